@@ -1,0 +1,190 @@
+import { writeFileSync, renameSync } from 'node:fs';
+import type { Command } from 'commander';
+import { AtlasError } from '../../core/errors.js';
+import { csvLine } from '../../data/csv/parseCsv.js';
+import { evaluateRegime } from '../../regime/evaluate.js';
+import { explainDay } from '../../regime/explain.js';
+import { indexOnOrBefore, regimeFromStore } from '../../regime/fromStore.js';
+import { summariseRegimes } from '../../regime/summary.js';
+import { REGIMES, type RegimeHistory } from '../../regime/types.js';
+import type { Cli } from '../main.js';
+import { fmt, json, table } from '../output.js';
+import { parseDateFlag } from './data.js';
+
+/** Writes a file atomically: a temp file in the same folder, then rename. */
+export function writeFileAtomic(path: string, content: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, content);
+  renameSync(tmp, path);
+}
+
+function historyRows(h: RegimeHistory, from: string, to: string) {
+  const rows = [];
+  for (let i = 0; i < h.dates.length; i++) {
+    const d = h.dates[i];
+    if (d < from || d > to) continue;
+    rows.push({
+      date: d, regime: h.regime[i], state: h.state[i], modelRegime: h.modelRegime[i],
+      dd: h.dd[i], s20: h.s20[i], s60: h.s60[i], ddZ: h.ddZ[i], s20Z: h.s20Z[i],
+      vix: h.vix[i], vixChange1d: h.vixChange1d[i], vixChange3d: h.vixChange3d[i], vixTrigger: h.vixTrigger[i],
+      allocation: h.allocation[i], reason: h.reason[i],
+    });
+  }
+  return rows;
+}
+
+function rangeFlags(h: RegimeHistory, opts: { from?: string; to?: string }): { from: string; to: string } {
+  const from = parseDateFlag('--from', opts.from) ?? h.dates[0];
+  const to = parseDateFlag('--to', opts.to) ?? h.dates[h.dates.length - 1];
+  if (to < from) throw new AtlasError(`--to ${to} is before --from ${from}; the range is empty.`, { code: 'BAD_FLAG' });
+  return { from, to };
+}
+
+export function registerRegimeCommands(program: Command, cli: Cli): void {
+  const regime = program
+    .command('regime')
+    .description("the market regime (TREND_BULL / TREND_NEUTRAL / TREND_BEAR / CRASH) from SPY and VIX, with why")
+    .option('--as-of <date>', 'the regime known at the close of this date (default: the latest data)')
+    .option('--json', 'print as JSON')
+    .addHelpText('after', `
+The model: a two-state statistical jump model on SPY downside deviation and Sortino features,
+refit every 126 sessions on the trailing 1,000, plus a VIX crash layer (docs/regime.md).
+
+Examples:
+  $ atlas regime
+  $ atlas regime --as-of 2020-03-16 --json
+  $ atlas regime history --from 2020-01-01 --to 2020-06-30 --csv regime.csv
+  $ atlas regime validate --from 2020-03-01 --to 2020-03-31
+  $ atlas regime evaluate --from 2005-01-01 --to 2020-12-31`)
+    .action((opts: { asOf?: string; json?: boolean }) => {
+      const ctx = cli.context();
+      const asOf = parseDateFlag('--as-of', opts.asOf);
+      const { history } = regimeFromStore(ctx.bars(), { to: asOf });
+      const i = history.dates.length - 1;
+      const why = explainDay(history, i);
+      if (opts.json) {
+        cli.io.out(json(why));
+        return;
+      }
+      const chk = (c: { value: number; threshold: number; direction: 'gt' | 'lt'; passed: boolean }, pct = false) =>
+        [pct ? fmt.pct(c.value, 1) : fmt.num(c.value), `${c.direction === 'gt' ? '>' : '<'} ${pct ? fmt.pct(c.threshold, 0) : c.threshold}`, c.passed ? 'yes' : 'no'];
+      cli.io.out([
+        `Regime at the close of ${why.date}: ${why.regime ?? `none (${why.reason})`}   allocation ${fmt.pct(why.allocation, 0)}`,
+        `Jump-model state: ${why.state ?? '-'}   model regime before the VIX layer: ${why.modelRegime ?? '-'}`,
+        why.summary,
+        table(['check', 'value', 'threshold', 'met'], [
+          ['DD z-score (crash)', ...chk(why.rules.ddZ)],
+          ['S20 z-score (crash)', ...chk(why.rules.s20ZCrash)],
+          ['S20 z-score (bull)', ...chk(why.rules.s20ZBull)],
+          ['VIX 1-session change', ...chk(why.vix.change1d, true)],
+          ['VIX 3-session change', ...chk(why.vix.change3d, true)],
+        ], { align: ['left', 'right', 'right', 'right'] }),
+        `Features: DD ${fmt.num(why.features.dd, 5)}  S20 ${fmt.num(why.features.s20, 3)}  S60 ${fmt.num(why.features.s60, 3)}  VIX ${fmt.num(why.vix.close)}${why.vix.floor !== null ? ` (floor ${why.vix.floor})` : ''}`,
+        why.fit ? `Fit in force: trained ${why.fit.trainFrom} .. ${why.fit.trainTo} (refit ${why.fit.date}).` : 'No fit yet.',
+      ].join('\n'));
+    });
+
+  regime
+    .command('history')
+    .description('one row per session: regime, state, features, z-scores, VIX and its changes, allocation')
+    .option('--from <date>', 'first date (default: first available)')
+    .option('--to <date>', 'last date (default: latest)')
+    .option('--csv <file>', 'write the rows to a CSV file')
+    .option('--json', 'print as JSON')
+    .addHelpText('after', '\nExample:\n  $ atlas regime history --from 2020-02-01 --to 2020-04-30 --csv march2020.csv')
+    .action((opts: { from?: string; to?: string; csv?: string; json?: boolean }) => {
+      const ctx = cli.context();
+      const { history } = regimeFromStore(ctx.bars(), { to: parseDateFlag('--to', opts.to) });
+      const { from, to } = rangeFlags(history, opts);
+      const rows = historyRows(history, from, to);
+      if (opts.csv) {
+        const cols = Object.keys(rows[0] ?? { date: '' }) as (keyof (typeof rows)[number])[];
+        const body = csvLine(cols) + rows.map((r) => csvLine(cols.map((c) => {
+          const v = r[c];
+          return typeof v === 'number' ? (Number.isFinite(v) ? v : '') : (v as string | boolean | null);
+        }))).join('');
+        writeFileAtomic(opts.csv, body);
+        cli.io.note(`Wrote ${rows.length} rows to ${opts.csv}.`);
+      }
+      if (opts.json) cli.io.out(json(rows));
+      else if (!opts.csv) {
+        cli.io.out(table(['date', 'regime', 'state', 'DD', 'S20', 'S60', 'dd z', 's20 z', 'VIX', 'VIX 1d', 'VIX 3d', 'alloc'],
+          rows.map((r) => [r.date, r.regime ?? '-', r.state ?? '-', fmt.num(r.dd, 4), fmt.num(r.s20, 2), fmt.num(r.s60, 2), fmt.num(r.ddZ), fmt.num(r.s20Z), fmt.num(r.vix), fmt.pct(r.vixChange1d, 1), fmt.pct(r.vixChange3d, 1), fmt.pct(r.allocation, 0)])));
+      }
+    });
+
+  regime
+    .command('validate')
+    .description('regime counts over a window: CRASH share, CRASH-or-BEAR share, first CRASH, longest CRASH run')
+    .requiredOption('--from <date>', 'first date')
+    .requiredOption('--to <date>', 'last date')
+    .option('--json', 'print as JSON')
+    .addHelpText('after', '\nExample (the COVID crash; the reference system saw CRASH on 18 of 22 sessions):\n  $ atlas regime validate --from 2020-03-01 --to 2020-03-31')
+    .action((opts: { from: string; to: string; json?: boolean }) => {
+      const ctx = cli.context();
+      const { history } = regimeFromStore(ctx.bars(), { to: parseDateFlag('--to', opts.to) });
+      const { from, to } = rangeFlags(history, opts);
+      const s = summariseRegimes(history, from, to);
+      if (opts.json) {
+        cli.io.out(json(s));
+        return;
+      }
+      cli.io.out([
+        `Sessions ${from} .. ${to}: ${s.days} (${s.classifiedDays} with a regime)`,
+        table(['regime', 'days', 'share'], [...REGIMES.map((r) => [r, s.counts[r], fmt.pct(s.classifiedDays ? s.counts[r] / s.classifiedDays : NaN, 1)]), ['none', s.counts.none, '']]),
+        `CRASH: ${s.counts.CRASH}/${s.days} sessions (${fmt.pct(s.crashShare, 1)}); CRASH or BEAR: ${fmt.pct(s.crashOrBearShare, 1)}`,
+        `First CRASH: ${s.firstCrash ?? 'none'}; longest CRASH run: ${s.longestCrashRun ? `${s.longestCrashRun.days} sessions (${s.longestCrashRun.start} .. ${s.longestCrashRun.end})` : 'none'}`,
+      ].join('\n'));
+    });
+
+  regime
+    .command('evaluate')
+    .description('the regime-scaled SPY strategy (exposure from the allocation matrix, next session) against buy-and-hold')
+    .option('--from <date>', 'first date (default: the first day with a regime)')
+    .option('--to <date>', 'last date (default: latest)')
+    .option('--rf <rate>', 'annual risk-free rate for the Sharpe ratio', '0')
+    .option('--json', 'print as JSON (includes the daily equity curves)')
+    .addHelpText('after', `
+Exposure known at the close of day t earns SPY's return from t to t+1; the rest is cash at 0%.
+Gross of trading costs. This is how to judge the regime model on its own.
+
+Example:
+  $ atlas regime evaluate --from 2005-01-01 --to 2020-12-31`)
+    .action((opts: { from?: string; to?: string; rf: string; json?: boolean }) => {
+      const ctx = cli.context();
+      const store = ctx.bars();
+      const { history } = regimeFromStore(store, { to: parseDateFlag('--to', opts.to) });
+      const firstRegime = history.regime.findIndex((r) => r !== null);
+      const range = rangeFlags(history, { from: opts.from ?? history.dates[Math.max(0, firstRegime)], to: opts.to });
+      const rf = Number(opts.rf);
+      if (!Number.isFinite(rf)) throw new AtlasError(`--rf must be a number such as 0.02, got "${opts.rf}".`, { code: 'BAD_FLAG' });
+      const spy = store.getBars('SPY', undefined, range.to);
+      const e = evaluateRegime(history, spy.map((b) => b.adjClose), range.from, range.to, { rfAnnual: rf });
+      if (e.sessions < 2) throw new AtlasError(`${range.from} .. ${range.to} holds fewer than two sessions; widen the range.`, { code: 'BAD_FLAG' });
+      if (opts.json) {
+        cli.io.out(json(e));
+        return;
+      }
+      const row = (name: string, f: (s: typeof e.strategy) => string) => [name, f(e.strategy), f(e.buyAndHold)];
+      cli.io.out([
+        `Regime-scaled SPY vs buy-and-hold, ${e.from} .. ${e.to} (${e.sessions} sessions; gross of costs)`,
+        table(['metric', 'regime-scaled', 'buy & hold'], [
+          row('total return', (s) => fmt.pct(s.totalReturn)),
+          row('CAGR', (s) => fmt.pct(s.cagr)),
+          row('volatility', (s) => fmt.pct(s.volatility)),
+          row('Sharpe', (s) => fmt.num(s.sharpe)),
+          row('max drawdown', (s) => fmt.pct(s.maxDrawdown.maxDrawdown)),
+          row('  peak .. trough', (s) => `${s.maxDrawdown.peakDate ?? '-'} .. ${s.maxDrawdown.troughDate ?? '-'}`),
+          row('Calmar', (s) => fmt.num(s.calmar)),
+        ]),
+        `Average exposure ${fmt.pct(e.averageExposure, 1)}; ${e.exposureChanges} exposure changes${e.unclassifiedExposureDays ? `; ${e.unclassifiedExposureDays} sessions without a regime held at 100%` : ''}.`,
+        'Time in each regime:',
+        table(['year', ...REGIMES, 'none'], [
+          ...Object.entries(e.byYear).map(([y, c]) => [y, ...REGIMES.map((r) => c[r]), c.none]),
+          ['all', ...REGIMES.map((r) => e.timeInRegime[r]), e.timeInRegime.none],
+        ]),
+      ].join('\n'));
+    });
+}
+
+export { indexOnOrBefore };

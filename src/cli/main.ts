@@ -1,0 +1,81 @@
+import { Command, CommanderError, Option } from 'commander';
+import { describeError, isAtlasError } from '../core/errors.js';
+import { createContext, type AppContext, type GlobalOptions } from './context.js';
+import { processOutput, type Output } from './output.js';
+import { registerDataCommands } from './commands/data.js';
+import { registerDemoCommand } from './commands/demo.js';
+import { registerRegimeCommands } from './commands/regime.js';
+
+export const VERSION = '0.1.0';
+
+/**
+ * What a command registration gets. The context is created lazily: `--help` and argument errors
+ * must work without a store or a valid .env. `fail` records a non-zero exit without throwing,
+ * for commands that finish their work and then report what went wrong (a sync with a bad symbol).
+ */
+export interface Cli {
+  context(): AppContext;
+  io: Output;
+  fail(code?: number): void;
+}
+
+export function buildProgram(io: Output = processOutput): { program: Command; contexts: AppContext[]; state: { exitCode: number } } {
+  const contexts: AppContext[] = [];
+  const program = new Command('atlas')
+    .description('Atlas: regime-aware 52-week-high momentum research, backtesting and Alpaca paper trading.')
+    .version(VERSION)
+    .addOption(new Option('--data-dir <dir>', 'data directory (default: $ATLAS_HOME, else ./.atlas)'))
+    .addOption(new Option('--log-level <level>', 'log level for stderr logs').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+    .showSuggestionAfterError(true)
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.note(s.trimEnd()) })
+    .addHelpText('after', `
+Examples:
+  $ atlas demo                                   build the simulated demo market and tour every stage
+  $ atlas data import ../shared/data ../shared/data/stocks
+  $ atlas data sync --symbols SPY,VIX,AAPL --provider auto --from 2000-01-01
+  $ atlas data list --json
+Run \`atlas <command> --help\` for a command's flags and examples.`);
+  program.exitOverride();
+  const state = { exitCode: 0 };
+  let shared: AppContext | undefined;
+  const cli: Cli = {
+    io,
+    context: () => {
+      if (!shared) {
+        shared = createContext(program.opts<GlobalOptions>(), io);
+        contexts.push(shared);
+      }
+      return shared;
+    },
+    fail: (code = 1) => {
+      state.exitCode = Math.max(state.exitCode, code);
+    },
+  };
+  registerDemoCommand(program, cli);
+  registerDataCommands(program, cli);
+  registerRegimeCommands(program, cli);
+  return { program, contexts, state };
+}
+
+/** Runs the CLI; returns the process exit code. Errors become one sentence on stderr. */
+export async function main(argv: string[], io: Output = processOutput): Promise<number> {
+  const { program, contexts, state } = buildProgram(io);
+  try {
+    await program.parseAsync(argv);
+    return state.exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander already printed its message (unknown option, missing argument, --help, --version)
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (isAtlasError(err)) {
+      io.note(`atlas: ${err.message}`);
+      return err.exitCode;
+    }
+    io.note(`atlas: unexpected error: ${describeError(err)}`);
+    if (process.env.ATLAS_DEBUG) io.note(String((err as Error).stack));
+    return 1;
+  } finally {
+    for (const c of contexts) c.close();
+  }
+}

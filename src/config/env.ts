@@ -1,0 +1,71 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { AtlasError } from '../core/errors.js';
+
+/**
+ * Configuration comes from the environment, optionally seeded from a `.env` file in the working
+ * directory (process.loadEnvFile; a missing file is fine, and real environment variables win).
+ * Every value is validated here so that a bad one fails once, early, naming the variable.
+ */
+const key = z.string().trim().min(8).regex(/^\S+$/, 'must not contain spaces');
+const url = z.url();
+
+export const EnvSchema = z.object({
+  ATLAS_HOME: z.string().min(1).optional(),
+  ATLAS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  TIINGO_API_KEY: key.optional(),
+  APCA_API_KEY_ID: key.optional(),
+  APCA_API_SECRET_KEY: key.optional(),
+  ALPACA_LARGE_KEY: key.optional(),
+  ALPACA_LARGE_SECRET: key.optional(),
+  ALPACA_MID_KEY: key.optional(),
+  ALPACA_MID_SECRET: key.optional(),
+  ALPACA_SMALL_KEY: key.optional(),
+  ALPACA_SMALL_SECRET: key.optional(),
+  /** Overrides for tests and proxies; the trading URL is still refused if it is a live endpoint. */
+  ATLAS_TIINGO_URL: url.optional(),
+  ATLAS_YAHOO_URL: url.optional(),
+  ATLAS_ALPACA_DATA_URL: url.optional(),
+  ATLAS_ALPACA_TRADING_URL: url.optional(),
+});
+
+export type AtlasEnv = z.infer<typeof EnvSchema>;
+
+/** Names of variables whose values are secrets: never logged, never written to the audit trail. */
+export const SECRET_VARIABLES = [
+  'TIINGO_API_KEY', 'APCA_API_KEY_ID', 'APCA_API_SECRET_KEY',
+  'ALPACA_LARGE_KEY', 'ALPACA_LARGE_SECRET', 'ALPACA_MID_KEY', 'ALPACA_MID_SECRET', 'ALPACA_SMALL_KEY', 'ALPACA_SMALL_SECRET',
+] as const;
+
+export function loadDotEnv(cwd: string = process.cwd()): void {
+  const path = resolve(cwd, '.env');
+  if (!existsSync(path)) return;
+  try {
+    process.loadEnvFile(path);
+  } catch (err) {
+    throw new AtlasError(`Cannot read ${path} (${(err as Error).message}); fix its syntax (KEY=value per line) or remove it.`, { code: 'ENV_FILE' });
+  }
+}
+
+/** Validates the environment; empty strings count as unset. */
+export function parseEnv(source: NodeJS.ProcessEnv = process.env): AtlasEnv {
+  const picked: Record<string, string> = {};
+  for (const name of Object.keys(EnvSchema.shape)) {
+    const v = source[name];
+    if (v !== undefined && v !== '') picked[name] = v;
+  }
+  const res = EnvSchema.safeParse(picked);
+  if (!res.success) {
+    const issue = res.error.issues[0];
+    const name = String(issue.path[0]);
+    // Never echo the value: it may be a secret.
+    throw new AtlasError(`Environment variable ${name} is malformed (${issue.message}); fix it in your shell or .env file.`, { code: 'ENV_INVALID' });
+  }
+  return res.data;
+}
+
+/** Every secret value currently configured, for redaction. */
+export function secretValues(env: AtlasEnv): string[] {
+  return SECRET_VARIABLES.map((k) => env[k]).filter((v): v is string => typeof v === 'string' && v.length > 0);
+}

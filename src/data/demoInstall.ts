@@ -1,0 +1,49 @@
+import { AtlasError } from '../core/errors.js';
+import { buildDemoMarket } from './demo/market.js';
+import type { BarStore } from './store/barStore.js';
+
+export interface DemoSummary {
+  label: string;
+  seed: number;
+  from: string;
+  to: string;
+  symbols: number;
+  bars: number;
+  sectors: Record<string, string[]>;
+  episodes: { name: string; from: string; to: string; kind: string }[];
+  lines: string[];
+}
+
+/**
+ * Writes the simulated demo market into the store. It refuses to overwrite symbols that hold
+ * real (imported or synced) data unless forced: a demo must never silently replace real prices.
+ */
+export function installDemoMarket(store: BarStore, opts: { seed?: number; force?: boolean } = {}): DemoSummary {
+  const seed = opts.seed ?? 42;
+  if (!Number.isInteger(seed)) throw new AtlasError(`--seed must be an integer, got ${opts.seed}.`, { code: 'BAD_FLAG' });
+  const market = buildDemoMarket({ seed });
+  if (!opts.force) {
+    const clash = market.series.map((s) => store.symbolInfo(s.symbol)).filter((i) => i && i.source !== 'demo');
+    if (clash.length > 0) {
+      throw new AtlasError(
+        `The store already holds real data for ${clash.slice(0, 5).map((i) => i!.symbol).join(', ')}${clash.length > 5 ? ` and ${clash.length - 5} more` : ''}; use another --data-dir for the demo, or --force to overwrite.`,
+        { code: 'DEMO_WOULD_OVERWRITE' },
+      );
+    }
+  }
+  let bars = 0;
+  for (const s of market.series) {
+    store.replaceBars(s.symbol, 'demo', s.bars, s.actions ?? []);
+    bars += s.bars.length;
+  }
+  const sectors: Record<string, string[]> = {};
+  for (const [sym, sector] of Object.entries(market.sectors)) (sectors[sector] ??= []).push(sym);
+  const lines = [
+    market.label,
+    `Demo market (seed ${seed}): ${market.series.length} symbols, ${bars.toLocaleString('en-US')} daily bars, ${market.from} .. ${market.to}.`,
+    ...Object.entries(sectors).map(([sec, syms]) => `  ${sec.padEnd(12)} ${syms.length} stocks: ${syms.slice(0, 8).join(' ')}${syms.length > 8 ? ' ...' : ''}`),
+    'Scripted episodes:',
+    ...market.episodes.map((e) => `  ${e.from} .. ${e.to}  ${e.kind.padEnd(9)} ${e.name}`),
+  ];
+  return { label: market.label, seed, from: market.from, to: market.to, symbols: market.series.length, bars, sectors, episodes: market.episodes, lines };
+}

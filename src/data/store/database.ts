@@ -1,0 +1,68 @@
+import Database from 'better-sqlite3';
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { AtlasError, describeError } from '../../core/errors.js';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.js';
+
+export const STORE_FILE = 'atlas.sqlite';
+
+/**
+ * Opens (creating and migrating if needed) the Atlas store in a data directory.
+ * WAL lets a dashboard read while a sync writes; busy_timeout makes a writer wait for another
+ * writer instead of failing with "database is locked".
+ */
+export function openDatabase(dataDir: string, options: { readonly?: boolean } = {}): Database.Database {
+  ensureWritableDir(dataDir);
+  const path = join(dataDir, STORE_FILE);
+  let db: Database.Database;
+  try {
+    db = new Database(path, { readonly: options.readonly ?? false });
+  } catch (err) {
+    throw new AtlasError(`Cannot open the Atlas store at ${path} (${describeError(err)}); check the path and its permissions.`, { code: 'STORE_OPEN', cause: err });
+  }
+  db.pragma('busy_timeout = 15000');
+  if (!options.readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+  }
+  db.pragma('foreign_keys = ON');
+  try {
+    migrate(db, path);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return db;
+}
+
+export function schemaVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+function migrate(db: Database.Database, path: string): void {
+  const current = schemaVersion(db);
+  if (current > LATEST_SCHEMA_VERSION) {
+    throw new AtlasError(
+      `The store ${path} was written by a newer Atlas (schema version ${current}; this Atlas knows up to ${LATEST_SCHEMA_VERSION}); upgrade Atlas or use another --data-dir.`,
+      { code: 'STORE_TOO_NEW' },
+    );
+  }
+  for (const m of MIGRATIONS) {
+    if (m.version <= current) continue;
+    // IMMEDIATE: two processes opening a fresh store at once must not both run migration 1.
+    db.transaction(() => {
+      if (schemaVersion(db) >= m.version) return;
+      m.up(db);
+      db.pragma(`user_version = ${m.version}`);
+    }).immediate();
+  }
+}
+
+function ensureWritableDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    throw new AtlasError(`The data directory ${dir} is not writable (${describeError(err)}); choose another with --data-dir or ATLAS_HOME.`, { code: 'DATA_DIR_NOT_WRITABLE', cause: err });
+  }
+}

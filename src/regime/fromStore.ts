@@ -1,0 +1,61 @@
+import { AtlasError } from '../core/errors.js';
+import type { BarStore } from '../data/store/barStore.js';
+import { alignVix } from './vixLayer.js';
+import { computeRegimeHistory } from './regimeHistory.js';
+import { resolveParams, type RegimeHistory, type RegimeParamsInput } from './types.js';
+
+export interface StoredRegime {
+  history: RegimeHistory;
+  /** VIX alignment notes (forward-filled sessions, dropped non-session rows). */
+  vixFilled: number;
+  vixDropped: number;
+}
+
+/** SPY days the model needs before its first regime: the S60 warm-up plus the first training window. */
+export function minimumSpyDays(params?: RegimeParamsInput): number {
+  const p = resolveParams(params);
+  return Math.max(p.ddHalflife, p.s20Halflife, p.s60Halflife) + p.trainWindow + 1;
+}
+
+/**
+ * The regime history from SPY (adjusted close) and VIX (close) in the store, up to `to`.
+ * Refuses with a sentence that says what is missing and how much history is needed.
+ */
+export function regimeFromStore(store: BarStore, options: { to?: string; params?: RegimeParamsInput } = {}): StoredRegime {
+  const need = minimumSpyDays(options.params);
+  for (const sym of ['SPY', 'VIX']) {
+    if (!store.hasSymbol(sym)) {
+      throw new AtlasError(
+        `The regime model needs ${sym} history and the store has none; run \`atlas data sync --symbols SPY,VIX\`, \`atlas data import\` or \`atlas data demo\` (at least ${need} sessions, about ${Math.ceil(need / 252)} years).`,
+        { code: 'NO_DATA' },
+      );
+    }
+  }
+  const spy = store.getBars('SPY', undefined, options.to);
+  if (spy.length < need) {
+    throw new AtlasError(
+      `The regime model needs at least ${need} SPY sessions (about ${Math.ceil(need / 252)} years) before its first regime; the store has ${spy.length}${options.to ? ` up to ${options.to}` : ''}.`,
+      { code: 'SHORT_HISTORY' },
+    );
+  }
+  const vixBars = store.getBars('VIX', undefined, options.to);
+  const dates = spy.map((b) => b.date);
+  const aligned = alignVix(dates, vixBars.map((b) => ({ date: b.date, close: b.close })));
+  const history = computeRegimeHistory({ dates, spyClose: Float64Array.from(spy, (b) => b.adjClose), vixClose: aligned.vix }, options.params);
+  return { history, vixFilled: aligned.filled.length, vixDropped: aligned.dropped.length };
+}
+
+/** Index of the last history day on or before `date` (-1 when none). */
+export function indexOnOrBefore(dates: readonly string[], date: string): number {
+  let lo = 0;
+  let hi = dates.length - 1;
+  let ans = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (dates[mid] <= date) {
+      ans = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return ans;
+}

@@ -1,0 +1,10 @@
+export * from './types.js';
+export { ewm, ewmAlpha } from './ewm.js';
+export { computeFeatures, dailyRiskFree, excessReturns, type Features, type FeatureParams } from './features.js';
+export { fitJumpModel, optimalStates, jumpObjective, kmeansPlusPlus, mulberry32, JumpWorkspace, type JumpFit, type JumpFitOptions } from './jumpModel.js';
+export { onlineStates, type OnlineParams, type OnlineStates } from './onlineClassifier.js';
+export { alignVix, vixSignals, type VixAlignment, type VixPoint, type VixSignals } from './vixLayer.js';
+export { classifyDay, expandingZ, type ClassifyThresholds } from './classify.js';
+export { computeRegimeHistory, type RegimeInput } from './regimeHistory.js';
+export { summariseRegimes, type RegimeSummary, type RegimeCounts } from './summary.js';
+export { explainDay, type DayExplanation, type ThresholdCheck } from './explain.js';

@@ -1,0 +1,201 @@
+/**
+ * Statistical jump model (Nystrup et al. 2020; Shu, Yu & Mulvey 2024):
+ *   minimise  J(s, theta) = sum_t 0.5 * ||x_t - theta_{s_t}||^2 + lambda * #{t >= 1 : s_t != s_{t-1}}
+ * over state sequences s in {0..K-1}^T and centroids theta (K x d), by coordinate descent:
+ * an exact dynamic programme over s for fixed theta, then theta_k = mean of the points in state k
+ * (an empty state keeps its previous centroid), from nStarts seeded k-means++ starts; the start
+ * with the lowest final objective wins (ties: the earlier start).
+ *
+ * Data layout: X is row-major T x d (x_t = X[t*d .. t*d+d-1]); centroids are row-major K x d.
+ */
+
+/** mulberry32: small deterministic 32-bit PRNG returning floats in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Reusable scratch buffers so the DP does not allocate. */
+export class JumpWorkspace {
+  back: Int32Array;
+  v: Float64Array;
+  vPrev: Float64Array;
+  constructor(T: number, K: number) {
+    this.back = new Int32Array(T * K);
+    this.v = new Float64Array(K);
+    this.vPrev = new Float64Array(K);
+  }
+  ensure(T: number, K: number): void {
+    if (this.back.length < T * K) this.back = new Int32Array(T * K);
+    if (this.v.length < K) {
+      this.v = new Float64Array(K);
+      this.vPrev = new Float64Array(K);
+    }
+  }
+}
+
+/** 0.5 * ||x_t - theta_k||^2 */
+function halfSqDist(X: Float64Array, t: number, C: Float64Array, k: number, d: number): number {
+  let s = 0;
+  const xo = t * d;
+  const co = k * d;
+  for (let i = 0; i < d; i++) {
+    const e = X[xo + i] - C[co + i];
+    s += e * e;
+  }
+  return 0.5 * s;
+}
+
+/** Objective J(s, theta) of a given state sequence. */
+export function jumpObjective(X: Float64Array, T: number, d: number, C: Float64Array, lambda: number, states: ArrayLike<number>): number {
+  let j = 0;
+  for (let t = 0; t < T; t++) {
+    j += halfSqDist(X, t, C, states[t], d);
+    if (t > 0 && states[t] !== states[t - 1]) j += lambda;
+  }
+  return j;
+}
+
+/**
+ * Exact minimisation of J over state sequences for fixed centroids (Viterbi). Writes the optimal
+ * sequence into statesOut and returns the minimal objective. Ties prefer staying in the same
+ * state, then the lower state index. O(T*K*d), no allocation when a workspace is passed.
+ */
+export function optimalStates(
+  X: Float64Array, T: number, d: number, C: Float64Array, K: number, lambda: number,
+  statesOut: Int32Array | Uint8Array, ws: JumpWorkspace = new JumpWorkspace(T, K),
+): number {
+  if (T === 0) return 0;
+  ws.ensure(T, K);
+  const back = ws.back;
+  let v = ws.v;
+  let vPrev = ws.vPrev;
+  for (let k = 0; k < K; k++) vPrev[k] = halfSqDist(X, 0, C, k, d);
+  for (let t = 1; t < T; t++) {
+    let best = 0;
+    for (let k = 1; k < K; k++) if (vPrev[k] < vPrev[best]) best = k;
+    const switchCost = vPrev[best] + lambda;
+    const bo = t * K;
+    for (let k = 0; k < K; k++) {
+      let from = k;
+      let c = vPrev[k];
+      if (switchCost < c) {
+        c = switchCost;
+        from = best;
+      }
+      back[bo + k] = from;
+      v[k] = c + halfSqDist(X, t, C, k, d);
+    }
+    const tmp = vPrev;
+    vPrev = v;
+    v = tmp;
+  }
+  let s = 0;
+  for (let k = 1; k < K; k++) if (vPrev[k] < vPrev[s]) s = k;
+  const obj = vPrev[s];
+  statesOut[T - 1] = s;
+  for (let t = T - 1; t > 0; t--) {
+    s = back[t * K + s];
+    statesOut[t - 1] = s;
+  }
+  return obj;
+}
+
+/** k-means++ seeding: first centroid uniform, then each next point with probability ~ D^2. */
+export function kmeansPlusPlus(X: Float64Array, T: number, d: number, K: number, rand: () => number, out: Float64Array, dist: Float64Array = new Float64Array(T)): void {
+  const copy = (t: number, k: number) => {
+    for (let i = 0; i < d; i++) out[k * d + i] = X[t * d + i];
+  };
+  copy(Math.min(T - 1, Math.floor(rand() * T)), 0);
+  for (let t = 0; t < T; t++) dist[t] = 2 * halfSqDist(X, t, out, 0, d);
+  for (let k = 1; k < K; k++) {
+    let total = 0;
+    for (let t = 0; t < T; t++) total += dist[t];
+    let pick = T - 1;
+    if (total > 0) {
+      let target = rand() * total;
+      for (let t = 0; t < T; t++) {
+        target -= dist[t];
+        if (target < 0) {
+          pick = t;
+          break;
+        }
+      }
+    } else {
+      pick = Math.min(T - 1, Math.floor(rand() * T));
+    }
+    copy(pick, k);
+    for (let t = 0; t < T; t++) {
+      const dk = 2 * halfSqDist(X, t, out, k, d);
+      if (dk < dist[t]) dist[t] = dk;
+    }
+  }
+}
+
+/** theta_k = mean of the points in state k; an empty state keeps its previous centroid. */
+export function updateCentroids(X: Float64Array, T: number, d: number, K: number, states: ArrayLike<number>, C: Float64Array, counts: Float64Array = new Float64Array(K)): void {
+  counts.fill(0, 0, K);
+  const sums = new Float64Array(K * d);
+  for (let t = 0; t < T; t++) {
+    const k = states[t];
+    counts[k]++;
+    for (let i = 0; i < d; i++) sums[k * d + i] += X[t * d + i];
+  }
+  for (let k = 0; k < K; k++) {
+    if (counts[k] === 0) continue;
+    for (let i = 0; i < d; i++) C[k * d + i] = sums[k * d + i] / counts[k];
+  }
+}
+
+export interface JumpFitOptions {
+  K: number;
+  lambda: number;
+  nStarts: number;
+  seed: number;
+  maxIter: number;
+  tol: number;
+}
+
+export interface JumpFit {
+  centroids: Float64Array; // K x d
+  states: Int32Array; // T
+  objective: number;
+  iterations: number;
+  bestStart: number;
+}
+
+export function fitJumpModel(X: Float64Array, T: number, d: number, opts: JumpFitOptions, ws?: JumpWorkspace): JumpFit {
+  const { K, lambda, nStarts, maxIter, tol } = opts;
+  if (T < 1) throw new RangeError('fitJumpModel: no data');
+  const work = ws ?? new JumpWorkspace(T, K);
+  const rand = mulberry32(opts.seed);
+  const C = new Float64Array(K * d);
+  const states = new Int32Array(T);
+  const dist = new Float64Array(T);
+  const counts = new Float64Array(K);
+  let best: JumpFit | null = null;
+  for (let start = 0; start < nStarts; start++) {
+    kmeansPlusPlus(X, T, d, K, rand, C, dist);
+    let prev = Infinity;
+    let obj = Infinity;
+    let it = 0;
+    while (it < maxIter) {
+      it++;
+      obj = optimalStates(X, T, d, C, K, lambda, states, work);
+      if (Math.abs(prev - obj) < tol) break;
+      prev = obj;
+      if (it === maxIter) break;
+      updateCentroids(X, T, d, K, states, C, counts);
+    }
+    if (best === null || obj < best.objective) {
+      best = { centroids: C.slice(), states: states.slice(), objective: obj, iterations: it, bestStart: start };
+    }
+  }
+  return best!;
+}
