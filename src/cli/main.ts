@@ -5,6 +5,10 @@ import { processOutput, type Output } from './output.js';
 import { registerDataCommands } from './commands/data.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerRegimeCommands } from './commands/regime.js';
+import { registerScanCommand } from './commands/scan.js';
+import { registerBacktestCommand } from './commands/backtest.js';
+import { registerSweepCommand } from './commands/sweep.js';
+import { registerAccountCommands } from './commands/account.js';
 
 export const VERSION = '0.1.0';
 
@@ -54,6 +58,10 @@ Run \`atlas <command> --help\` for a command's flags and examples.`);
   registerDemoCommand(program, cli);
   registerDataCommands(program, cli);
   registerRegimeCommands(program, cli);
+  registerScanCommand(program, cli);
+  registerBacktestCommand(program, cli);
+  registerSweepCommand(program, cli);
+  registerAccountCommands(program, cli);
   return { program, contexts, state };
 }
 

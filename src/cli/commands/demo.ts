@@ -1,6 +1,32 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import { compareStrategies } from '../../backtest/compare.js';
+import { renderReport } from '../../backtest/report/html.js';
+import { loadStrategyData } from '../../backtest/strategyData.js';
 import { installDemoMarket } from '../../data/demoInstall.js';
+import { regimeFromStore } from '../../regime/fromStore.js';
+import { summariseRegimes } from '../../regime/summary.js';
+import { REGIMES, type RegimeHistory } from '../../regime/types.js';
+import { getUniverse } from '../../selection/universes.js';
 import type { Cli } from '../main.js';
+import { fmt, table } from '../output.js';
+import { metricsTable } from './backtest.js';
+import { writeFileAtomic } from './regime.js';
+
+/** Runs of consecutive CRASH sessions at least `minDays` long. */
+export function crashEpisodes(h: RegimeHistory, minDays = 3): { from: string; to: string; days: number }[] {
+  const out: { from: string; to: string; days: number }[] = [];
+  let start = -1;
+  for (let i = 0; i <= h.dates.length; i++) {
+    const crash = i < h.dates.length && h.regime[i] === 'CRASH';
+    if (crash && start < 0) start = i;
+    if (!crash && start >= 0) {
+      if (i - start >= minDays) out.push({ from: h.dates[start], to: h.dates[i - 1], days: i - start });
+      start = -1;
+    }
+  }
+  return out;
+}
 
 /**
  * `atlas demo`: the guided tour on a simulated market. It grows with each capability: data, then
@@ -21,7 +47,37 @@ Example:
   $ npx atlas --data-dir /tmp/atlas-demo demo`)
     .action((opts: { seed: string; force?: boolean }) => {
       const ctx = cli.context();
+      const io = cli.io;
       const summary = installDemoMarket(ctx.bars(), { seed: Number(opts.seed), force: opts.force ?? false });
-      cli.io.out(['== 1. Market data ==', ...summary.lines, `Stored in ${ctx.dataDir}.`].join('\n'));
+      io.out(['== 1. Market data ==', ...summary.lines, `Stored in ${ctx.dataDir}.`, ''].join('\n'));
+
+      const { history } = regimeFromStore(ctx.bars());
+      const first = history.regime.findIndex((r) => r !== null);
+      const s = summariseRegimes(history, history.dates[first], history.dates[history.dates.length - 1]);
+      const crashes = crashEpisodes(history);
+      io.out([
+        '== 2. Regime (jump model on SPY + VIX crash layer) ==',
+        `First regime ${history.dates[first]} (the model needs ${first} sessions of history); ${s.classifiedDays} sessions classified.`,
+        table(['year', ...REGIMES], Object.entries(s.byYear).map(([y, c]) => [y, ...REGIMES.map((r) => c[r])])),
+        `CRASH episodes (3+ sessions): ${crashes.map((c) => `${c.from} .. ${c.to} (${c.days})`).join('; ') || 'none'}`,
+        `Scripted crashes: ${summary.episodes.filter((e) => e.kind === 'crash').map((e) => `${e.name} ${e.from} .. ${e.to}`).join('; ')}`,
+        '',
+      ].join('\n'));
+
+      const universe = getUniverse('technology');
+      const data = loadStrategyData(ctx.bars(), universe);
+      const cmp = compareStrategies(data.panel, data.regimes, data.spy, ['off', 'rebalance', 'daily'], { universe, topN: 10, from: history.dates[first] });
+      const reportPath = join(ctx.dataDir, 'demo-backtest.html');
+      writeFileAtomic(reportPath, renderReport(cmp, {
+        title: 'Atlas demo backtest (SIMULATED market): technology, top 10',
+        universe: { name: universe.name, description: universe.description, survivorshipWarning: universe.survivorshipWarning, missing: data.missing },
+        settings: { universe: 'technology', 'top N': 10, rebalance: 'semiannual', fill: 'next open', 'commission bps': 10, 'slippage bps': 10 },
+      }));
+      io.out([
+        '== 3. Backtest: 52-week-high momentum, baseline vs regime-integrated (simulated market) ==',
+        metricsTable(cmp),
+        `Report: ${reportPath}`,
+        `Regime at the latest rebalance: ${cmp.runs[1].result.rebalances.at(-1)?.regime ?? '-'} (allocation ${fmt.pct(cmp.runs[1].result.rebalances.at(-1)?.allocation, 0)})`,
+      ].join('\n'));
     });
 }

@@ -66,6 +66,114 @@ export const MIGRATIONS: Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    description: 'embedded paper broker: accounts, positions, orders, fills',
+    up(db) {
+      db.exec(`
+        -- One row per paper account (LARGE, MID, SMALL or any name). fill_policy is the JSON drill
+        -- configuration (partial fills, rejections, never-fill); submit_count feeds reject-every-Nth.
+        CREATE TABLE paper_accounts (
+          name             TEXT PRIMARY KEY,
+          cash             REAL NOT NULL,
+          initial_cash     REAL NOT NULL,
+          allow_fractional INTEGER NOT NULL DEFAULT 0,
+          fill_policy      TEXT NOT NULL DEFAULT '{}',
+          submit_count     INTEGER NOT NULL DEFAULT 0,
+          created_at       TEXT NOT NULL,
+          reset_at         TEXT NOT NULL
+        );
+        CREATE TABLE paper_positions (
+          account         TEXT NOT NULL REFERENCES paper_accounts(name) ON DELETE CASCADE,
+          symbol          TEXT NOT NULL,
+          qty             REAL NOT NULL,
+          avg_entry_price REAL NOT NULL,
+          PRIMARY KEY (account, symbol)
+        ) WITHOUT ROWID;
+        CREATE TABLE paper_orders (
+          seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+          id               TEXT NOT NULL UNIQUE,
+          account          TEXT NOT NULL REFERENCES paper_accounts(name) ON DELETE CASCADE,
+          client_order_id  TEXT NOT NULL,
+          symbol           TEXT NOT NULL,
+          side             TEXT NOT NULL,
+          qty              REAL NOT NULL,
+          type             TEXT NOT NULL,
+          limit_price      REAL,
+          time_in_force    TEXT NOT NULL,
+          status           TEXT NOT NULL,
+          filled_qty       REAL NOT NULL DEFAULT 0,
+          filled_avg_price REAL,
+          submitted_at     TEXT NOT NULL,
+          submitted_open   INTEGER NOT NULL,
+          filled_at        TEXT,
+          canceled_at      TEXT,
+          reject_reason    TEXT,
+          drill            TEXT,
+          UNIQUE (account, client_order_id)
+        );
+        CREATE INDEX paper_orders_status ON paper_orders (account, status);
+        CREATE TABLE paper_fills (
+          id         INTEGER PRIMARY KEY AUTOINCREMENT,
+          order_id   TEXT NOT NULL REFERENCES paper_orders(id) ON DELETE CASCADE,
+          account    TEXT NOT NULL,
+          symbol     TEXT NOT NULL,
+          side       TEXT NOT NULL,
+          qty        REAL NOT NULL,
+          price      REAL NOT NULL,
+          base_price REAL NOT NULL,
+          fill_basis TEXT NOT NULL,
+          bar_date   TEXT NOT NULL,
+          filled_at  TEXT NOT NULL
+        );
+        CREATE INDEX paper_fills_order ON paper_fills (order_id);
+      `);
+    },
+  },
+  {
+    version: 3,
+    description: 'rebalance runs: runs + run_orders (plan, phase and order states, written before every side effect)',
+    up(db) {
+      db.exec(`
+        -- One row per rebalance run (run_id = YYYYMMDD-<hash of the command>). params and signal
+        -- are JSON; phase is sells | buys | done; status is open | completed | stopped.
+        CREATE TABLE runs (
+          run_id     TEXT PRIMARY KEY,
+          trade_date TEXT NOT NULL,
+          account    TEXT NOT NULL,
+          broker     TEXT NOT NULL,
+          params     TEXT NOT NULL,
+          signal     TEXT NOT NULL,
+          phase      TEXT NOT NULL,
+          status     TEXT NOT NULL,
+          summary    TEXT,
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL
+        );
+        -- One row per planned order; state is written before each broker call (see docs/rebalance.md).
+        CREATE TABLE run_orders (
+          run_id           TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+          client_order_id  TEXT NOT NULL UNIQUE,
+          seq              INTEGER NOT NULL,
+          leg              TEXT NOT NULL,
+          symbol           TEXT NOT NULL,
+          side             TEXT NOT NULL,
+          intent           TEXT NOT NULL,
+          planned_qty      REAL NOT NULL,
+          qty              REAL NOT NULL,
+          ref_price        REAL NOT NULL,
+          state            TEXT NOT NULL,
+          broker_order_id  TEXT,
+          broker_status    TEXT,
+          filled_qty       REAL NOT NULL DEFAULT 0,
+          filled_avg_price REAL,
+          reason           TEXT,
+          updated_at       TEXT NOT NULL,
+          PRIMARY KEY (run_id, seq)
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

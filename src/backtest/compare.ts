@@ -1,0 +1,66 @@
+import { computeMetrics, type BacktestMetrics } from './metrics.js';
+import { runBacktest, type BacktestConfig, type BacktestResult, type RegimeSeries } from './engine.js';
+import type { Panel } from '../data/panel.js';
+import type { RegimeMode } from '../portfolio/targetWeights.js';
+import { precomputeMomentum } from '../selection/momentum52w.js';
+
+export type StrategyName = 'baseline' | 'regime-rebalance' | 'regime-daily';
+
+export const STRATEGY_OF_MODE: Record<RegimeMode, StrategyName> = { off: 'baseline', rebalance: 'regime-rebalance', daily: 'regime-daily' };
+
+export interface StrategyRun {
+  name: StrategyName;
+  mode: RegimeMode;
+  result: BacktestResult;
+  metrics: BacktestMetrics;
+}
+
+export interface Comparison {
+  runs: StrategyRun[];
+  benchmark: { name: 'SPY buy & hold'; dates: string[]; equity: Float64Array; metrics: BacktestMetrics } | null;
+}
+
+/**
+ * Runs the backtest once per regime mode on the same data (the momentum precomputation is shared)
+ * and SPY buy-and-hold over the same sessions, with the same initial cash.
+ */
+export function compareStrategies(panel: Panel, regimes: RegimeSeries | null, spy: Float64Array | null, modes: readonly RegimeMode[], config: BacktestConfig, options: { rfAnnual?: number } = {}): Comparison {
+  const precomputed = config.precomputed ?? precomputeMomentum(panel, config.lookback ?? 252);
+  const runs = modes.map((mode): StrategyRun => {
+    const result = runBacktest(panel, mode === 'off' ? null : regimes, { ...config, regimeMode: mode, precomputed });
+    const metrics = computeMetrics(
+      { dates: result.dates, equity: result.equity, exposure: result.exposure, trades: result.trades, closedPositions: result.closedPositions, regime: regimes ? regimeOnDates(result.dates, regimes) : undefined },
+      options,
+    );
+    return { name: STRATEGY_OF_MODE[mode], mode, result, metrics };
+  });
+  let benchmark: Comparison['benchmark'] = null;
+  if (spy && runs.length > 0) {
+    const dates = runs[0].result.dates;
+    const first = panel.dates.indexOf(dates[0]);
+    const start = spy[first];
+    if (start > 0) {
+      const cash = runs[0].result.config.initialCash;
+      const equity = new Float64Array(dates.length);
+      let last = start;
+      for (let i = 0; i < dates.length; i++) {
+        const v = spy[first + i];
+        if (v > 0) last = v;
+        equity[i] = (cash * last) / start;
+      }
+      benchmark = { name: 'SPY buy & hold', dates, equity, metrics: computeMetrics({ dates, equity }, options) };
+    }
+  }
+  return { runs, benchmark };
+}
+
+/** The regime known at the close of each date (as-of join), for per-regime statistics. */
+function regimeOnDates(dates: readonly string[], series: RegimeSeries) {
+  const out: RegimeSeries['regimes'] = [];
+  let j = -1;
+  for (const d of dates) {
+    while (j + 1 < series.dates.length && series.dates[j + 1] <= d) j++;
+    out.push(j >= 0 ? series.regimes[j] : null);
+  }
+  return out;
+}

@@ -1,0 +1,212 @@
+import { Option, type Command } from 'commander';
+import { createInterface } from 'node:readline/promises';
+import { AtlasError } from '../../core/errors.js';
+import type { Broker, Order } from '../../execution/brokers/broker.js';
+import { createBroker, parseBrokerKind, type BrokerKind } from '../../execution/brokers/factory.js';
+import { PaperBroker, paperAccountName } from '../../execution/brokers/paper/index.js';
+import type { Cli } from '../main.js';
+import { fmt, json, table } from '../output.js';
+
+interface BrokerFlags {
+  broker: string;
+  account: string;
+  json?: boolean;
+}
+
+const BROKER_HELP = `
+--broker paper (default) is the embedded paper broker: cash, positions and orders live in the
+Atlas store and are priced from its bars; no keys, no network. --broker alpaca talks to Alpaca
+paper trading with ALPACA_<ACCOUNT>_KEY / ALPACA_<ACCOUNT>_SECRET (or APCA_API_KEY_ID /
+APCA_API_SECRET_KEY).`;
+
+function addBrokerFlags(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--broker <kind>', 'broker: paper (embedded simulator) or alpaca (Alpaca paper)').choices(['paper', 'alpaca']).default('paper'))
+    .option('--account <name>', 'account: LARGE, MID or SMALL (paper also accepts any other name)', 'LARGE')
+    .option('--json', 'print as JSON');
+}
+
+function accountFlag(kind: BrokerKind, raw: string): string {
+  const name = paperAccountName(raw);
+  if (kind === 'alpaca' && !['LARGE', 'MID', 'SMALL'].includes(name)) {
+    throw new AtlasError(`--account ${raw.slice(0, 20)} is not an Alpaca account; use LARGE, MID or SMALL.`, { code: 'BAD_FLAG' });
+  }
+  return name;
+}
+
+function openBroker(cli: Cli, flags: BrokerFlags): { broker: Broker; kind: BrokerKind; account: string } {
+  const ctx = cli.context();
+  const kind = parseBrokerKind(flags.broker);
+  const account = accountFlag(kind, flags.account);
+  const broker = createBroker({ kind, account, db: ctx.db(), bars: ctx.bars(), env: ctx.env, now: ctx.now, secrets: ctx.secrets });
+  return { broker, kind, account };
+}
+
+function orderRow(o: Order): (string | number)[] {
+  return [
+    o.submittedAt.toISOString().replace('T', ' ').slice(0, 16),
+    o.symbol,
+    o.side,
+    fmt.num(o.qty, Number.isInteger(o.qty) ? 0 : 4),
+    o.type === 'limit' ? `limit ${fmt.num(o.limitPrice)}` : o.type,
+    o.status,
+    fmt.num(o.filledQty, Number.isInteger(o.filledQty) ? 0 : 4),
+    o.filledAvgPrice === null ? '-' : fmt.num(o.filledAvgPrice, 4),
+    o.clientOrderId.length > 24 ? `${o.clientOrderId.slice(0, 23)}…` : o.clientOrderId,
+  ];
+}
+
+async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(question);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+export function registerAccountCommands(program: Command, cli: Cli): void {
+  addBrokerFlags(program.command('account').description('show an account: cash, buying power, equity, status'))
+    .addHelpText('after', `${BROKER_HELP}
+
+Examples:
+  $ atlas account                         the embedded paper account LARGE
+  $ atlas account --account SMALL --json
+  $ atlas account --broker alpaca --account MID`)
+    .action(async (flags: BrokerFlags) => {
+      const { broker, kind, account } = openBroker(cli, flags);
+      const a = await broker.getAccount();
+      const extra = broker instanceof PaperBroker ? broker.accountInfo() : undefined;
+      if (flags.json) {
+        cli.io.out(json({
+          broker: kind, account, ...a,
+          ...(extra ? { initialCash: extra.initialCash, pnl: a.equity - extra.initialCash, allowFractional: extra.allowFractional, drills: extra.fillPolicy, resetAt: extra.resetAt } : {}),
+        }));
+        return;
+      }
+      const rows: (string | number)[][] = [
+        ['broker', kind === 'paper' ? 'paper (embedded)' : 'alpaca (paper)'],
+        ['account', `${account} (${a.id})`],
+        ['status', a.tradingBlocked ? `${a.status} (trading blocked)` : a.status],
+        ['cash', fmt.money(a.cash)],
+        ['buying power', fmt.money(a.buyingPower)],
+        ['equity', fmt.money(a.equity)],
+      ];
+      if (extra) {
+        rows.push(['initial cash', fmt.money(extra.initialCash)]);
+        rows.push(['P&L since reset', `${fmt.money(a.equity - extra.initialCash)} (${fmt.pct(extra.initialCash > 0 ? a.equity / extra.initialCash - 1 : null)})`]);
+        const drills = Object.keys(extra.fillPolicy).length ? JSON.stringify(extra.fillPolicy) : 'none';
+        rows.push(['drills', drills]);
+      }
+      cli.io.out(table(['field', 'value'], rows, { align: ['left', 'right'] }));
+    });
+
+  addBrokerFlags(program.command('positions').description('list positions with prices, weights and unrealised P&L'))
+    .addHelpText('after', `${BROKER_HELP}
+Paper positions are valued at the latest raw close in the store; weight is market value / equity.
+
+Examples:
+  $ atlas positions
+  $ atlas positions --account MID --json
+  $ atlas positions --broker alpaca`)
+    .action(async (flags: BrokerFlags) => {
+      const { broker, kind, account } = openBroker(cli, flags);
+      const [a, positions] = [await broker.getAccount(), await broker.getPositions()];
+      const rows = positions.map((p) => {
+        const pnl = (p.currentPrice - p.avgEntryPrice) * p.qty;
+        const cost = p.avgEntryPrice * p.qty;
+        return {
+          symbol: p.symbol, qty: p.qty, avgPrice: p.avgEntryPrice, lastPrice: p.currentPrice, marketValue: p.marketValue,
+          weight: a.equity > 0 ? p.marketValue / a.equity : null, unrealisedPnl: pnl, unrealisedPnlPct: cost !== 0 ? pnl / Math.abs(cost) : null,
+        };
+      });
+      if (flags.json) {
+        cli.io.out(json({ broker: kind, account, equity: a.equity, cash: a.cash, positions: rows }));
+        return;
+      }
+      if (rows.length === 0) {
+        cli.io.out(`No positions in ${kind} account ${account}; cash ${fmt.money(a.cash)}.`);
+        return;
+      }
+      cli.io.out(table(
+        ['symbol', 'qty', 'avg price', 'last price', 'market value', 'weight', 'unrealised P&L', 'P&L %'],
+        rows.map((r) => [r.symbol, fmt.num(r.qty, Number.isInteger(r.qty) ? 0 : 4), fmt.num(r.avgPrice), fmt.num(r.lastPrice), fmt.money(r.marketValue), fmt.pct(r.weight), fmt.money(r.unrealisedPnl), fmt.pct(r.unrealisedPnlPct)]),
+      ));
+      cli.io.out(`cash ${fmt.money(a.cash)} (${fmt.pct(a.equity > 0 ? a.cash / a.equity : null)}), equity ${fmt.money(a.equity)}`);
+    });
+
+  addBrokerFlags(program.command('orders').description('list orders (open by default)'))
+    .addOption(new Option('--status <which>', 'open orders only, or all orders (paper only)').choices(['open', 'all']).default('open'))
+    .option('--limit <n>', 'show at most N orders (newest first)', '50')
+    .addHelpText('after', `${BROKER_HELP}
+--status all lists filled, canceled, expired and rejected orders too (paper broker only).
+
+Examples:
+  $ atlas orders
+  $ atlas orders --status all --limit 20
+  $ atlas orders --broker alpaca --account SMALL --json`)
+    .action(async (flags: BrokerFlags & { status: 'open' | 'all'; limit: string }) => {
+      const limit = Number(flags.limit);
+      if (!Number.isInteger(limit) || limit < 1) throw new AtlasError(`--limit must be a whole number >= 1, got "${flags.limit}".`, { code: 'BAD_FLAG' });
+      const { broker, kind, account } = openBroker(cli, flags);
+      let orders: Order[];
+      if (broker instanceof PaperBroker) {
+        orders = broker.listOrders({ status: flags.status, limit });
+      } else {
+        if (flags.status === 'all') throw new AtlasError('--status all is available for the paper broker only; Alpaca orders can be browsed on the Alpaca dashboard.', { code: 'BAD_FLAG' });
+        orders = (await broker.listOpenOrders()).reverse().slice(0, limit);
+      }
+      if (flags.json) {
+        cli.io.out(json({ broker: kind, account, status: flags.status, orders }));
+        return;
+      }
+      if (orders.length === 0) {
+        cli.io.out(`No ${flags.status === 'open' ? 'open ' : ''}orders in ${kind} account ${account}.`);
+        return;
+      }
+      cli.io.out(table(['submitted (UTC)', 'symbol', 'side', 'qty', 'type', 'status', 'filled', 'avg fill', 'client id'], orders.map(orderRow)));
+      for (const o of orders) if (o.rejectReason) cli.io.note(`${o.symbol} ${o.status}: ${o.rejectReason}`);
+    });
+
+  const paper = program.command('paper').description('manage the embedded paper broker');
+  paper
+    .command('reset')
+    .description('start a paper account over: set its cash, drop its positions and orders')
+    .requiredOption('--cash <amount>', 'starting cash, e.g. 100000')
+    .option('--account <name>', 'paper account: LARGE, MID, SMALL or any name', 'LARGE')
+    .option('--yes', 'do not ask for confirmation (required when stdin is not a terminal)')
+    .option('--json', 'print the new account as JSON')
+    .addHelpText('after', `
+Drills configured for the account are kept. Without --yes the command asks for confirmation on
+a terminal and refuses otherwise.
+
+Examples:
+  $ atlas paper reset --cash 100000
+  $ atlas paper reset --cash 25000 --account SMALL --yes`)
+    .action(async (opts: { cash: string; account: string; yes?: boolean; json?: boolean }) => {
+      const cash = Number(opts.cash.replace(/[_,]/g, ''));
+      if (!Number.isFinite(cash) || cash < 0) throw new AtlasError(`--cash must be a non-negative amount such as 100000, got "${opts.cash}".`, { code: 'BAD_FLAG' });
+      const account = paperAccountName(opts.account);
+      if (!opts.yes) {
+        if (!process.stdin.isTTY || !cli.io.isTTY) {
+          throw new AtlasError(`Refusing to reset paper account ${account} without confirmation; pass --yes to drop its positions and orders.`, { code: 'CONFIRMATION_REQUIRED', exitCode: 2 });
+        }
+        const ok = await confirm(`Reset paper account ${account} to ${fmt.money(cash)}, dropping its positions and orders? [y/N] `);
+        if (!ok) {
+          cli.io.note('Reset canceled; nothing changed.');
+          cli.fail(1);
+          return;
+        }
+      }
+      const ctx = cli.context();
+      const broker = new PaperBroker({ db: ctx.db(), bars: ctx.bars(), account, now: ctx.now, initialCash: cash });
+      broker.reset(cash);
+      const info = broker.accountInfo();
+      if (opts.json) {
+        cli.io.out(json({ account, cash: info.cash, initialCash: info.initialCash, resetAt: info.resetAt, drills: info.fillPolicy }));
+        return;
+      }
+      cli.io.out(`Paper account ${account} reset to ${fmt.money(info.cash)} cash; positions and orders dropped.`);
+    });
+}

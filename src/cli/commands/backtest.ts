@@ -1,0 +1,177 @@
+import { Option, type Command } from 'commander';
+import { AtlasError } from '../../core/errors.js';
+import { compareStrategies, STRATEGY_OF_MODE, type Comparison, type StrategyName } from '../../backtest/compare.js';
+import { rebalancesCsv, tradesCsv } from '../../backtest/exports.js';
+import { checkGate, parseGate, type GateCheck } from '../../backtest/gate.js';
+import { renderReport } from '../../backtest/report/html.js';
+import { loadStrategyData } from '../../backtest/strategyData.js';
+import type { BacktestConfig, FillModel, RebalanceFrequency } from '../../backtest/engine.js';
+import type { BacktestMetrics } from '../../backtest/metrics.js';
+import type { RegimeMode } from '../../portfolio/targetWeights.js';
+import { resolveUniverse } from '../../selection/resolveUniverse.js';
+import type { Cli } from '../main.js';
+import { fmt, json, table } from '../output.js';
+import { parseDateFlag } from './data.js';
+import { writeFileAtomic } from './regime.js';
+import { addScannerOptions, addUniverseOptions, intFlag, numFlag } from './strategyFlags.js';
+
+interface BacktestFlags {
+  universe?: string;
+  universeFile?: string;
+  sector?: string;
+  constituents?: string;
+  topN: string;
+  minDistance: string;
+  volumeFilter?: boolean;
+  volumeMultiplier: string;
+  rebalance: RebalanceFrequency;
+  regime: RegimeMode | 'compare';
+  from?: string;
+  to?: string;
+  fill: FillModel;
+  commissionBps: string;
+  slippageBps: string;
+  wholeShares?: boolean;
+  cashRate: string;
+  initialCash: string;
+  rf: string;
+  json?: boolean;
+  report?: string;
+  trades?: string;
+  regimeCsv?: string;
+  gate?: string;
+  gateOn?: string;
+}
+
+export function metricsTable(cmp: Comparison): string {
+  const cols: { name: string; m: BacktestMetrics }[] = [
+    ...cmp.runs.map((r) => ({ name: r.name, m: r.metrics })),
+    ...(cmp.benchmark ? [{ name: 'SPY buy & hold', m: cmp.benchmark.metrics }] : []),
+  ];
+  const row = (label: string, f: (m: BacktestMetrics) => string) => [label, ...cols.map((c) => f(c.m))];
+  return table(['metric', ...cols.map((c) => c.name)], [
+    row('total return', (m) => fmt.pct(m.totalReturn)),
+    row('CAGR', (m) => fmt.pct(m.cagr)),
+    row('volatility', (m) => fmt.pct(m.volatility)),
+    row('Sharpe', (m) => fmt.num(m.sharpe)),
+    row('Sortino', (m) => fmt.num(m.sortino)),
+    row('max drawdown', (m) => fmt.pct(m.maxDrawdown)),
+    row('  trough', (m) => m.troughDate ?? '-'),
+    row('Calmar', (m) => fmt.num(m.calmar)),
+    row('exposure', (m) => fmt.pct(m.exposure, 1)),
+    row('turnover / yr', (m) => fmt.num(m.turnover)),
+    row('orders', (m) => String(m.orders)),
+    row('win rate', (m) => fmt.pct(m.winRate, 1)),
+  ]);
+}
+
+export function registerBacktestCommand(program: Command, cli: Cli): void {
+  const cmd = program.command('backtest').description('backtest 52-week-high momentum: baseline vs regime-integrated, against SPY buy-and-hold');
+  addUniverseOptions(cmd);
+  addScannerOptions(cmd);
+  cmd
+    .addOption(new Option('--rebalance <freq>', 'rebalance calendar').choices(['semiannual', 'quarterly', 'monthly']).default('semiannual'))
+    .addOption(new Option('--regime <mode>', 'off = baseline; rebalance = regime at scheduled rebalances; daily = also rescale on regime changes; compare = all three').choices(['off', 'rebalance', 'daily', 'compare']).default('compare'))
+    .option('--from <date>', 'first session (default: first data)')
+    .option('--to <date>', 'last session (default: latest data)')
+    .addOption(new Option('--fill <model>', 'open = decided at the close, filled at the next open; close = same close (optimistic)').choices(['open', 'close']).default('open'))
+    .option('--commission-bps <n>', 'commission per trade, basis points of notional', '10')
+    .option('--slippage-bps <n>', 'slippage per trade, basis points', '10')
+    .option('--whole-shares', 'trade whole shares only (as live trading does); default fractional')
+    .option('--cash-rate <rate>', 'annual interest on cash', '0')
+    .option('--initial-cash <usd>', 'starting cash', '100000')
+    .option('--rf <rate>', 'annual risk-free rate for Sharpe and Sortino', '0')
+    .option('--json', 'print results as JSON')
+    .option('--report <file.html>', 'write a self-contained HTML report')
+    .option('--trades <file.csv>', 'write every fill')
+    .option('--regime-csv <file.csv>', 'write the regime and allocation at each rebalance')
+    .option('--gate <conditions>', 'pass/fail check, e.g. "sharpe>=0.8,cagr>=0.10"; exit 1 on FAIL')
+    .addOption(new Option('--gate-on <strategy>', 'which strategy the gate checks (default: the regime-rebalance run in compare mode)').choices(['baseline', 'regime-rebalance', 'regime-daily']))
+    .addHelpText('after', `
+Orders decided at the close of a rebalance day fill at the next session's open, with commission
+and slippage; positions drift between rebalances. The rebalance uses the same order planner as
+live trading. Formulas: docs/metrics.md; model: docs/backtest.md.
+
+Examples:
+  $ atlas backtest --universe technology --top-n 10 --from 2005-01-01 --to 2020-12-31 --regime compare
+  $ atlas backtest --universe technology --report report.html --trades trades.csv --regime-csv regimes.csv
+  $ atlas backtest --universe healthcare --regime daily --gate "sharpe>=0.8,cagr>=0.10"
+  $ atlas backtest --universe-file sp500_membership.csv --rebalance quarterly --whole-shares`)
+    .action((opts: BacktestFlags) => {
+      const ctx = cli.context();
+      const universe = resolveUniverse(opts);
+      const from = parseDateFlag('--from', opts.from);
+      const to = parseDateFlag('--to', opts.to);
+      if (from && to && to < from) throw new AtlasError(`--to ${to} is before --from ${from}; the range is empty.`, { code: 'BAD_FLAG' });
+      const modes: RegimeMode[] = opts.regime === 'compare' ? ['off', 'rebalance', 'daily'] : [opts.regime];
+      const gateConditions = opts.gate ? parseGate(opts.gate) : undefined;
+      const config: BacktestConfig = {
+        universe, from, to,
+        topN: intFlag('--top-n', opts.topN),
+        minDistance: numFlag('--min-distance', opts.minDistance, 0, 1),
+        volumeFilter: opts.volumeFilter ?? false,
+        volumeMultiplier: numFlag('--volume-multiplier', opts.volumeMultiplier, 0),
+        rebalance: opts.rebalance,
+        fill: opts.fill,
+        commissionBps: numFlag('--commission-bps', opts.commissionBps, 0, 1000),
+        slippageBps: numFlag('--slippage-bps', opts.slippageBps, 0, 1000),
+        wholeShares: opts.wholeShares ?? false,
+        cashRate: numFlag('--cash-rate', opts.cashRate, -0.5, 0.5),
+        initialCash: numFlag('--initial-cash', opts.initialCash, 1),
+      };
+      const rf = numFlag('--rf', opts.rf, -0.5, 0.5);
+      const needRegime = modes.some((m) => m !== 'off');
+      const data = loadStrategyData(ctx.bars(), universe, { to, withRegime: needRegime, withVolume: config.volumeFilter });
+      const cmp = compareStrategies(data.panel, data.regimes, data.spy, modes, config, { rfAnnual: rf });
+
+      let gate: { strategy: StrategyName; checks: GateCheck[] } | undefined;
+      if (gateConditions) {
+        const want = (opts.gateOn as StrategyName | undefined) ?? (modes.length > 1 ? 'regime-rebalance' : STRATEGY_OF_MODE[modes[0]]);
+        const run = cmp.runs.find((r) => r.name === want);
+        if (!run) throw new AtlasError(`--gate-on ${want} was not run; add it with --regime.`, { code: 'BAD_FLAG' });
+        gate = { strategy: want, checks: checkGate(gateConditions, run.metrics) };
+      }
+      const settings = {
+        universe: universe.name, 'top N': config.topN!, 'min distance': config.minDistance!, 'volume filter': config.volumeFilter!,
+        rebalance: config.rebalance!, fill: config.fill!, 'commission bps': config.commissionBps!, 'slippage bps': config.slippageBps!,
+        'whole shares': config.wholeShares!, 'cash rate': config.cashRate!, 'initial cash': config.initialCash!, rf,
+      };
+      if (opts.report) {
+        writeFileAtomic(opts.report, renderReport(cmp, {
+          title: `Atlas backtest: ${universe.name}, top ${config.topN}`,
+          universe: { name: universe.name, description: universe.description, survivorshipWarning: universe.survivorshipWarning, missing: data.missing },
+          settings, gate,
+        }));
+        cli.io.note(`Wrote the report to ${opts.report}.`);
+      }
+      if (opts.trades) {
+        writeFileAtomic(opts.trades, tradesCsv(cmp.runs));
+        cli.io.note(`Wrote ${cmp.runs.reduce((a, r) => a + r.result.trades.length, 0)} trades to ${opts.trades}.`);
+      }
+      if (opts.regimeCsv) {
+        writeFileAtomic(opts.regimeCsv, rebalancesCsv(cmp.runs));
+        cli.io.note(`Wrote the regime at each rebalance to ${opts.regimeCsv}.`);
+      }
+      const failed = gate?.checks.some((c) => !c.pass) ?? false;
+      if (opts.json) {
+        cli.io.out(json({
+          universe: { name: universe.name, description: universe.description, survivorshipWarning: universe.survivorshipWarning ?? null, missing: data.missing },
+          settings,
+          strategies: cmp.runs.map((r) => ({ name: r.name, metrics: r.metrics, rebalances: r.result.rebalances, warnings: r.result.warnings, daysWithoutRegime: r.result.daysWithoutRegime, finalEquity: r.result.equity[r.result.equity.length - 1] })),
+          benchmark: cmp.benchmark ? { name: cmp.benchmark.name, metrics: cmp.benchmark.metrics } : null,
+          gate: gate ?? null,
+        }));
+      } else {
+        const first = cmp.runs[0].result;
+        cli.io.out([
+          `Backtest ${universe.name}, top ${config.topN}, ${config.rebalance} rebalance, ${first.dates[0]} .. ${first.dates[first.dates.length - 1]} (${first.dates.length} sessions), fills at the ${config.fill === 'open' ? 'next open' : 'same close (optimistic)'}, costs ${config.commissionBps}+${config.slippageBps} bps`,
+          metricsTable(cmp),
+          ...(gate ? [`Gate on ${gate.strategy}:`, ...gate.checks.map((c) => `  ${c.pass ? 'PASS' : 'FAIL'}  ${c.text}  (actual ${fmt.num(c.value, 4)})`)] : []),
+        ].join('\n'));
+        if (universe.survivorshipWarning) cli.io.note(`warning: ${universe.survivorshipWarning}`);
+        if (data.missing.length) cli.io.note(`No data stored for ${data.missing.join(', ')}: never eligible.`);
+        for (const w of new Set(cmp.runs.flatMap((r) => r.result.warnings))) if (w !== universe.survivorshipWarning) cli.io.note(`note: ${w}`);
+      }
+      if (failed) cli.fail(1);
+    });
+}

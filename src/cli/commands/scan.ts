@@ -1,0 +1,73 @@
+import type { Command } from 'commander';
+import { AtlasError } from '../../core/errors.js';
+import { loadStrategyData } from '../../backtest/strategyData.js';
+import { indexOnOrBefore } from '../../regime/fromStore.js';
+import { resolveUniverse } from '../../selection/resolveUniverse.js';
+import { scanMomentum, type MomentumScan } from '../../selection/momentum52w.js';
+import type { Cli } from '../main.js';
+import { fmt, json, table } from '../output.js';
+import { parseDateFlag } from './data.js';
+import { addScannerOptions, addUniverseOptions, intFlag, numFlag } from './strategyFlags.js';
+
+export interface ScanFlags {
+  universe?: string;
+  universeFile?: string;
+  sector?: string;
+  constituents?: string;
+  topN: string;
+  minDistance: string;
+  volumeFilter?: boolean;
+  volumeMultiplier: string;
+  asOf?: string;
+  json?: boolean;
+}
+
+export function scanTable(scan: MomentumScan): string {
+  return table(
+    ['rank', 'symbol', 'close', 'adj close', '52w high (adj)', 'distance', '>= min', 'volume', 'selected', 'note'],
+    scan.rows.map((r) => [
+      r.rank ?? '-', r.symbol, fmt.num(r.close), fmt.num(r.adjClose), fmt.num(r.high52), fmt.pct(r.distance, 1),
+      r.passedDistance ? 'yes' : 'no', r.passedVolume ? 'yes' : 'no', r.selected ? '*' : '', r.reason ?? '',
+    ]),
+  );
+}
+
+export function registerScanCommand(program: Command, cli: Cli): void {
+  const cmd = program
+    .command('scan')
+    .description('rank a universe by 52-week-high momentum (close / 52-week high) on a date');
+  addUniverseOptions(cmd);
+  addScannerOptions(cmd);
+  cmd
+    .option('--as-of <date>', 'scan at the close of this date (default: latest data)')
+    .option('--json', 'print as JSON')
+    .addHelpText('after', `
+The 52-week high is the max of the daily high over the last 252 sessions (split- and dividend-
+adjusted, compared with the adjusted close); a stock needs 252 sessions of history.
+
+Examples:
+  $ atlas scan --universe technology --top-n 10
+  $ atlas scan --universe healthcare --as-of 2020-08-03 --json
+  $ atlas scan --universe-file my_list.txt --volume-filter`)
+    .action((opts: ScanFlags) => {
+      const ctx = cli.context();
+      const universe = resolveUniverse(opts);
+      const asOf = parseDateFlag('--as-of', opts.asOf);
+      const topN = intFlag('--top-n', opts.topN);
+      const minDistance = numFlag('--min-distance', opts.minDistance, 0, 1);
+      const data = loadStrategyData(ctx.bars(), universe, { to: asOf, withRegime: false, withVolume: opts.volumeFilter ?? false });
+      const t = asOf ? indexOnOrBefore(data.panel.dates, asOf) : data.panel.dates.length - 1;
+      if (t < 0) throw new AtlasError(`No data on or before ${asOf}; choose a later --as-of.`, { code: 'NO_DATA' });
+      const scan = scanMomentum(data.panel, t, { topN, minDistance, volumeFilter: opts.volumeFilter ?? false, volumeMultiplier: numFlag('--volume-multiplier', opts.volumeMultiplier, 0) }, universe.isMember);
+      if (opts.json) {
+        cli.io.out(json({ universe: { name: universe.name, description: universe.description, survivorshipWarning: universe.survivorshipWarning ?? null, missing: data.missing }, ...scan }));
+        return;
+      }
+      cli.io.out([
+        `52-week-high scan of ${universe.name} at the close of ${scan.date}: top ${topN} of ${scan.rows.filter((r) => r.eligible).length} eligible (min distance ${fmt.pct(minDistance, 0)})`,
+        scanTable(scan),
+      ].join('\n'));
+      if (data.missing.length) cli.io.note(`No data stored for ${data.missing.join(', ')}: never eligible.`);
+      if (universe.survivorshipWarning) cli.io.note(`note: ${universe.survivorshipWarning}`);
+    });
+}

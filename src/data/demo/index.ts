@@ -1,0 +1,2 @@
+/** The simulated demo market (see ./market.ts and docs/demo-market.md). */
+export * from './market.js';

@@ -1,0 +1,156 @@
+/**
+ * A deterministic, clearly labelled SIMULATED market (SPY, VIX and 84 stocks in 4 sectors over
+ * NYSE sessions) so every Atlas command works offline on a fresh machine. Nothing here is real
+ * data: the prices are invented from a seeded script of bull, bear, crash, recovery and chop
+ * episodes. See docs/demo-market.md.
+ */
+import type { BarSeries } from '../bar.js';
+import { isIsoDate, toDayNumber } from '../../core/dates.js';
+import { AtlasError } from '../../core/errors.js';
+import { CALENDAR_RANGE, sessionsBetween } from '../../calendar/nyse.js';
+import { toSeries } from './bars.js';
+import { DEMO_SCRIPT_END, DEMO_SCRIPT_START, type DemoEpisode, type DemoSector } from './episodes.js';
+import { simulateMarket, simulateVix } from './spyVix.js';
+import { simulateSectorFactors, simulateStock } from './stocks.js';
+import { buildTimeline, firstIndexOnOrAfter } from './timeline.js';
+import { DEMO_SPY, DEMO_STOCKS, DEMO_VIX } from './universe.js';
+
+export {
+  DEMO_EPISODE_SCRIPT,
+  DEMO_SCRIPT_END,
+  DEMO_SCRIPT_START,
+  DEMO_SECTORS,
+  scriptedEpisode,
+  type DemoEpisode,
+  type DemoSector,
+  type EpisodeKind,
+  type EpisodeScript,
+} from './episodes.js';
+export { DEMO_SPY, DEMO_STOCKS, DEMO_VIX, type DemoSplit, type DemoStockSpec } from './universe.js';
+
+export const DEMO_MARKET_LABEL = 'SIMULATED DEMO MARKET — not real prices' as const;
+export const DEMO_DEFAULT_SEED = 42;
+export const DEMO_SOURCE = 'demo';
+
+export interface DemoMarket {
+  label: typeof DEMO_MARKET_LABEL;
+  seed: number;
+  /** First and last session with bars (the requested range snapped inward to sessions). */
+  from: string;
+  to: string;
+  /** SPY, VIX, then the stocks listed by `to`; every series has source 'demo'. */
+  series: BarSeries[];
+  /** Sector of every stock in `series` (SPY and VIX are not stocks and are not listed). */
+  sectors: Record<string, DemoSector>;
+  /** The episodes overlapping from..to, clipped to it, in order and contiguous. */
+  episodes: DemoEpisode[];
+}
+
+export interface DemoMarketOptions {
+  seed?: number;
+  from?: string;
+  to?: string;
+}
+
+export interface GenerateDemoMarketInput {
+  seed: number;
+  /** Ascending unique session dates to simulate on (NYSE sessions in buildDemoMarket). */
+  sessions: readonly string[];
+  /** Window of the output (default: all sessions). */
+  from?: string;
+  to?: string;
+}
+
+/**
+ * The simulated market over the NYSE sessions of from..to (defaults 2000-01-03..2024-12-31,
+ * seed 42). The path is always simulated over at least the whole script, so any window inside
+ * the default range is an exact slice of the default market's raw prices (adjClose is
+ * re-anchored to the window's last day, like a download that ended there).
+ */
+export function buildDemoMarket(options: DemoMarketOptions = {}): DemoMarket {
+  const seed = options.seed ?? DEMO_DEFAULT_SEED;
+  const from = options.from ?? DEMO_SCRIPT_START;
+  const to = options.to ?? DEMO_SCRIPT_END;
+  for (const [name, d] of [
+    ['from', from],
+    ['to', to],
+  ] as const) {
+    if (!isIsoDate(d)) throw new AtlasError(`demo market: ${name} "${d}" is not a date; use YYYY-MM-DD.`, { code: 'DEMO_BAD_DATE' });
+    if (d < CALENDAR_RANGE.from || d > CALENDAR_RANGE.to) {
+      throw new AtlasError(
+        `demo market: ${name} ${d} is outside ${CALENDAR_RANGE.from}..${CALENDAR_RANGE.to}; pick a date inside it.`,
+        { code: 'DEMO_RANGE' },
+      );
+    }
+  }
+  if (from > to) throw new AtlasError(`demo market: from ${from} is after to ${to}; swap them.`, { code: 'DEMO_RANGE' });
+  const sessions = sessionsBetween(from < DEMO_SCRIPT_START ? from : DEMO_SCRIPT_START, to > DEMO_SCRIPT_END ? to : DEMO_SCRIPT_END);
+  return generateDemoMarket({ seed, sessions, from, to });
+}
+
+/** The generator behind buildDemoMarket, on any ascending list of session dates. */
+export function generateDemoMarket(input: GenerateDemoMarketInput): DemoMarket {
+  const { seed, sessions } = input;
+  if (!Number.isSafeInteger(seed)) {
+    throw new AtlasError(`demo market: seed must be an integer, got ${String(seed)}.`, { code: 'DEMO_BAD_SEED' });
+  }
+  for (let i = 1; i < sessions.length; i++) {
+    if (!(sessions[i - 1] < sessions[i])) throw new RangeError(`demo market: sessions must ascend (${sessions[i - 1]}, ${sessions[i]})`);
+  }
+  const tl = buildTimeline(sessions);
+  const first = input.from === undefined ? 0 : firstIndexOnOrAfter(tl, toDayNumber(input.from));
+  const last = (input.to === undefined ? sessions.length : firstIndexOnOrAfter(tl, toDayNumber(input.to) + 1)) - 1;
+  if (first > last) {
+    throw new AtlasError(`demo market: there is no session in ${input.from ?? '…'}..${input.to ?? '…'}; widen the range.`, {
+      code: 'DEMO_RANGE',
+    });
+  }
+
+  const s = seed >>> 0;
+  const market = simulateMarket(tl, s);
+  const vix = simulateVix(tl, market, s);
+  const factors = simulateSectorFactors(tl, market, s);
+
+  const series: BarSeries[] = [];
+  const spyVolumeBase = 9e9;
+  series.push(
+    toSeries(DEMO_SPY, tl.dates, first, last, {
+      open: market.open,
+      high: market.high,
+      low: market.low,
+      close: market.price,
+      dividend: market.dividend,
+      volume: (t, c) => (spyVolumeBase * Math.sqrt(market.vol[t] / 0.15) * market.volumeNoise[t]) / c,
+    }),
+  );
+  series.push(toSeries(DEMO_VIX, tl.dates, first, last, vix));
+
+  const sectors: Record<string, DemoSector> = {};
+  for (const spec of DEMO_STOCKS) {
+    const path = simulateStock(spec, tl, market, factors[spec.sector], s);
+    if (!path) continue;
+    const a = Math.max(first, path.start);
+    if (a > last) continue;
+    series.push(
+      toSeries(
+        spec.symbol,
+        tl.dates,
+        a,
+        last,
+        { ...path, volume: (t, c) => path.dollarVolume[t] / c },
+        spec.splits,
+      ),
+    );
+    sectors[spec.symbol] = spec.sector;
+  }
+
+  const episodes: DemoEpisode[] = [];
+  for (let k = 0; k < tl.episodes.length; k++) {
+    const { start, end } = tl.ranges[k];
+    if (end < first || start > last) continue;
+    const e = tl.episodes[k];
+    episodes.push({ name: e.name, from: tl.dates[Math.max(start, first)], to: tl.dates[Math.min(end, last)], kind: e.kind });
+  }
+
+  return { label: DEMO_MARKET_LABEL, seed, from: tl.dates[first], to: tl.dates[last], series, sectors, episodes };
+}

@@ -1,0 +1,195 @@
+/**
+ * Order planning: from current holdings, reference prices, cash and target weights to a list of
+ * orders. Pure and broker-agnostic; the backtester and live trading both call it.
+ *
+ * Rules (docs/backtest.md repeats them):
+ * - equity = cash + sum(qty x refPrice) over holdings. Every held symbol needs a price.
+ * - Per symbol in the union of holdings and targets (symbol order):
+ *   held, not targeted (or weight 0)  -> CLOSE: sell the whole holding;
+ *   targeted, not held                -> OPEN: buy;
+ *   held and targeted                 -> ADJUST: buy or sell the difference
+ *   (an ADJUST that would sell the whole holding is reported as CLOSE).
+ * - Target quantity = weight x equity / refPrice. With wholeShares it is rounded DOWN
+ *   (floor, with a 1e-9 share tolerance for floating-point noise), so buys round down and partial
+ *   sells round up: a position never ends above its target. A CLOSE sells the holding as held.
+ *   Whole-share rounding assumes integer holdings; a fractional buy difference is floored.
+ * - An order whose notional (qty x refPrice) is below minNotional is not placed and is listed in
+ *   `skipped` (this includes a dust CLOSE: brokers reject such orders too).
+ * - Costs: costBps (default 0) is the all-in cost per unit of notional at refPrice (commission
+ *   plus expected slippage): sells yield notional x (1 - c), buys cost notional x (1 + c),
+ *   c = costBps / 10,000.
+ * - Never spends cash it does not have: if the buys cost more than cash + net sell proceeds, every
+ *   buy is scaled by the same factor k < 1 (whole shares floored again; buys that fall under
+ *   minNotional or to zero are skipped with reason 'insufficient cash'). k carries a 1e-12 safety
+ *   margin so floating-point sums never overdraw.
+ * - Orders: all SELLs first, then all BUYs, each group by symbol (code-unit order).
+ */
+import { AtlasError } from '../core/errors.js';
+
+export type OrderSide = 'buy' | 'sell';
+export type OrderIntent = 'OPEN' | 'CLOSE' | 'ADJUST';
+
+export interface PlannedOrder {
+  symbol: string;
+  side: OrderSide;
+  qty: number;
+  intent: OrderIntent;
+  refPrice: number;
+  /** qty x refPrice */
+  notional: number;
+}
+
+export interface SkippedOrder {
+  symbol: string;
+  reason: 'no price' | 'below minNotional' | 'insufficient cash';
+  side?: OrderSide;
+  qty?: number;
+  notional?: number;
+}
+
+export interface PlanInput {
+  holdings: ReadonlyMap<string, number>;
+  prices: ReadonlyMap<string, number>;
+  cash: number;
+  targetWeights: ReadonlyMap<string, number>;
+  wholeShares: boolean;
+  minNotional: number;
+  costBps?: number;
+}
+
+export interface OrderPlan {
+  orders: PlannedOrder[];
+  skipped: SkippedOrder[];
+  /** Cash after every order fills at refPrice with costs. */
+  cashAfter: number;
+  /** Equity before trading: cash + holdings at refPrice. */
+  equity: number;
+  /** Factor applied to the buys to fit the cash (1 = none). */
+  buyScale: number;
+}
+
+const WHOLE_SHARE_TOLERANCE = 1e-9;
+const SAFETY = 1 - 1e-12;
+
+const bySymbol = (a: { symbol: string }, b: { symbol: string }): number =>
+  a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0;
+
+function validPrice(p: number | undefined): p is number {
+  return p !== undefined && Number.isFinite(p) && p > 0;
+}
+
+export function planOrders(input: PlanInput): OrderPlan {
+  const { holdings, prices, cash, targetWeights, wholeShares, minNotional } = input;
+  const costBps = input.costBps ?? 0;
+  if (!Number.isFinite(cash)) throw new AtlasError(`Cash must be a finite number, got ${cash}.`, { code: 'BAD_PLAN_INPUT' });
+  if (!(minNotional >= 0)) throw new AtlasError(`minNotional must be zero or more, got ${minNotional}.`, { code: 'BAD_PLAN_INPUT' });
+  if (!(costBps >= 0 && costBps < 10_000)) {
+    throw new AtlasError(`costBps must be between 0 and 10000, got ${costBps}.`, { code: 'BAD_PLAN_INPUT' });
+  }
+  const c = costBps / 10_000;
+
+  let weightSum = 0;
+  for (const [sym, w] of targetWeights) {
+    if (!(Number.isFinite(w) && w >= 0 && w <= 1)) {
+      throw new AtlasError(`Target weight of ${sym} must be between 0 and 1, got ${w}.`, { code: 'BAD_PLAN_INPUT' });
+    }
+    weightSum += w;
+  }
+  if (weightSum > 1 + 1e-9) {
+    throw new AtlasError(`Target weights add up to ${weightSum.toFixed(6)}, more than 1: leverage is not supported.`, {
+      code: 'BAD_PLAN_INPUT',
+    });
+  }
+
+  const symbols = [...new Set([...holdings.keys(), ...targetWeights.keys()])].sort();
+  let equity = cash;
+  for (const sym of symbols) {
+    const q = holdings.get(sym) ?? 0;
+    if (q === 0) continue;
+    if (!(Number.isFinite(q) && q > 0)) {
+      throw new AtlasError(`Holding of ${sym} must be a positive quantity, got ${q}: short positions are not supported.`, {
+        code: 'BAD_PLAN_INPUT',
+      });
+    }
+    const p = prices.get(sym);
+    if (!validPrice(p)) {
+      throw new AtlasError(`No usable price for held symbol ${sym}: equity cannot be valued without it.`, {
+        code: 'BAD_PLAN_INPUT',
+      });
+    }
+    equity += q * p;
+  }
+
+  const sells: PlannedOrder[] = [];
+  let buys: PlannedOrder[] = [];
+  const skipped: SkippedOrder[] = [];
+
+  for (const sym of symbols) {
+    const q = holdings.get(sym) ?? 0;
+    const w = targetWeights.get(sym) ?? 0;
+    const p = prices.get(sym);
+    if (w === 0) {
+      if (q > 0) {
+        const notional = q * p!;
+        if (notional < minNotional) skipped.push({ symbol: sym, reason: 'below minNotional', side: 'sell', qty: q, notional });
+        else sells.push({ symbol: sym, side: 'sell', qty: q, intent: 'CLOSE', refPrice: p!, notional });
+      }
+      continue;
+    }
+    if (!validPrice(p)) {
+      skipped.push({ symbol: sym, reason: 'no price' });
+      continue;
+    }
+    const exact = equity > 0 ? (w * equity) / p : 0;
+    const targetQty = wholeShares ? Math.floor(exact + WHOLE_SHARE_TOLERANCE) : exact;
+    const delta = targetQty - q;
+    if (delta > 0) {
+      const qty = wholeShares ? Math.floor(delta + WHOLE_SHARE_TOLERANCE) : delta;
+      if (qty <= 0) continue;
+      const notional = qty * p;
+      if (notional < minNotional) {
+        skipped.push({ symbol: sym, reason: 'below minNotional', side: 'buy', qty, notional });
+        continue;
+      }
+      buys.push({ symbol: sym, side: 'buy', qty, intent: q > 0 ? 'ADJUST' : 'OPEN', refPrice: p, notional });
+    } else if (delta < 0) {
+      const qty = targetQty <= 0 ? q : -delta;
+      const notional = qty * p;
+      if (notional < minNotional) {
+        skipped.push({ symbol: sym, reason: 'below minNotional', side: 'sell', qty, notional });
+        continue;
+      }
+      sells.push({ symbol: sym, side: 'sell', qty, intent: qty >= q ? 'CLOSE' : 'ADJUST', refPrice: p, notional });
+    }
+  }
+
+  let proceeds = 0;
+  for (const o of sells) proceeds += o.notional * (1 - c);
+  const available = cash + proceeds;
+  let spend = 0;
+  for (const o of buys) spend += o.notional * (1 + c);
+
+  let buyScale = 1;
+  if (spend > available) {
+    buyScale = available > 0 ? (available / spend) * SAFETY : 0;
+    const kept: PlannedOrder[] = [];
+    for (const o of buys) {
+      const raw = o.qty * buyScale;
+      const qty = wholeShares ? Math.floor(raw) : raw;
+      const notional = qty * o.refPrice;
+      if (qty <= 0 || notional < minNotional || notional === 0) {
+        skipped.push({ symbol: o.symbol, reason: 'insufficient cash', side: 'buy', qty: o.qty, notional: o.notional });
+        continue;
+      }
+      kept.push({ ...o, qty, notional });
+    }
+    buys = kept;
+    spend = 0;
+    for (const o of buys) spend += o.notional * (1 + c);
+  }
+
+  sells.sort(bySymbol);
+  buys.sort(bySymbol);
+  skipped.sort(bySymbol);
+  return { orders: [...sells, ...buys], skipped, cashAfter: available - spend, equity, buyScale };
+}
