@@ -71,7 +71,11 @@ export interface BacktestConfig {
   wholeShares?: boolean; // false (fractional)
   minNotional?: number; // 0
   cashRate?: number; // 0 (annual)
-  /** A precomputeMomentum(panel, lookback) result to reuse across runs (same panel object). */
+  /**
+   * A precomputeMomentum(panel, lookback) result to reuse across runs on the same panel object
+   * (ignored when panel or lookback differ). A partial precomputeMomentumAt result must cover
+   * this run's decision dates and universe symbols. Without one the run computes what it needs.
+   */
   precomputed?: MomentumPrecomp;
 }
 
@@ -298,7 +302,7 @@ export function runBacktest(panel: Panel, regimeSeries: RegimeSeries | null, con
   // Reuse a caller's precomputation when it fits this panel, lookback and these dates; otherwise
   // compute the 52-week highs on the decision dates of the candidates only.
   let pre = config.precomputed;
-  if (pre && (pre.panel !== panel || pre.lookback !== cfg.lookback || (pre.validDates && rebalanceDates.some((d) => pre!.validDates![d] !== 1)))) {
+  if (pre && (pre.panel !== panel || pre.lookback !== cfg.lookback || (pre.slotOf && rebalanceDates.some((d) => pre!.slotOf![d] < 0)))) {
     pre = undefined;
   }
   pre ??= precomputeMomentumAt(panel, cfg.lookback, rebalanceDates, candidates);

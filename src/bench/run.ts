@@ -4,6 +4,9 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { benchBacktest } from './backtestBench.js';
+import { benchPipeline } from './pipelineBench.js';
+import { benchRegime } from './regimeBench.js';
 import { benchImport, benchPanelLoad } from './storeBench.js';
 import type { BenchResult } from './timing.js';
 
@@ -19,6 +22,9 @@ async function main(): Promise<void> {
   const only = process.argv[2];
   const suites: [string, () => Promise<BenchResult[]> | BenchResult[]][] = [
     ['store', () => [...benchImport(real), ...benchPanelLoad()]],
+    ['regime', () => (real ? benchRegime(real) : [{ name: 'regime history 1993-2020', ms: NaN, detail: 'skipped: set ATLAS_REAL_DATA' }])],
+    ['backtest', () => benchBacktest()],
+    ['pipeline', () => benchPipeline()],
   ];
   const results: BenchResult[] = [];
   for (const [name, fn] of suites) {

@@ -9,6 +9,8 @@ import { registerScanCommand } from './commands/scan.js';
 import { registerBacktestCommand } from './commands/backtest.js';
 import { registerSweepCommand } from './commands/sweep.js';
 import { registerAccountCommands } from './commands/account.js';
+import { registerRebalanceCommand } from './commands/rebalance.js';
+import { registerLogCommand } from './commands/log.js';
 
 export const VERSION = '0.1.0';
 
@@ -62,6 +64,8 @@ Run \`atlas <command> --help\` for a command's flags and examples.`);
   registerBacktestCommand(program, cli);
   registerSweepCommand(program, cli);
   registerAccountCommands(program, cli);
+  registerRebalanceCommand(program, cli);
+  registerLogCommand(program, cli);
   return { program, contexts, state };
 }
 

@@ -23,8 +23,10 @@
  *
  * scanMomentum scans one date directly (used by the CLI "scan" and as the specification);
  * precomputeMomentum + scanMomentumPrecomputed / selectTopPrecomputed do the same from a
- * whole-panel precomputation (rolling max via a monotonic deque, O(T) per symbol) that the
- * backtest engine computes once and reuses across rebalance dates and parameter sweeps.
+ * whole-panel precomputation (rolling max via a monotonic deque, O(T) per symbol) that callers
+ * compute once and pass to every backtest on the same panel (sweeps, strategy comparisons).
+ * precomputeMomentumAt computes the highs on a list of dates only (a backtest's decision dates);
+ * the engine uses it when it is given no precomputation.
  */
 import type { Panel } from '../data/panel.js';
 
@@ -211,13 +213,20 @@ export function scanMomentum(
 export interface MomentumPrecomp {
   panel: Panel;
   lookback: number;
-  /** Adjusted 52-week high per cell (symbol-major), NaN without a bar or with fewer than `lookback` bars. */
-  high52: Float64Array;
   /**
-   * Present on a partial precomputation (precomputeMomentumAt): 1 for the date indices whose
-   * column was computed. A full precomputation covers every date and leaves this undefined.
+   * Full precomputation: the adjusted 52-week high per cell (symbol-major, index s * T + t), NaN
+   * without a bar or with fewer than `lookback` bars. Partial precomputation (slotOf set): one
+   * row per wanted date, index slotOf[t] * symbols + s. Read it with high52At.
    */
-  validDates?: Uint8Array;
+  high52: Float64Array;
+  /** Partial precomputations only: date index -> row in high52, -1 when the date was not computed. */
+  slotOf?: Int32Array;
+}
+
+/** The 52-week high of symbol index s on date index t from a full or partial precomputation. */
+export function high52At(pre: MomentumPrecomp, s: number, t: number): number {
+  if (pre.slotOf) return pre.high52[pre.slotOf[t] * pre.panel.symbols.length + s];
+  return pre.high52[s * pre.panel.dates.length + t];
 }
 
 /** O(T) per symbol: one pass with a monotonic deque of bar positions with decreasing adjusted highs. */
@@ -260,8 +269,9 @@ export function precomputeMomentum(panel: Panel, lookback: number = DEFAULT_LOOK
  * symbol indices (default all): one pass over each symbol's bars plus the van Herk / Gil-Werman
  * block scheme (running maxima forward and backward inside blocks of `lookback` bars, so a
  * window max is max(backward[first], forward[last])). Same values as precomputeMomentum on those
- * dates (a max is exact), several times cheaper when the dates are few; other cells are NaN and
- * marked invalid so a scan on them throws instead of silently finding nothing.
+ * dates (a max is exact), several times cheaper when the dates are few. Symbols not listed read as
+ * NaN ('insufficient history') on the wanted dates; other dates are marked invalid, so a scan on
+ * them throws instead of silently finding nothing.
  */
 export function precomputeMomentumAt(
   panel: Panel,
@@ -271,18 +281,20 @@ export function precomputeMomentumAt(
 ): MomentumPrecomp {
   const n = panel.dates.length;
   const m = panel.symbols.length;
-  const high52 = new Float64Array(n * m).fill(NaN);
-  const validDates = new Uint8Array(n);
+  const slotOf = new Int32Array(n).fill(-1);
+  let slots = 0;
   let lastDate = -1;
   for (let i = 0; i < dateIndices.length; i++) {
-    validDates[dateIndices[i]] = 1;
-    if (dateIndices[i] > lastDate) lastDate = dateIndices[i];
+    const d = dateIndices[i];
+    if (slotOf[d] < 0) slotOf[d] = slots++;
+    if (d > lastDate) lastDate = d;
   }
+  const high52 = new Float64Array(slots * m).fill(NaN);
   const vals = new Float64Array(n);
   const fwd = new Float64Array(n);
   const bwd = new Float64Array(n);
   const wantPos = new Int32Array(n); // bar position of each wanted date that has a bar
-  const wantDate = new Int32Array(n);
+  const wantSlot = new Int32Array(n);
   const { close, adjClose, high } = panel;
   const count = symbolIndices ? symbolIndices.length : m;
   for (let x = 0; x < count; x++) {
@@ -297,22 +309,34 @@ export function precomputeMomentumAt(
       const h = high[k];
       if (!(c > 0 && a > 0 && h > 0 && c < Infinity && a < Infinity && h < Infinity)) continue;
       vals[j] = h * (a / c);
-      if (validDates[d] === 1) {
+      if (slotOf[d] >= 0) {
         wantPos[w] = j;
-        wantDate[w] = d;
+        wantSlot[w] = slotOf[d];
         w++;
       }
       j++;
     }
     if (w === 0 || j < lookback) continue;
-    for (let i = 0; i < j; i++) fwd[i] = i % lookback === 0 ? vals[i] : Math.max(fwd[i - 1], vals[i]);
-    for (let i = j - 1; i >= 0; i--) bwd[i] = i % lookback === lookback - 1 || i === j - 1 ? vals[i] : Math.max(bwd[i + 1], vals[i]);
+    // Running maxima inside blocks [b0, b0 + lookback): forward into fwd, backward into bwd.
+    for (let b0 = 0; b0 < j; b0 += lookback) {
+      const e = Math.min(b0 + lookback, j);
+      let mx = -Infinity;
+      for (let i = b0; i < e; i++) {
+        if (vals[i] > mx) mx = vals[i];
+        fwd[i] = mx;
+      }
+      mx = -Infinity;
+      for (let i = e - 1; i >= b0; i--) {
+        if (vals[i] > mx) mx = vals[i];
+        bwd[i] = mx;
+      }
+    }
     for (let q = 0; q < w; q++) {
       const last = wantPos[q];
-      if (last >= lookback - 1) high52[base + wantDate[q]] = Math.max(bwd[last - lookback + 1], fwd[last]);
+      if (last >= lookback - 1) high52[wantSlot[q] * m + s] = Math.max(bwd[last - lookback + 1], fwd[last]);
     }
   }
-  return { panel, lookback, high52, validDates };
+  return { panel, lookback, high52, slotOf };
 }
 
 /**
@@ -339,7 +363,7 @@ function checkPrecomp(pre: MomentumPrecomp, o: Resolved, t: number): void {
   if (pre.lookback !== o.lookback) {
     throw new RangeError(`precomputation lookback ${pre.lookback} does not match the scan's lookback ${o.lookback}`);
   }
-  if (pre.validDates && pre.validDates[t] !== 1) {
+  if (pre.slotOf && pre.slotOf[t] < 0) {
     throw new RangeError(`the partial precomputation does not cover ${pre.panel.dates[t]}`);
   }
 }
@@ -366,12 +390,13 @@ export function scanMomentumPrecomputed(
       row.reason = 'no bar';
       continue;
     }
-    if (Number.isNaN(pre.high52[k])) {
+    const h52 = high52At(pre, s, t);
+    if (Number.isNaN(h52)) {
       row.reason = 'insufficient history';
       continue;
     }
     const avg = o.volumeFilter ? volumeAverageBefore(panel, s, t, o.volumeWindow) : NaN;
-    finishRow(row, pre.high52[k], avg, !Number.isNaN(avg), o);
+    finishRow(row, h52, avg, !Number.isNaN(avg), o);
   }
   const ranked = rankRows(rows, o.topN);
   return { date, rows: ranked, selected: ranked.filter((r) => r.selected).map((r) => r.symbol) };
@@ -402,7 +427,7 @@ export function selectTopPrecomputed(
   for (let i = 0; i < candidates.length; i++) {
     const s = candidates[i];
     const k = s * n + t;
-    const h = pre.high52[k];
+    const h = high52At(pre, s, t);
     if (!(h > 0)) continue; // NaN: no bar or insufficient history
     const distance = panel.adjClose[k] / h;
     if (!(distance >= o.minDistance)) continue;

@@ -4,6 +4,7 @@ import { panelFromBars, type Panel } from '../../src/data/panel.js';
 import { alignRegimes, rebalancePeriodKey, runBacktest, type BacktestConfig, type RegimeSeries } from '../../src/backtest/engine.js';
 import { syntheticPanel, syntheticRegimes, weekdays } from '../../src/backtest/synthetic.js';
 import { computeMetrics } from '../../src/backtest/metrics.js';
+import { precomputeMomentum } from '../../src/selection/momentum52w.js';
 import { AtlasError } from '../../src/core/errors.js';
 import type { Regime } from '../../src/portfolio/allocation.js';
 
@@ -198,6 +199,10 @@ describe('engine: determinism and no look-ahead', () => {
     const a = runBacktest(p, rs, cfg);
     const b = runBacktest(p, rs, cfg);
     expect(b).toEqual(a);
+    const withPre = runBacktest(p, rs, { ...cfg, precomputed: precomputeMomentum(p, 60) });
+    expect(withPre).toEqual(a);
+    // A precomputation for another lookback is not used (it would give other highs).
+    expect(runBacktest(p, rs, { ...cfg, precomputed: precomputeMomentum(p, 20) })).toEqual(a);
     expect(a.trades.length).toBeGreaterThan(0);
   });
 

@@ -4,6 +4,7 @@ import { runBacktest, type BacktestConfig } from '../../src/backtest/engine.js';
 import { syntheticPanel, syntheticRegimes } from '../../src/backtest/synthetic.js';
 import { DEFAULT_ALLOCATION } from '../../src/portfolio/allocation.js';
 import { referenceBacktest } from './referenceSimulator.js';
+import { precomputeMomentum } from '../../src/selection/momentum52w.js';
 
 const settings = fc.record({
   seed: fc.integer({ min: 1, max: 1_000_000 }),
@@ -33,6 +34,7 @@ const settings = fc.record({
   toFrac: fc.double({ min: 0.6, max: 1, noNaN: true }),
   subset: fc.boolean(),
   membership: fc.boolean(),
+  reusePrecomputation: fc.boolean(),
 });
 
 describe('engine vs reference simulator', () => {
@@ -82,6 +84,7 @@ describe('engine vs reference simulator', () => {
           cashRate: s.cashRate,
         };
         const cfg: BacktestConfig = { ...common, universe: { symbols, isMember } };
+        if (s.reusePrecomputation) cfg.precomputed = precomputeMomentum(panel, s.lookback);
         const fast = runBacktest(panel, s.regimeMode === 'off' ? null : regimes, cfg);
         const ref = referenceBacktest(panel, s.regimeMode === 'off' ? null : regimes, { ...common, symbols, isMember });
         expect(fast.dates).toEqual(ref.dates);

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { panelFromBars } from '../../src/data/panel.js';
 import {
   precomputeMomentum,
+  precomputeMomentumAt,
   scanMomentum,
   scanMomentumPrecomputed,
   selectTopPrecomputed,
@@ -121,6 +122,41 @@ describe('precomputed scanner', () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('partial precomputation (decision dates only)', () => {
+  it('equals the full precomputation on its dates and refuses other dates', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          seed: fc.integer({ min: 1, max: 1e6 }),
+          symbols: fc.integer({ min: 1, max: 10 }),
+          sessions: fc.integer({ min: 5, max: 300 }),
+          lookback: fc.integer({ min: 1, max: 80 }),
+          picks: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 8 }),
+          volumeFilter: fc.boolean(),
+        }),
+        (s) => {
+          const p = syntheticPanel({ symbols: s.symbols, sessions: s.sessions, seed: s.seed, gapProb: 0.05, lateListingProb: 0.3, delistProb: 0.3, splitProb: 0.01 });
+          const dates = [...new Set(s.picks.map((f) => Math.floor(f * (s.sessions - 1))))];
+          const full = precomputeMomentum(p, s.lookback);
+          const part = precomputeMomentumAt(p, s.lookback, dates);
+          const o = { lookback: s.lookback, volumeWindow: 3, minDistance: 0.8, volumeFilter: s.volumeFilter };
+          for (const t of dates) expect(scanMomentumPrecomputed(part, t, o)).toEqual(scanMomentumPrecomputed(full, t, o));
+          const other = [...Array(s.sessions).keys()].find((t) => !dates.includes(t));
+          if (other !== undefined) expect(() => scanMomentumPrecomputed(part, other, o)).toThrow(/does not cover/);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('leaves symbols outside the candidate list without a high', () => {
+    const part = precomputeMomentumAt(panel, 3, [4], [0]);
+    const rows = scanMomentumPrecomputed(part, 4, { lookback: 3, volumeWindow: 2 }).rows;
+    expect(rows.find((r) => r.symbol === 'A')!.high52).toBe(11.5);
+    expect(rows.find((r) => r.symbol === 'D')!.reason).toBe('insufficient history');
   });
 });
 

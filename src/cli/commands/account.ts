@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline/promises';
 import { AtlasError } from '../../core/errors.js';
 import type { Broker, Order } from '../../execution/brokers/broker.js';
 import { createBroker, parseBrokerKind, type BrokerKind } from '../../execution/brokers/factory.js';
-import { PaperBroker, paperAccountName } from '../../execution/brokers/paper/index.js';
+import { PaperBroker, paperAccountName, type PaperFillPolicy } from '../../execution/brokers/paper/index.js';
 import type { Cli } from '../main.js';
 import { fmt, json, table } from '../output.js';
 
@@ -208,5 +208,55 @@ Examples:
         return;
       }
       cli.io.out(`Paper account ${account} reset to ${fmt.money(info.cash)} cash; positions and orders dropped.`);
+    });
+
+  paper
+    .command('drills')
+    .description('show or set a paper account\'s drills: partial fills, rejections, never-fill')
+    .option('--account <name>', 'paper account: LARGE, MID, SMALL or any name', 'LARGE')
+    .option('--partial <fraction>', 'fill this fraction (0..1) of each order first, the rest on the next poll')
+    .option('--reject-symbols <list>', 'reject every order for these symbols (comma-separated)')
+    .option('--reject-every <n>', 'reject every Nth order submitted')
+    .addOption(new Option('--reject-mode <mode>', 'refuse at submit, or accept and reject on the next poll').choices(['refuse', 'after-accept']))
+    .option('--never-fill [symbols]', 'orders (for these symbols, or all) are accepted and never fill')
+    .option('--clear', 'remove all drills (applied before the other flags)')
+    .option('--json', 'print the drills as JSON')
+    .addHelpText('after', `
+Drills are stored with the account and apply to every later order placed through --broker paper.
+Flags given are merged into the current drills; --clear starts from none.
+
+Examples:
+  $ atlas paper drills                                      show the LARGE account's drills
+  $ atlas paper drills --partial 0.5 --reject-symbols TSLA
+  $ atlas paper drills --reject-every 3 --reject-mode after-accept --account MID
+  $ atlas paper drills --never-fill AAPL,MSFT
+  $ atlas paper drills --clear`)
+    .action((opts: { account: string; partial?: string; rejectSymbols?: string; rejectEvery?: string; rejectMode?: 'refuse' | 'after-accept'; neverFill?: string | boolean; clear?: boolean; json?: boolean }) => {
+      const ctx = cli.context();
+      const account = paperAccountName(opts.account);
+      const broker = new PaperBroker({ db: ctx.db(), bars: ctx.bars(), account, now: ctx.now });
+      const policy: PaperFillPolicy = opts.clear ? {} : { ...broker.fillPolicy() };
+      const list = (raw: string) => raw.split(/[\s,]+/).filter(Boolean);
+      if (opts.partial !== undefined) policy.partialFillFraction = Number(opts.partial);
+      if (opts.rejectSymbols !== undefined) policy.rejectSymbols = list(opts.rejectSymbols);
+      if (opts.rejectEvery !== undefined) policy.rejectEveryNth = Number(opts.rejectEvery);
+      if (opts.rejectMode !== undefined) policy.rejectMode = opts.rejectMode;
+      if (opts.neverFill !== undefined) policy.neverFill = opts.neverFill === true ? true : list(String(opts.neverFill));
+      const changed = opts.clear === true || [opts.partial, opts.rejectSymbols, opts.rejectEvery, opts.rejectMode, opts.neverFill].some((v) => v !== undefined);
+      if (changed) broker.setFillPolicy(policy);
+      const now = broker.fillPolicy();
+      if (opts.json) {
+        cli.io.out(json({ account, drills: now }));
+        return;
+      }
+      const rows: string[][] = [
+        ['partial fill fraction', now.partialFillFraction === undefined ? '-' : String(now.partialFillFraction)],
+        ['reject symbols', now.rejectSymbols?.join(', ') ?? '-'],
+        ['reject every Nth order', now.rejectEveryNth === undefined ? '-' : String(now.rejectEveryNth)],
+        ['reject mode', now.rejectMode ?? 'refuse'],
+        ['never fill', now.neverFill === true ? 'all symbols' : Array.isArray(now.neverFill) ? now.neverFill.join(', ') : '-'],
+      ];
+      cli.io.out(`${changed ? 'Drills set' : 'Drills'} for paper account ${account}:`);
+      cli.io.out(table(['drill', 'value'], rows, { align: ['left', 'left'] }));
     });
 }

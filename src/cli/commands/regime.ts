@@ -44,8 +44,6 @@ export function registerRegimeCommands(program: Command, cli: Cli): void {
   const regime = program
     .command('regime')
     .description("the market regime (TREND_BULL / TREND_NEUTRAL / TREND_BEAR / CRASH) from SPY and VIX, with why")
-    .option('--as-of <date>', 'the regime known at the close of this date (default: the latest data)')
-    .option('--json', 'print as JSON')
     .addHelpText('after', `
 The model: a two-state statistical jump model on SPY downside deviation and Sortino features,
 refit every 126 sessions on the trailing 1,000, plus a VIX crash layer (docs/regime.md).
@@ -55,7 +53,16 @@ Examples:
   $ atlas regime --as-of 2020-03-16 --json
   $ atlas regime history --from 2020-01-01 --to 2020-06-30 --csv regime.csv
   $ atlas regime validate --from 2020-03-01 --to 2020-03-31
-  $ atlas regime evaluate --from 2005-01-01 --to 2020-12-31`)
+  $ atlas regime evaluate --from 2005-01-01 --to 2020-12-31`);
+
+  // A default subcommand, so that \`atlas regime --json\` and \`atlas regime history --json\`
+  // each get their own --json (options of a parent command would swallow the subcommand's).
+  regime
+    .command('now', { isDefault: true })
+    .description('the regime at the close of the latest data (or --as-of), with the features and thresholds behind it')
+    .option('--as-of <date>', 'the regime known at the close of this date (default: the latest data)')
+    .option('--json', 'print as JSON')
+    .addHelpText('after', '\nExamples:\n  $ atlas regime --as-of 2020-03-16\n  $ atlas regime now --json')
     .action((opts: { asOf?: string; json?: boolean }) => {
       const ctx = cli.context();
       const asOf = parseDateFlag('--as-of', opts.asOf);

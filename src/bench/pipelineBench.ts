@@ -1,0 +1,83 @@
+/**
+ * End-to-end benchmarks: a 500-symbol store on the demo market's sessions (with the demo's SPY and
+ * VIX, so the regime layer runs), then
+ * - `atlas backtest` from the CLI, store load included, in a fresh process;
+ * - a 1,000-configuration sweep on worker threads sharing one loaded panel.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadStrategyData } from '../backtest/strategyData.js';
+import { gridPoints, runSweep } from '../backtest/sweep.js';
+import { buildDemoMarket } from '../data/demo/market.js';
+import type { DailyBar } from '../data/bar.js';
+import { BarStore } from '../data/store/barStore.js';
+import { openDatabase } from '../data/store/database.js';
+import { staticUniverse } from '../selection/universes.js';
+import { median, type BenchResult } from './timing.js';
+
+const SYMBOLS = 500;
+
+function buildStore(dir: string): string[] {
+  const store = new BarStore(openDatabase(dir));
+  const demo = buildDemoMarket();
+  for (const s of demo.series.filter((x) => x.symbol === 'SPY' || x.symbol === 'VIX')) store.replaceBars(s.symbol, 'demo', s.bars);
+  const dates = demo.series[0].bars.map((b) => b.date);
+  let seed = 11;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const names: string[] = [];
+  for (let s = 0; s < SYMBOLS; s++) {
+    const name = `B${String(s).padStart(3, '0')}`;
+    names.push(name);
+    const start = s % 5 === 0 ? Math.floor(rand() * 3000) : 0;
+    const drift = (rand() - 0.45) * 0.001;
+    let p = 20 + rand() * 100;
+    const bars: DailyBar[] = [];
+    for (let i = start; i < dates.length; i++) {
+      const o = p;
+      p *= 1 + drift + (rand() - 0.5) * 0.04;
+      bars.push({ date: dates[i], open: o, high: Math.max(o, p) * 1.005, low: Math.min(o, p) * 0.995, close: p, adjClose: p, volume: 1e6 });
+    }
+    store.replaceBars(name, 'bench', bars);
+  }
+  store.db.close();
+  return names;
+}
+
+export async function benchPipeline(): Promise<BenchResult[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'atlas-bench-pipe-'));
+  try {
+    const names = buildStore(dir);
+    const list = join(dir, 'universe.txt');
+    writeFileSync(list, names.join('\n'));
+    const bin = fileURLToPath(new URL('../../bin/atlas.js', import.meta.url));
+    const cli: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      execFileSync(process.execPath, [bin, '--data-dir', dir, 'backtest', '--universe-file', list, '--rebalance', 'monthly', '--regime', 'daily', '--json'], { stdio: ['ignore', 'ignore', 'inherit'] });
+      cli.push(performance.now() - t0);
+    }
+
+    const store = new BarStore(openDatabase(dir));
+    const universe = staticUniverse('bench', names, 'bench');
+    const data = loadStrategyData(store, universe);
+    const points = gridPoints({
+      topN: [3, 5, 8, 10, 12, 15, 20, 25, 30, 40],
+      minDistance: [0.75, 0.8, 0.85, 0.88, 0.9, 0.92, 0.94, 0.96, 0.98, 1.0],
+      rebalance: ['semiannual', 'quarterly', 'monthly', 'semiannual', 'quarterly'].slice(0, 5) as ('semiannual' | 'quarterly' | 'monthly')[],
+      regimeMode: ['off', 'daily'],
+    }).slice(0, 1000);
+    const t0 = performance.now();
+    await runSweep(data.panel, data.regimes, points, {}, { workers: availableParallelism() });
+    const sweepS = (performance.now() - t0) / 1000;
+    store.db.close();
+    return [
+      { name: 'atlas backtest from the CLI (fresh process)', ms: median(cli), detail: `${SYMBOLS} symbols x ${data.panel.dates.length} sessions, monthly, regime daily, store load included; target <= 1,500 ms` },
+      { name: `sweep of ${points.length} configurations`, ms: sweepS * 1000, detail: `${(points.length / sweepS).toFixed(1)} configurations/s on ${availableParallelism()} worker threads (${SYMBOLS} symbols)` },
+    ];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,181 @@
+import { Option, type Command } from 'commander';
+import { createInterface } from 'node:readline/promises';
+import { AtlasError } from '../../core/errors.js';
+import { createBroker, parseBrokerKind, type BrokerKind } from '../../execution/brokers/factory.js';
+import { paperAccountName } from '../../execution/brokers/paper/index.js';
+import { formatExecutionReport, formatPlanReport } from '../../execution/rebalance/report.js';
+import { runRebalance, type OnTimeout, type RebalanceResult } from '../../execution/rebalance/orchestrator.js';
+import { assertRunId } from '../../execution/rebalance/runId.js';
+import { RunStore } from '../../execution/rebalance/runStore.js';
+import { isRegime, REGIMES, type Regime } from '../../portfolio/allocation.js';
+import { resolveUniverse } from '../../selection/resolveUniverse.js';
+import type { Cli } from '../main.js';
+import { json } from '../output.js';
+import { addUniverseOptions, intFlag, numFlag } from './strategyFlags.js';
+
+interface RebalanceFlags {
+  universe?: string;
+  universeFile?: string;
+  sector?: string;
+  constituents?: string;
+  topN: string;
+  regime?: string;
+  dryRun?: boolean;
+  force?: boolean;
+  strict?: boolean;
+  account: string;
+  broker: string;
+  yes?: boolean;
+  resume?: string;
+  onTimeout: string;
+  fillTimeout: string;
+  pollInterval: string;
+  minNotional: string;
+  json?: boolean;
+}
+
+const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+async function askYesNo(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(question);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+function accountFor(kind: BrokerKind, raw: string): string {
+  const name = paperAccountName(raw);
+  if (kind === 'alpaca' && !['LARGE', 'MID', 'SMALL'].includes(name)) {
+    throw new AtlasError(`--account ${raw.slice(0, 20)} is not an Alpaca account; use LARGE, MID or SMALL.`, { code: 'BAD_FLAG' });
+  }
+  return name;
+}
+
+/** JSON-safe view of a result (Dates as ISO strings). */
+export function resultJson(r: RebalanceResult): unknown {
+  return JSON.parse(json(r)) as unknown;
+}
+
+export function registerRebalanceCommand(program: Command, cli: Cli): void {
+  const cmd = program
+    .command('rebalance')
+    .description('rebalance an account to the strategy: regime -> 52-week-high scan -> orders -> 7 gates -> SELLs then BUYs');
+  addUniverseOptions(cmd);
+  cmd
+    .option('--top-n <n>', 'number of stocks to hold', '10')
+    .addOption(new Option('--regime <regime>', `override the regime model (${REGIMES.join(', ')}); recorded as an override`))
+    .option('--dry-run', 'plan and validate only: print the scan, the orders and the gate report, send nothing')
+    .option('--force', 'queue orders while the market is closed (gate 5 warns instead of failing)')
+    .option('--strict', 'a position above the size limit fails gate 3 instead of warning')
+    .addOption(new Option('--broker <kind>', 'broker: paper (embedded simulator) or alpaca (Alpaca paper)').choices(['paper', 'alpaca']).default('paper'))
+    .option('--account <name>', 'account: LARGE, MID or SMALL (paper also accepts any other name)', 'LARGE')
+    .option('--yes', 'do not ask for confirmation (needed when stdin is not a terminal)')
+    .option('--resume <runId>', 'reconcile and finish an interrupted run (the same command the same day does this too)')
+    .addOption(new Option('--on-timeout <what>', 'orders still working at the fill timeout: cancel them, or leave them open').choices(['cancel', 'leave']).default('cancel'))
+    .option('--fill-timeout <seconds>', 'how long each phase (SELLs, then BUYs) waits for fills', '300')
+    .addOption(new Option('--poll-interval <seconds>', 'pause between order status polls').default('1').hideHelp())
+    .option('--min-notional <usd>', 'skip orders smaller than this many dollars', '50')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', `
+The run id is YYYYMMDD-<hash of account, broker, universe, top-n and regime override>, so the
+same command on the same day finds its run again and reconciles it with the broker instead of
+trading twice; client order ids are atlas-<runId>-<symbol>-<sell|buy>. Every step goes to
+execution_log.csv in the data directory (read it with \`atlas log\`). See docs/rebalance.md.
+
+Examples:
+  $ atlas rebalance --universe technology --top-n 3 --dry-run
+  $ atlas rebalance --universe technology --top-n 3 --regime TREND_NEUTRAL --dry-run --force
+  $ atlas rebalance --universe technology --top-n 3 --broker alpaca --account MID --yes
+  $ atlas rebalance --resume 20261124-3f9a0c1e`)
+    .action(async (opts: RebalanceFlags, command: Command) => {
+      const ctx = cli.context();
+      const topN = intFlag('--top-n', opts.topN);
+      let regimeOverride: Regime | undefined;
+      if (opts.regime !== undefined) {
+        const r = opts.regime.trim().toUpperCase();
+        if (!isRegime(r)) throw new AtlasError(`--regime must be one of ${REGIMES.join(', ')}, got "${opts.regime}".`, { code: 'BAD_FLAG' });
+        regimeOverride = r;
+      }
+      const fillTimeoutMs = numFlag('--fill-timeout', opts.fillTimeout, 0, 86_400) * 1000;
+      const pollMs = numFlag('--poll-interval', opts.pollInterval, 0.01, 60) * 1000;
+      const minNotional = numFlag('--min-notional', opts.minNotional, 0);
+      const runs = new RunStore(ctx.db(), ctx.now);
+
+      let kind = parseBrokerKind(opts.broker);
+      let account = accountFor(kind, opts.account);
+      let resumeRunId: string | undefined;
+      if (opts.resume !== undefined) {
+        resumeRunId = assertRunId(opts.resume);
+        const rec = runs.get(resumeRunId);
+        if (!rec) {
+          throw new AtlasError(`There is no rebalance run ${resumeRunId} in ${ctx.dataDir}; check the id with \`atlas log\` or start a new run without --resume.`, { code: 'RUN_NOT_FOUND' });
+        }
+        const explicit = (name: string) => command.getOptionValueSource(name) === 'cli';
+        if (explicit('broker') && parseBrokerKind(opts.broker) !== rec.broker) {
+          throw new AtlasError(`Run ${resumeRunId} was made with --broker ${rec.broker}; resume it with the same broker (or leave --broker out).`, { code: 'BAD_FLAG' });
+        }
+        if (explicit('account') && account !== rec.account) {
+          throw new AtlasError(`Run ${resumeRunId} was made for account ${rec.account}; resume it with the same account (or leave --account out).`, { code: 'BAD_FLAG' });
+        }
+        kind = parseBrokerKind(rec.broker);
+        account = rec.account;
+      }
+      const universe = resolveUniverse(opts);
+      const broker = createBroker({ kind, account, db: ctx.db(), bars: ctx.bars(), env: ctx.env, now: ctx.now, secrets: ctx.secrets });
+      const interactive = Boolean(process.stdin.isTTY) && cli.io.isTTY;
+      const show = (text: string) => (opts.json ? cli.io.note(text) : cli.io.out(text));
+
+      const result = await runRebalance(
+        {
+          universe,
+          topN,
+          ...(regimeOverride ? { regimeOverride } : {}),
+          account,
+          brokerKind: kind,
+          dryRun: opts.dryRun === true,
+          force: opts.force === true,
+          strict: opts.strict === true,
+          yes: opts.yes === true,
+          ...(resumeRunId ? { resumeRunId } : {}),
+          onTimeout: opts.onTimeout as OnTimeout,
+          fillTimeoutMs,
+          pollMs,
+          minNotional,
+        },
+        {
+          broker,
+          runs,
+          auditDir: ctx.dataDir,
+          secrets: ctx.secrets,
+          now: ctx.now,
+          sleep: realSleep,
+          store: ctx.bars(),
+          note: (t) => cli.io.note(`note: ${t}`),
+          onPreview: (preview) => show(formatPlanReport(preview)),
+          ...(interactive
+            ? { confirm: (p: RebalanceResult) => askYesNo(`Send ${p.plan?.orders.length ?? 0} order(s) to ${kind} account ${account} (run ${p.runId})? [y/N] `) }
+            : {}),
+        },
+      );
+
+      if (opts.json) cli.io.out(json(result));
+      else if (result.outcome === 'dry_run' || (result.outcome === 'stopped' && result.buyPhase === null && !result.resumed)) {
+        if (result.signal || result.plan) cli.io.out(formatPlanReport(result));
+        else cli.io.out(formatExecutionReport(result));
+        if (result.outcome === 'dry_run') cli.io.out(`\nDry run: nothing was sent. Run the same command without --dry-run to trade (run id ${result.runId}).`);
+      } else {
+        if (result.outcome === 'nothing_to_do') cli.io.out(formatPlanReport(result));
+        cli.io.out(formatExecutionReport(result));
+      }
+
+      if (result.outcome === 'stopped' && result.stoppedBy) {
+        const g = result.stoppedBy;
+        throw new AtlasError(`Run ${result.runId} stopped before sending ${result.buyPhase ? 'the BUYs' : 'any order'}: gate ${g.gate} (${g.name}) failed: ${g.reason}.`, { code: 'GATE_FAILED' });
+      }
+      if (result.outcome === 'declined') cli.fail(1);
+      if (result.summary.rejected > 0) cli.fail(1);
+    });
+}
