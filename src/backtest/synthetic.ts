@@ -3,21 +3,13 @@
  * listings, delistings, dividend-style adjustment factors and optional raw splits, and a sticky
  * random regime series. Deterministic for a given seed (mulberry32).
  */
+import { mulberry32 } from '../core/random.js';
 import { addDays, weekday } from '../core/dates.js';
 import type { Panel } from '../data/panel.js';
 import { REGIMES, type Regime } from '../portfolio/allocation.js';
 import type { RegimeSeries } from './engine.js';
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 function normal(rand: () => number): number {
   const u = Math.max(rand(), 1e-12);

@@ -9,10 +9,12 @@
  *   targeted, not held                -> OPEN: buy;
  *   held and targeted                 -> ADJUST: buy or sell the difference
  *   (an ADJUST that would sell the whole holding is reported as CLOSE).
- * - Target quantity = weight x equity / refPrice. With wholeShares it is rounded DOWN
- *   (floor, with a 1e-9 share tolerance for floating-point noise), so buys round down and partial
- *   sells round up: a position never ends above its target. A CLOSE sells the holding as held.
- *   Whole-share rounding assumes integer holdings; a fractional buy difference is floored.
+ * - Target quantity T = weight x equity / refPrice. With wholeShares every trade quantity is
+ *   rounded DOWN (towards zero, with a 1e-9 share tolerance for floating-point noise): a buy of
+ *   floor(T - held), a partial sell of floor(held - T). So a trade never overshoots its target,
+ *   each position ends within one share of it (below after a buy, above after a sell), and no
+ *   share is traded back and forth around a fractional target. A CLOSE (weight 0, or T = 0)
+ *   sells the holding as held.
  * - An order whose notional (qty x refPrice) is below minNotional is not placed and is listed in
  *   `skipped` (this includes a dust CLOSE: brokers reject such orders too).
  * - Costs: costBps (default 0) is the all-in cost per unit of notional at refPrice (commission
@@ -140,8 +142,7 @@ export function planOrders(input: PlanInput): OrderPlan {
       skipped.push({ symbol: sym, reason: 'no price' });
       continue;
     }
-    const exact = equity > 0 ? (w * equity) / p : 0;
-    const targetQty = wholeShares ? Math.floor(exact + WHOLE_SHARE_TOLERANCE) : exact;
+    const targetQty = equity > 0 ? (w * equity) / p : 0;
     const delta = targetQty - q;
     if (delta > 0) {
       const qty = wholeShares ? Math.floor(delta + WHOLE_SHARE_TOLERANCE) : delta;
@@ -153,7 +154,9 @@ export function planOrders(input: PlanInput): OrderPlan {
       }
       buys.push({ symbol: sym, side: 'buy', qty, intent: q > 0 ? 'ADJUST' : 'OPEN', refPrice: p, notional });
     } else if (delta < 0) {
-      const qty = targetQty <= 0 ? q : -delta;
+      const partial = wholeShares ? Math.floor(-delta + WHOLE_SHARE_TOLERANCE) : -delta;
+      const qty = targetQty <= 0 ? q : Math.min(partial, q);
+      if (qty <= 0) continue;
       const notional = qty * p;
       if (notional < minNotional) {
         skipped.push({ symbol: sym, reason: 'below minNotional', side: 'sell', qty, notional });

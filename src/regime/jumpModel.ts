@@ -9,17 +9,8 @@
  * Data layout: X is row-major T x d (x_t = X[t*d .. t*d+d-1]); centroids are row-major K x d.
  */
 
-/** mulberry32: small deterministic 32-bit PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../core/random.js';
+export { mulberry32 };
 
 /** Reusable scratch buffers so the DP does not allocate. */
 export class JumpWorkspace {

@@ -2,10 +2,11 @@
  * Public types and default parameters of the regime layer (see docs/regime.md).
  */
 
-export type Regime = 'TREND_BULL' | 'TREND_NEUTRAL' | 'TREND_BEAR' | 'CRASH';
-export type JumpState = 'bull' | 'bear';
+import { DEFAULT_ALLOCATION, type Regime } from '../portfolio/allocation.js';
 
-export const REGIMES: readonly Regime[] = ['TREND_BULL', 'TREND_NEUTRAL', 'TREND_BEAR', 'CRASH'];
+// One definition of the four regimes, shared with the allocation matrix and the gates.
+export { REGIMES, type Regime } from '../portfolio/allocation.js';
+export type JumpState = 'bull' | 'bear';
 
 /** Why a day has no regime. */
 export type NoRegimeReason = 'insufficient history' | 'feature undefined';
@@ -69,7 +70,7 @@ export const DEFAULT_REGIME_PARAMS: Readonly<RegimeParams> = Object.freeze({
   // A floor of 20 removes the calm-market false alarms (Jan 2020: +25% from 14.6 to 18.2) without
   // costing a single March 2020 CRASH day; docs/regime.md has the measurements. null = off.
   vixFloor: 20,
-  allocation: Object.freeze({ TREND_BULL: 1.0, TREND_NEUTRAL: 0.7, TREND_BEAR: 0.3, CRASH: 0.0 }),
+  allocation: Object.freeze({ ...DEFAULT_ALLOCATION }),
 });
 
 export type RegimeParamsInput = Partial<Omit<RegimeParams, 'allocation'>> & { allocation?: Partial<Record<Regime, number>> };

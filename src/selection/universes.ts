@@ -214,35 +214,3 @@ export function bySector(constituentsCsvText: string, sector: string): Universe 
   const name = `sector:${sector.trim()}`;
   return staticUniverse(name, symbols, `Today's S&P 500 members in the GICS sector "${sector.trim()}" (a static list).`);
 }
-
-/**
- * Resolves a universe argument as the CLI receives it:
- * - a built-in name (technology, healthcare, financials, sp500_proxy);
- * - `sector:<GICS sector>` with the text of a constituents CSV from `readConstituents()`;
- * - anything else is a file path read with `readText(path)` (plain list or membership rows).
- * A spec that is neither a built-in name nor a readable file is an AtlasError listing the names.
- */
-export function resolveUniverse(
-  spec: string,
-  io: { readText: (path: string) => string | undefined; readConstituents?: () => string | undefined },
-): Universe {
-  const s = spec.trim();
-  if (Object.hasOwn(BUILTIN_UNIVERSES, s.toLowerCase())) return getUniverse(s);
-  if (s.toLowerCase().startsWith('sector:')) {
-    const text = io.readConstituents?.();
-    if (text === undefined) {
-      throw new AtlasError('A sector universe needs a GICS constituents file (columns Symbol and GICS Sector).', {
-        code: 'BAD_UNIVERSE',
-      });
-    }
-    return bySector(text, s.slice('sector:'.length));
-  }
-  const text = io.readText(s);
-  if (text === undefined) {
-    throw new AtlasError(
-      `Unknown universe "${spec}": choose one of ${builtinUniverseNames().join(', ')}, sector:<GICS sector>, or the path of a universe file.`,
-      { code: 'UNKNOWN_UNIVERSE' },
-    );
-  }
-  return parseUniverseFile(text, s);
-}

@@ -75,3 +75,20 @@ describe('parseBarsCsv', () => {
     expect(parseDateCell('2020-01-02X')).toBeUndefined();
   });
 });
+
+describe('parseCsv fast path', () => {
+  it('gives the same rows as the quoted parser for unquoted text (property)', () => {
+    const cell = fc.stringMatching(/^[A-Za-z0-9 .:-]{0,6}$/);
+    fc.assert(
+      fc.property(fc.array(fc.array(cell, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 6 }), fc.constantFrom('\n', '\r\n'), (table, eol) => {
+        const text = table.map((r) => r.join(',')).join(eol);
+        // Forcing the character loop: a quoted empty first field parses as an empty field.
+        const slow = parseCsv('""' + text).map((r) => r.fields);
+        const fast = parseCsv(text).map((r) => r.fields);
+        if (slow.length > 0 && fast.length > 0) {
+          expect(fast.slice(1)).toEqual(slow.slice(1));
+        }
+      }),
+    );
+  });
+});

@@ -88,15 +88,3 @@ describe.skipIf(!realDataDir())('real universe files', () => {
 });
 if (!realDataDir()) console.warn(REAL_DATA_SKIP_MESSAGE);
 
-describe('resolveUniverse', () => {
-  it('resolves built-in names, sector specs and files', async () => {
-    const { resolveUniverse } = await import('../../src/selection/universes.js');
-    const files: Record<string, string> = { 'u.txt': 'AAPL\nMSFT\n' };
-    const io = { readText: (p: string) => files[p], readConstituents: () => 'Symbol,GICS Sector\nXOM,Energy\nAAPL,Information Technology\n' };
-    expect(resolveUniverse('financials', io).symbols).toHaveLength(20);
-    expect(resolveUniverse('sector:Energy', io).symbols).toEqual(['XOM']);
-    expect(resolveUniverse('u.txt', io).symbols).toEqual(['AAPL', 'MSFT']);
-    expect(() => resolveUniverse('nope', io)).toThrow(/choose one of technology/);
-    expect(() => resolveUniverse('sector:Energy', { readText: () => undefined })).toThrow(/constituents/);
-  });
-});

@@ -9,6 +9,7 @@ import { BarStore } from '../../src/data/store/barStore.js';
 import { STORE_FILE, openDatabase, schemaVersion } from '../../src/data/store/database.js';
 import { LATEST_SCHEMA_VERSION } from '../../src/data/store/migrations.js';
 import { loadPanel } from '../../src/data/store/panelLoader.js';
+import { retainForProcessLifetime } from '../../src/data/store/node24Workaround.js';
 import { useTempDirs } from '../support/tmp.js';
 
 const tmp = useTempDirs();
@@ -27,7 +28,9 @@ describe('store', () => {
 
   it('refuses a store written by a newer Atlas with a clear sentence', () => {
     const dir = tmp();
+    openDatabase(dir).close(); // a current store, then pretend a newer Atlas wrote it
     const raw = new Database(join(dir, STORE_FILE));
+    retainForProcessLifetime(raw);
     raw.pragma(`user_version = ${LATEST_SCHEMA_VERSION + 1}`);
     raw.close();
     expect(() => openDatabase(dir)).toThrow(/written by a newer Atlas \(schema version \d+; this Atlas knows up to \d+\); upgrade Atlas/);

@@ -39,7 +39,8 @@ function drawdown(eq: ArrayLike<number>): Float64Array {
 export function renderReport(cmp: Comparison, ctx: ReportContext): string {
   const runs = cmp.runs;
   const dates = runs[0].result.dates;
-  const shadeRun = runs.find((r) => r.mode !== 'off');
+  // Shade by the regime known each day: the daily run's decisions when it ran, else any regime run.
+  const shadeRun = runs.find((r) => r.mode === 'daily') ?? runs.find((r) => r.mode !== 'off');
   const bands = shadeRun ? bandsFromKeys(shadeRun.result.regime, REGIME_BANDS) : [];
   const curves = [
     ...runs.map((r, k) => ({ name: r.name, values: r.result.equity, color: COLORS[k % COLORS.length] })),
@@ -60,10 +61,10 @@ export function renderReport(cmp: Comparison, ctx: ReportContext): string {
     .map(([label, f]) => `<tr><td>${esc(label)}</td>${cols.map((c) => `<td>${esc(f(c.m))}</td>`).join('')}</tr>`)
     .join('')}</tbody></table>`;
 
-  const perRegime = runs.filter((r) => r.metrics.perRegime.length > 0).map((r) => `<h3>${esc(r.name)}</h3><table><thead><tr><th>regime known at the close</th><th>sessions</th><th>compounded return</th></tr></thead><tbody>${r.metrics.perRegime
+  const perRegime = runs.filter((r) => r.metrics.perRegime.length > 0).map((r) => `<h3>${esc(r.name)}</h3><table><thead><tr><th>regime known at the previous close</th><th>sessions</th><th>compounded return</th></tr></thead><tbody>${r.metrics.perRegime
     .map((p) => `<tr><td>${esc(p.regime)}</td><td>${p.days}</td><td>${pct(p.compoundedReturn)}</td></tr>`).join('')}</tbody></table>`).join('');
 
-  const rebalanceTables = runs.map((r) => `<details${r === shadeRun ? ' open' : ''}><summary>${esc(r.name)}: ${r.result.rebalances.length} rebalances</summary><table><thead><tr><th>date</th><th>kind</th><th>regime</th><th>allocation</th><th>stocks chosen (distance to 52w high)</th></tr></thead><tbody>${r.result.rebalances
+  const rebalanceTables = runs.map((r) => `<details${r.mode === 'rebalance' || runs.length === 1 ? ' open' : ''}><summary>${esc(r.name)}: ${r.result.rebalances.length} rebalances</summary><table><thead><tr><th>date</th><th>kind</th><th>regime</th><th>allocation</th><th>stocks chosen (distance to 52w high)</th></tr></thead><tbody>${r.result.rebalances
     .map((b) => `<tr><td>${b.date}</td><td>${b.kind}</td><td class="${b.regime ?? ''}">${b.regime ?? '–'}</td><td>${pct(b.allocation, 0)}</td><td>${b.chosen.map((c) => `${esc(c.symbol)} ${pct(c.distance, 1)}`).join(', ') || '–'}</td></tr>`)
     .join('')}</tbody></table></details>`).join('');
 

@@ -32,7 +32,7 @@ const r2 = (x: number) => (Math.round(x * 100) / 100).toString();
 export function lineChart(dates: readonly string[], series: readonly LineSeries[], o: ChartOptions): string {
   const W = o.width ?? 960;
   const H = o.height ?? 320;
-  const L = 64, R = 12, T = 28, B = 28;
+  const L = 84, R = 12, T = 28, B = 28;
   const n = dates.length;
   const tf = (v: number) => (o.log ? Math.log(v) : v);
   let lo = Infinity, hi = -Infinity;

@@ -165,7 +165,9 @@ Examples:
         cli.io.out(`No ${flags.status === 'open' ? 'open ' : ''}orders in ${kind} account ${account}.`);
         return;
       }
-      cli.io.out(table(['submitted (UTC)', 'symbol', 'side', 'qty', 'type', 'status', 'filled', 'avg fill', 'client id'], orders.map(orderRow)));
+      cli.io.out(table(['submitted (UTC)', 'symbol', 'side', 'qty', 'type', 'status', 'filled', 'avg fill', 'client id'], orders.map(orderRow), {
+        align: ['left', 'left', 'left', 'right', 'left', 'left', 'right', 'right', 'left'],
+      }));
       for (const o of orders) if (o.rejectReason) cli.io.note(`${o.symbol} ${o.status}: ${o.rejectReason}`);
     });
 

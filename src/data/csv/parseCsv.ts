@@ -9,6 +9,13 @@ export interface CsvRow {
 }
 
 export function parseCsv(text: string): CsvRow[] {
+  // Price files have no quotes (and no lone CRs): splitting lines and commas is several times
+  // faster than the character loop, and gives the same rows.
+  if (!text.includes('"') && !/\r(?!\n)/.test(text)) return parseUnquoted(text);
+  return parseQuoted(text);
+}
+
+function parseQuoted(text: string): CsvRow[] {
   const rows: CsvRow[] = [];
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let line = 1;
@@ -66,6 +73,19 @@ export function parseCsv(text: string): CsvRow[] {
   }
   // A blank line is a row with one empty field: drop it, it carries no data.
   return rows.filter((r) => !(r.fields.length === 1 && r.fields[0].trim() === ''));
+}
+
+function parseUnquoted(text: string): CsvRow[] {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const lines = body.split('\n');
+  const rows: CsvRow[] = [];
+  for (let k = 0; k < lines.length; k++) {
+    const raw = lines[k];
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line.trim() === '') continue;
+    rows.push({ line: k + 1, fields: line.split(',') });
+  }
+  return rows;
 }
 
 /** Quotes a field per RFC 4180 when it holds a comma, quote, CR or LF. */

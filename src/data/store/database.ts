@@ -3,6 +3,7 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AtlasError, describeError } from '../../core/errors.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.js';
+import { retainForProcessLifetime } from './node24Workaround.js';
 
 export const STORE_FILE = 'atlas.sqlite';
 
@@ -20,6 +21,7 @@ export function openDatabase(dataDir: string, options: { readonly?: boolean } = 
   } catch (err) {
     throw new AtlasError(`Cannot open the Atlas store at ${path} (${describeError(err)}); check the path and its permissions.`, { code: 'STORE_OPEN', cause: err });
   }
+  retainForProcessLifetime(db);
   db.pragma('busy_timeout = 15000');
   if (!options.readonly) {
     db.pragma('journal_mode = WAL');

@@ -18,9 +18,9 @@ import type { Universe } from '../../selection/universes.js';
 import { ExecutionLog, readExecutionLog } from '../audit/executionLog.js';
 import { isTerminal, OrderRejectedError, type Asset, type Broker, type Order } from '../brokers/broker.js';
 import { validateBatch } from '../gates/index.js';
-import type { GateResult } from '../gates/types.js';
+import { DEFAULT_GATE_LIMITS, type GateResult } from '../gates/types.js';
 import type { SkippedOrder } from '../orderPlan.js';
-import { buildGateContext, planFromSnapshot, resizeBuys, spendableCash, toGateOrders, type BrokerSnapshot } from './plan.js';
+import { buildGateContext, buyBudget, planFromSnapshot, resizeBuys, toGateOrders, type BrokerSnapshot } from './plan.js';
 import { assertRunId, clientOrderIdFor, computeRunId, type OrderLeg } from './runId.js';
 import { FINAL_ORDER_STATES, type RunOrderRecord, type RunOrderState, type RunRecord, type RunStore } from './runStore.js';
 import { computeSignal, lastRawClose, type RebalanceSignal } from './signal.js';
@@ -134,7 +134,7 @@ export interface RebalanceResult {
   validation: GateResult[] | null;
   /** Allocation after the plan, as the gates compute it. */
   resulting: AllocationView | null;
-  buyPhase: { budget: number; cost: number; scale: number; skipped: string[]; validation: GateResult[] } | null;
+  buyPhase: { budget: number; cash: number; regimeRoom: number; cost: number; scale: number; skipped: string[]; validation: GateResult[] } | null;
   orders: RunOrderRecord[];
   /** Account read back from the broker at the end of a live run. */
   final: AllocationView | null;
@@ -605,7 +605,7 @@ class RebalanceRun {
   }
 
   /** Re-validates orders about to be sent on a later step (resumed sells, re-sized buys). */
-  private async revalidate(orders: readonly RunOrderRecord[], snap: BrokerSnapshot): Promise<GateResult[] | { stopped: RebalanceResult }> {
+  private async revalidate(orders: readonly RunOrderRecord[], snap: BrokerSnapshot): Promise<GateResult[] | { stopped: RebalanceResult; gates: GateResult[] }> {
     const run = this.deps.runs.get(this.runId)!;
     const symbols = [...new Set(orders.map((o) => o.symbol))];
     const prices = this.signalPrices();
@@ -624,7 +624,7 @@ class RebalanceRun {
     });
     const v = validateBatch(toGateOrders(orders), ctx);
     this.log.validations(v.gates);
-    if (!v.passed) return { stopped: this.stop(v.gates, 'the re-validation') };
+    if (!v.passed) return { stopped: this.stop(v.gates, 'the re-validation'), gates: v.gates };
     return v.gates;
   }
 
@@ -645,7 +645,13 @@ class RebalanceRun {
       const unsent = this.orders('buy').filter((o) => o.state === 'planned');
       if (unsent.length > 0) {
         const snap = await this.snapshot();
-        const budget = spendableCash(snap.account);
+        const prices = this.signalPrices();
+        for (const o of unsent) if (!prices.has(o.symbol)) prices.set(o.symbol, o.refPrice);
+        for (const p of snap.positions) if (!prices.has(p.symbol)) { const lp = this.lastPrice(p.symbol); if (lp !== undefined) prices.set(p.symbol, lp); }
+        const valued = buildGateContext({ snapshot: snap, assets: new Map(), lastPrices: new Map(), prices, regime: this.regimeOfRun(), now: this.now(), force: true, strict: false }).positions;
+        const allocation = Number(this.deps.runs.get(this.runId)?.signal.allocation ?? DEFAULT_ALLOCATION[this.regimeOfRun()]);
+        const money = buyBudget(snap.account, valued, allocation, DEFAULT_GATE_LIMITS.regimeTolerance);
+        const budget = money.budget;
         const sized = resizeBuys(
           unsent.map((o) => ({ ...o, qty: o.plannedQty })),
           budget,
@@ -661,18 +667,21 @@ class RebalanceRun {
             this.deps.runs.updateOrder(k.clientOrderId, { qty: k.qty, reason: k.qty !== k.plannedQty ? `re-sized from ${k.plannedQty} to the buying power available after the SELL phase` : null });
           }
         }
-        if (sized.scale < 1) this.note(`buys re-sized to the cash available after the SELL phase: ${budget.toFixed(2)} for ${sized.cost.toFixed(2)} planned (x${sized.scale.toFixed(4)})`);
+        if (sized.scale < 1) {
+          const why = money.cash <= money.regimeRoom ? `the cash available (${money.cash.toFixed(2)})` : `the room gate 7 leaves next to what is still held (${money.regimeRoom.toFixed(2)}; cash ${money.cash.toFixed(2)})`;
+          this.note(`buys re-sized to ${why} after the SELL phase: ${sized.cost.toFixed(2)} planned, x${sized.scale.toFixed(4)}`);
+        }
         const toSend = this.orders('buy').filter((o) => o.state === 'planned');
         let gates: GateResult[] = [];
         if (toSend.length > 0) {
           const v = await this.revalidate(toSend, snap);
           if ('stopped' in v) {
-            this.result.buyPhase = { budget, cost: sized.cost, scale: sized.scale, skipped: sized.skipped.map((s) => s.order.symbol), validation: v.stopped.validation ?? [] };
+            this.result.buyPhase = { budget, cash: money.cash, regimeRoom: money.regimeRoom, cost: sized.cost, scale: sized.scale, skipped: sized.skipped.map((s) => s.order.symbol), validation: v.gates };
             return v.stopped;
           }
           gates = v;
         }
-        this.result.buyPhase = { budget, cost: sized.cost, scale: sized.scale, skipped: sized.skipped.map((s) => s.order.symbol), validation: gates };
+        this.result.buyPhase = { budget, cash: money.cash, regimeRoom: money.regimeRoom, cost: sized.cost, scale: sized.scale, skipped: sized.skipped.map((s) => s.order.symbol), validation: gates };
         for (const o of toSend) await this.submit(o);
       }
       await this.waitPhase('buy');

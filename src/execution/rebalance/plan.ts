@@ -151,6 +151,31 @@ export function spendableCash(account: Account): number {
   return Number.isFinite(v) && v > 0 ? v : 0;
 }
 
+export interface BuyBudget {
+  /** min(cash, buying power). */
+  cash: number;
+  /** Gross exposure of the current positions at the valuation prices. */
+  exposure: number;
+  /** (allocation + tolerance) x equity - exposure: what gate 7 lets the buys add. */
+  regimeRoom: number;
+  /** min(cash, regimeRoom). */
+  budget: number;
+}
+
+/**
+ * What the BUY phase may spend: the cash actually available (a sell that did not fill, an open
+ * order reserving buying power, a fill below the reference price all shrink it) and no more than
+ * gate 7 allows on top of what is still held (an unsold position keeps its exposure).
+ */
+export function buyBudget(account: Account, positions: ReadonlyMap<string, GatePosition>, allocation: number, tolerance: number): BuyBudget {
+  let exposure = 0;
+  for (const p of positions.values()) exposure += Math.abs(p.qty * p.price);
+  const cash = spendableCash(account);
+  const equity = Number.isFinite(account.equity) ? account.equity : 0;
+  const regimeRoom = Math.max(0, (allocation + tolerance) * equity - exposure);
+  return { cash, exposure, regimeRoom, budget: Math.min(cash, regimeRoom) };
+}
+
 export interface ResizeInput {
   symbol: string;
   qty: number;

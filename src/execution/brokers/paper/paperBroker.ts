@@ -528,7 +528,7 @@ export class PaperBroker implements Broker {
       if (req.side === 'buy') {
         const cost = qty * applySlippage(ref, 'buy', this.slippageBps, limitPrice);
         const available = account.cash - this.reservedCash();
-        if (cost > available + 1e-6) {
+        if (cost > available + 1e-9) {
           this.refuse(cid, req, `insufficient cash: the order needs about ${cost.toFixed(2)} and ${Math.max(0, available).toFixed(2)} is available`);
         }
       } else {
@@ -605,8 +605,9 @@ export class PaperBroker implements Broker {
     let cash = account.cash;
     if (row.side === 'buy') {
       const cost = fillQty * price;
-      if (cost > cash + 1e-6) return this.giveUp(row, `insufficient cash at fill: ${fillQty} ${row.symbol} at ${price.toFixed(4)} costs ${cost.toFixed(2)}, cash is ${cash.toFixed(2)}`);
-      cash -= cost;
+      if (cost > cash + 1e-9) return this.giveUp(row, `insufficient cash at fill: ${fillQty} ${row.symbol} at ${price.toFixed(4)} costs ${cost.toFixed(2)}, cash is ${cash.toFixed(2)}`);
+      // Within the 1e-9 tolerance a fill may cost a hair more than the cash: never go below zero.
+      cash = Math.max(0, cash - cost);
       const qty = held + fillQty;
       const avg = (held * (position?.avg_entry_price ?? 0) + fillQty * price) / qty;
       this.db.prepare('INSERT INTO paper_positions (account, symbol, qty, avg_entry_price) VALUES (?, ?, ?, ?) ON CONFLICT(account, symbol) DO UPDATE SET qty = excluded.qty, avg_entry_price = excluded.avg_entry_price')

@@ -1,0 +1,15 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { useTempDirs } from '../support/tmp.js';
+
+const tmp = useTempDirs();
+const worker = fileURLToPath(new URL('./fixtures/gcWorker.ts', import.meta.url));
+
+describe('the store survives garbage collection and process exit', () => {
+  it(`does not abort when statements are collected (node ${process.version})`, () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', worker, tmp()], { encoding: 'utf8' });
+    expect(r.stderr).not.toMatch(/Assertion failed/);
+    expect(r.status).toBe(0);
+  });
+});
