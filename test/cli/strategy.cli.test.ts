@@ -146,6 +146,12 @@ describe('atlas demo', () => {
       expect(r.stdout).toMatch(/CRASH episodes \(3\+ sessions\): 2008-09-29/);
       expect(r.stdout).toMatch(/== 3\. Backtest/);
       expect(existsSync(join(d, 'demo-backtest.html'))).toBe(true);
+      expect(r.stdout).toMatch(/== 4\. Dry-run rebalance on the embedded paper broker/);
+      expect(r.stdout).toMatch(/DRY RUN, nothing will be sent/);
+      expect(r.stdout).toMatch(/\[7\] regime compliance +(PASS|WARN)/);
+      // A dry run sends nothing: the paper account has no orders.
+      const orders = await runAtlas(['--data-dir', d, 'orders', '--account', 'DEMO', '--status', 'all', '--json']);
+      expect(JSON.parse(orders.stdout).orders).toEqual([]);
     } finally {
       rmSync(d, { recursive: true, force: true });
     }

@@ -104,6 +104,10 @@ describe('rebalance --dry-run (reference)', () => {
     expect(t.stdout).toMatch(/rank\s+symbol\s+close\s+52w high\s+distance\s+filters/);
     expect(t.stdout).toContain('Gates:');
     expect(t.stdout).toContain('Dry run: nothing was sent');
+    // --strict turns the 23% positions (> 15%) into a gate 3 FAIL: exit 1, one sentence.
+    const strict = await runAtlas([...args, '--strict']);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toMatch(/^atlas: Run \d{8}-[0-9a-f]{8} stopped before sending any order: gate 3 \(position size\) failed: .*\(strict\)/m);
     const log = await runAtlas(['--data-dir', dir, 'log', '--json']);
     expect(log.code, log.stderr).toBe(0);
     const recs = JSON.parse(log.stdout) as { event: string }[];

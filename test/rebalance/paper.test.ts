@@ -7,7 +7,8 @@ import { RunStore } from '../../src/execution/rebalance/runStore.js';
 import { getUniverse } from '../../src/selection/universes.js';
 import { runAtlas } from '../support/cli.js';
 import { useTempDirs } from '../support/tmp.js';
-import { auditProblems, events, OPEN_INSTANT, seedDemoStore } from './helpers.js';
+import { VirtualTime } from '../brokers/helpers.js';
+import { auditProblems, events, seedDemoStore } from './helpers.js';
 
 const tmp = useTempDirs();
 
@@ -20,11 +21,12 @@ describe('rebalance on the embedded paper broker', () => {
     const dir = tmp();
     const { db, store } = seedDemoStore(dir);
     try {
-      const now = () => OPEN_INSTANT;
+      const time = new VirtualTime();
+      const now = () => new Date(time.now());
       const broker = createBroker({ kind: 'paper', account: 'LARGE', db, bars: store, env: {}, now, secrets: [] });
       const runs = new RunStore(db, now);
       const req: RebalanceRequest = { universe: getUniverse('technology'), topN: 3, regimeOverride: 'TREND_NEUTRAL', account: 'LARGE', brokerKind: 'paper', yes: true, fillTimeoutMs: 10_000, pollMs: 10 };
-      const deps = { broker, runs, auditDir: dir, now, sleep: async () => {}, store };
+      const deps = { broker, runs, auditDir: dir, now, sleep: time.sleep, store };
 
       const first = await runRebalance(req, deps);
       expect(first.outcome, formatExecutionReport(first)).toBe('completed');
@@ -57,10 +59,11 @@ describe('rebalance on the embedded paper broker', () => {
     const dir = tmp();
     const { db, store } = seedDemoStore(dir);
     try {
-      const now = () => OPEN_INSTANT;
+      const time = new VirtualTime();
+      const now = () => new Date(time.now());
       const broker = createBroker({ kind: 'paper', account: 'LARGE', db, bars: store, env: {}, now, secrets: [] });
       const runs = new RunStore(db, now);
-      const deps = { broker, runs, auditDir: dir, now, sleep: async () => {}, store };
+      const deps = { broker, runs, auditDir: dir, now, sleep: time.sleep, store };
       const base = { universe: getUniverse('technology'), account: 'LARGE', brokerKind: 'paper', yes: true, fillTimeoutMs: 10_000, pollMs: 10 } as const;
       const a = await runRebalance({ ...base, topN: 3, regimeOverride: 'TREND_BULL' }, deps);
       expect(a.outcome).toBe('completed');
@@ -122,16 +125,17 @@ describe('rebalance on the embedded paper broker', () => {
     const dir = tmp();
     const { db, store } = seedDemoStore(dir);
     try {
-      const now = () => OPEN_INSTANT;
+      const time = new VirtualTime();
+      const now = () => new Date(time.now());
       const probe = await runRebalance(
         { universe: getUniverse('technology'), topN: 3, regimeOverride: 'TREND_NEUTRAL', account: 'DRILL', brokerKind: 'paper', dryRun: true },
-        { broker: new PaperBroker({ db, bars: store, account: 'DRILL', now }), runs: new RunStore(db, now), auditDir: dir, now, sleep: async () => {}, store },
+        { broker: new PaperBroker({ db, bars: store, account: 'DRILL', now }), runs: new RunStore(db, now), auditDir: dir, now, sleep: time.sleep, store },
       );
       const [s1, s2] = probe.signal!.selected;
       const broker = new PaperBroker({ db, bars: store, account: 'DRILL', now, fillPolicy: { rejectSymbols: [s1], neverFill: [s2] } });
       const r = await runRebalance(
         { universe: getUniverse('technology'), topN: 3, regimeOverride: 'TREND_NEUTRAL', account: 'DRILL', brokerKind: 'paper', yes: true, fillTimeoutMs: 50, pollMs: 10 },
-        { broker, runs: new RunStore(db, now), auditDir: dir, now, sleep: async () => {}, store },
+        { broker, runs: new RunStore(db, now), auditDir: dir, now, sleep: time.sleep, store },
       );
       expect(r.outcome).toBe('completed_with_issues');
       expect(r.orders.find((o) => o.symbol === s1)!.state).toBe('rejected');

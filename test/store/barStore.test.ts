@@ -131,3 +131,12 @@ describe('migrations', () => {
     b.close();
   });
 });
+
+describe('columnar cache', () => {
+  it('matches the row table after a replace with duplicate and unsorted dates', () => {
+    const store = new BarStore(openDatabase(tmp()));
+    store.replaceBars('X', 'csv', [bar('2020-01-06', 3), bar('2020-01-02', 1), bar('2020-01-06', 4)]);
+    expect(store.getBars('X').map((b) => b.close)).toEqual([1, 4]);
+    expect(Array.from(loadPanel(store.db, ['X']).close)).toEqual([1, 4]);
+  });
+});

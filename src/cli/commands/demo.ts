@@ -1,6 +1,10 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { compareStrategies } from '../../backtest/compare.js';
+import { createBroker } from '../../execution/brokers/factory.js';
+import { runRebalance } from '../../execution/rebalance/orchestrator.js';
+import { formatPlanReport } from '../../execution/rebalance/report.js';
+import { RunStore } from '../../execution/rebalance/runStore.js';
 import { renderReport } from '../../backtest/report/html.js';
 import { loadStrategyData } from '../../backtest/strategyData.js';
 import { installDemoMarket } from '../../data/demoInstall.js';
@@ -45,7 +49,7 @@ use --data-dir to keep the demo apart.
 Example:
   $ npx atlas demo
   $ npx atlas --data-dir /tmp/atlas-demo demo`)
-    .action((opts: { seed: string; force?: boolean }) => {
+    .action(async (opts: { seed: string; force?: boolean }) => {
       const ctx = cli.context();
       const io = cli.io;
       const summary = installDemoMarket(ctx.bars(), { seed: Number(opts.seed), force: opts.force ?? false });
@@ -78,6 +82,19 @@ Example:
         metricsTable(cmp),
         `Report: ${reportPath}`,
         `Regime at the latest rebalance: ${cmp.runs[1].result.rebalances.at(-1)?.regime ?? '-'} (allocation ${fmt.pct(cmp.runs[1].result.rebalances.at(-1)?.allocation, 0)})`,
+        '',
+      ].join('\n'));
+
+      // The same plan and the same gates a paper rebalance uses, on the embedded paper broker.
+      const broker = createBroker({ kind: 'paper', account: 'DEMO', db: ctx.db(), bars: ctx.bars(), env: ctx.env, now: ctx.now, secrets: ctx.secrets });
+      const result = await runRebalance(
+        { universe, topN: 5, account: 'DEMO', brokerKind: 'paper', dryRun: true, force: true },
+        { broker, runs: new RunStore(ctx.db(), ctx.now), auditDir: ctx.dataDir, secrets: ctx.secrets, now: ctx.now, sleep: async () => {}, store: ctx.bars() },
+      );
+      io.out([
+        '== 4. Dry-run rebalance on the embedded paper broker (account DEMO, technology, top 5; --force: the market may be closed) ==',
+        formatPlanReport(result),
+        `Nothing was sent. To trade it on the paper broker: atlas rebalance --universe technology --top-n 5 --account DEMO --force --yes`,
       ].join('\n'));
     });
 }

@@ -27,7 +27,25 @@ function normaliseHeader(h: string): string {
 }
 
 /** Accepts YYYY-MM-DD, an ISO timestamp starting with one, YYYYMMDD, or M/D/YYYY. */
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Strict YYYY-MM-DD check without allocating a Date (the import hot path). */
+function validIso(s: string): boolean {
+  if (s.length !== 10 || s[4] !== '-' || s[7] !== '-') return false;
+  for (const i of [0, 1, 2, 3, 5, 6, 8, 9]) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  const y = Number(s.slice(0, 4));
+  const m = Number(s.slice(5, 7));
+  const d = Number(s.slice(8, 10));
+  if (m < 1 || m > 12 || d < 1) return false;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  return d <= (m === 2 && !leap ? 28 : DAYS_IN_MONTH[m - 1]);
+}
+
 export function parseDateCell(raw: string): string | undefined {
+  if (raw.length === 10 && validIso(raw)) return raw;
   const s = raw.trim();
   const head = s.slice(0, 10);
   if (/^\d{4}-\d{2}-\d{2}$/.test(head) && (s.length === 10 || /^[T ]/.test(s[10] ?? ''))) {
@@ -66,11 +84,13 @@ export function parseBarsCsv(text: string, fileLabel: string): BarsCsvResult {
   const warnings: string[] = [];
   const bars: DailyBar[] = [];
   const seen = new Map<string, number>();
-  const num = (fields: string[], c: Column): number | undefined => {
-    const i = col.get(c);
+  const index = (c: Column) => col.get(c);
+  const cols = { open: index('open'), high: index('high'), low: index('low'), close: index('close')!, adjClose: index('adjClose'), volume: index('volume') };
+  // Blank, 'null', 'NaN', 'N/A' and '-' all become NaN; Number('') would be 0, so check first.
+  const num = (fields: string[], i: number | undefined): number | undefined => {
     if (i === undefined) return undefined;
-    const s = (fields[i] ?? '').trim();
-    if (s === '' || /^(null|nan|na|n\/a|-)$/i.test(s)) return NaN;
+    const s = fields[i];
+    if (s === undefined || s.trim() === '') return NaN;
     const v = Number(s);
     return Number.isFinite(v) ? v : NaN;
   };
@@ -81,12 +101,12 @@ export function parseBarsCsv(text: string, fileLabel: string): BarsCsvResult {
     if (!date) {
       throw new AtlasError(`${fileLabel} line ${line}: cannot read the date "${dateRaw}"; use YYYY-MM-DD and import again.`, { code: 'CSV_BAD_DATE' });
     }
-    const close = num(fields, 'close')!;
-    const open = num(fields, 'open') ?? close;
-    const high = num(fields, 'high') ?? Math.max(open, close);
-    const low = num(fields, 'low') ?? Math.min(open, close);
-    const adj = num(fields, 'adjClose') ?? close;
-    const volume = num(fields, 'volume') ?? 0;
+    const close = num(fields, cols.close)!;
+    const open = num(fields, cols.open) ?? close;
+    const high = num(fields, cols.high) ?? Math.max(open, close);
+    const low = num(fields, cols.low) ?? Math.min(open, close);
+    const adj = num(fields, cols.adjClose) ?? close;
+    const volume = num(fields, cols.volume) ?? 0;
     if ([close, open, high, low, adj].some((v) => Number.isNaN(v))) {
       warnings.push(`${fileLabel} line ${line}: skipped the row for ${date} because a price is blank or not a number.`);
       continue;

@@ -36,7 +36,14 @@ export class BarStore {
       this.db.prepare('DELETE FROM corporate_actions WHERE symbol = ?').run(symbol);
       this.insertRows(symbol, source, bars);
       this.insertActions(symbol, actions);
-      this.refresh(symbol, source);
+      // The table now holds exactly `bars`: build the columns from them instead of reading back.
+      const byDay = new Map<number, DailyBar>();
+      for (const b of bars) byDay.set(toDayNumber(b.date), b); // last one wins, as the upsert did
+      const days = [...byDay.keys()].sort((a, b) => a - b);
+      this.writeColumns(symbol, source, days.map((d) => {
+        const b = byDay.get(d)!;
+        return [d, b.open, b.high, b.low, b.close, b.adjClose, b.volume];
+      }));
     }).immediate();
   }
 
@@ -114,6 +121,11 @@ export class BarStore {
   /** Rebuilds the columnar cache and the symbols summary from the row table. */
   private refresh(symbol: string, source: string): void {
     const rows = this.db.prepare('SELECT day, open, high, low, close, adj_close, volume FROM bars WHERE symbol = ? ORDER BY day').raw().all(symbol) as number[][];
+    this.writeColumns(symbol, source, rows);
+  }
+
+  /** rows: [day, open, high, low, close, adjClose, volume], ascending by day, unique days. */
+  private writeColumns(symbol: string, source: string, rows: readonly (readonly number[])[]): void {
     const n = rows.length;
     const days = new Int32Array(n);
     const cols = [new Float64Array(n), new Float64Array(n), new Float64Array(n), new Float64Array(n), new Float64Array(n), new Float64Array(n)];

@@ -10,7 +10,7 @@
  * order is never placed twice. Audit lines are written before the matching state change, so a
  * crash can at worst repeat a line on resume, never lose one.
  */
-import { nyDateOf } from '../../calendar/nyse.js';
+import { nyDateOf, sessionsBetween } from '../../calendar/nyse.js';
 import { AtlasError, TransientError, describeError } from '../../core/errors.js';
 import type { BarStore } from '../../data/store/barStore.js';
 import { DEFAULT_ALLOCATION, type Regime } from '../../portfolio/allocation.js';
@@ -117,6 +117,8 @@ export interface RunSummary {
   rejected: number;
   leftOpen: number;
   skipped: number;
+  /** Buys sent with fewer shares than planned (re-sized to the cash available). */
+  resized: number;
   notSent: number;
   boughtNotional: number;
   soldNotional: number;
@@ -163,7 +165,7 @@ async function hook(fn: (() => void | Promise<void>) | undefined): Promise<void>
 }
 
 export function summarize(orders: readonly RunOrderRecord[]): RunSummary {
-  const s: RunSummary = { planned: orders.length, submitted: 0, filled: 0, partiallyFilled: 0, canceled: 0, rejected: 0, leftOpen: 0, skipped: 0, notSent: 0, boughtNotional: 0, soldNotional: 0 };
+  const s: RunSummary = { planned: orders.length, submitted: 0, filled: 0, partiallyFilled: 0, canceled: 0, rejected: 0, leftOpen: 0, skipped: 0, resized: 0, notSent: 0, boughtNotional: 0, soldNotional: 0 };
   for (const o of orders) {
     if (o.brokerOrderId !== null) s.submitted++;
     if (o.state === 'filled') s.filled++;
@@ -172,6 +174,7 @@ export function summarize(orders: readonly RunOrderRecord[]): RunSummary {
     if (o.state === 'rejected') s.rejected++;
     if (o.state === 'left_open') s.leftOpen++;
     if (o.state === 'skipped') s.skipped++;
+    if (o.state !== 'skipped' && o.qty < o.plannedQty) s.resized++;
     if (o.state === 'planned' || o.state === 'submitting') s.notSent++;
     const notional = o.filledQty * (o.filledAvgPrice ?? 0);
     if (o.side === 'buy') s.boughtNotional += notional;
@@ -204,6 +207,16 @@ function localStateOf(o: Order): RunOrderState | undefined {
       return 'rejected';
     default:
       return undefined;
+  }
+}
+
+/** Completed sessions strictly between the data date and today (0 = the data is current). */
+export function sessionsMissingAfter(dataDate: string, today: string): number {
+  if (!(dataDate < today)) return 0;
+  try {
+    return sessionsBetween(dataDate, today).filter((d) => d > dataDate && d < today).length;
+  } catch {
+    return 0;
   }
 }
 
@@ -385,6 +398,10 @@ class RebalanceRun {
     const signal = this.computeSignal();
     this.result.signal = signal;
     for (const n of signal.notes) this.note(n);
+    const stale = sessionsMissingAfter(signal.dataDate, nyDateOf(this.now()));
+    if (stale > 0) {
+      this.note(`the latest data is from ${signal.dataDate}, ${stale} session(s) before today: the scan and the sizing prices are stale; run \`atlas data sync\` first`);
+    }
     this.log.signal({
       regime: signal.regime,
       selection: signal.selected,
@@ -694,7 +711,7 @@ class RebalanceRun {
     this.result.summary = summarize(this.result.orders);
     this.result.final = await this.finalAllocation();
     const s = this.result.summary;
-    this.result.outcome = s.rejected > 0 || s.canceled > 0 || s.leftOpen > 0 || s.skipped > 0 || s.partiallyFilled > 0 ? 'completed_with_issues' : 'completed';
+    this.result.outcome = s.rejected > 0 || s.canceled > 0 || s.leftOpen > 0 || s.skipped > 0 || s.resized > 0 || s.partiallyFilled > 0 ? 'completed_with_issues' : 'completed';
     this.endRun({ outcome: this.result.outcome, resumed, summary: s, exposurePct: this.result.final?.exposurePct ?? null }, 'OK');
     return this.result;
   }
@@ -761,7 +778,9 @@ class RebalanceRun {
   /** Polls this leg's working orders until all are final or the fill timeout passes. */
   private async waitPhase(leg: OrderLeg): Promise<void> {
     const deadline = this.now().getTime() + this.fillTimeoutMs;
-    for (;;) {
+    // Bounded also by a poll count, so a clock that does not advance cannot spin forever.
+    const maxRounds = Math.ceil(this.fillTimeoutMs / this.pollMs) + 2;
+    for (let round = 1; ; round++) {
       const working = this.orders(leg).filter((o) => o.state === 'submitted');
       if (working.length === 0) return;
       for (const o of working) {
@@ -780,7 +799,7 @@ class RebalanceRun {
       }
       if (this.orders(leg).every((o) => o.state !== 'submitted')) return;
       const left = deadline - this.now().getTime();
-      if (left <= 0) break;
+      if (left <= 0 || round >= maxRounds) break;
       await this.deps.sleep(Math.min(this.pollMs, left));
     }
     for (const o of this.orders(leg).filter((x) => x.state === 'submitted')) await this.timedOut(o);
@@ -804,7 +823,8 @@ class RebalanceRun {
       this.note(`cancel of ${o.clientOrderId} answered: ${describeError(err)}`);
     }
     const until = this.now().getTime() + this.cancelWaitMs;
-    for (;;) {
+    const maxRounds = Math.ceil(this.cancelWaitMs / this.pollMs) + 2;
+    for (let round = 1; ; round++) {
       const b = await this.broker.getOrder(id);
       if (isTerminal(b.status)) {
         const why = b.status === 'filled' ? undefined : `canceled at the ${secs}s fill timeout (--on-timeout cancel) with ${b.filledQty} of ${b.qty} filled`;
@@ -813,7 +833,7 @@ class RebalanceRun {
         return;
       }
       const left = until - this.now().getTime();
-      if (left <= 0) {
+      if (left <= 0 || round >= maxRounds) {
         const reason = `cancel requested at the fill timeout but the broker still reports ${b.status}; left open`;
         this.log.orderFilled({ ...cells, status: b.status, fillPrice: b.filledAvgPrice ?? Number.NaN, fillQty: b.filledQty, partial: true, detail: { leftOpen: true, reason } });
         this.deps.runs.updateOrder(o.clientOrderId, { state: 'left_open', brokerStatus: b.status, filledQty: b.filledQty, filledAvgPrice: b.filledAvgPrice, reason });

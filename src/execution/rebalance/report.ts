@@ -122,7 +122,7 @@ export function formatExecutionReport(r: RebalanceResult): string {
     );
     const s = r.summary;
     out.push(
-      `Summary: ${s.planned} planned, ${s.submitted} sent, ${s.filled} filled, ${s.partiallyFilled} partially filled, ${s.canceled} canceled, ${s.rejected} rejected, ${s.leftOpen} left open, ${s.skipped} skipped; sold ${money(s.soldNotional)}, bought ${money(s.boughtNotional)}`,
+      `Summary: ${s.planned} planned, ${s.submitted} sent, ${s.filled} filled, ${s.partiallyFilled} partially filled, ${s.canceled} canceled, ${s.rejected} rejected, ${s.leftOpen} left open, ${s.resized} re-sized, ${s.skipped} skipped; sold ${money(s.soldNotional)}, bought ${money(s.boughtNotional)}`,
     );
   }
   if (r.stoppedBy) out.push(`STOPPED by gate ${r.stoppedBy.gate} (${r.stoppedBy.name}): ${r.stoppedBy.reason}`);
