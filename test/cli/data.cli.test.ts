@@ -20,6 +20,22 @@ describe('atlas CLI basics', () => {
     expect(s.stdout).toMatch(/\$ atlas data sync --symbols SPY,VIX,AAPL/);
   });
 
+  it('every command and subcommand has --help with examples', async () => {
+    const top = await runAtlas(['--help']);
+    const commands = [
+      'demo', 'data import', 'data list', 'data check', 'data sync', 'data demo', 'regime now', 'regime history',
+      'regime validate', 'regime evaluate', 'scan', 'backtest', 'sweep', 'rebalance', 'account', 'positions', 'orders',
+      'paper reset', 'paper drills', 'log',
+    ];
+    for (const c of new Set(commands.map((x) => x.split(' ')[0]))) expect(top.stdout, c).toMatch(new RegExp(`\\n  ${c}\\b`));
+    const helps = await Promise.all(commands.map((c) => runAtlas([...c.split(' '), '--help'])));
+    helps.forEach((h, i) => {
+      expect(h.code, commands[i]).toBe(0);
+      expect(h.stdout, commands[i]).toMatch(/Examples?:?\n\s+\$ /);
+      expect(h.stdout, commands[i]).toMatch(/\$ (npx )?atlas /);
+    });
+  }, 60_000);
+
   it('a wrong flag gets one clear line and a non-zero exit', async () => {
     const r = await runAtlas(['data', 'list', '--jsn']);
     expect(r.code).not.toBe(0);

@@ -43,7 +43,7 @@ describe('atlas data sync (against a local Tiingo)', () => {
 
   const sync = (dir: string, symbols: string, to: string, extra: string[] = []) =>
     runAtlas(['--data-dir', dir, 'data', 'sync', '--symbols', symbols, '--provider', 'tiingo', '--from', '2020-01-02', '--to', to, '--json', ...extra], {
-      env: { TIINGO_API_KEY: KEY, ATLAS_TIINGO_URL: server.url },
+      env: { TIINGO_API_KEY: KEY, ATLAS_TIINGO_URL: server.url, ATLAS_LOG_LEVEL: 'debug' },
     });
 
   it('fetches only what is missing; a rerun fetches nothing', async () => {

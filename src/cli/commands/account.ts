@@ -1,10 +1,10 @@
 import { Option, type Command } from 'commander';
-import { createInterface } from 'node:readline/promises';
 import { AtlasError } from '../../core/errors.js';
 import type { Broker, Order } from '../../execution/brokers/broker.js';
 import { createBroker, parseBrokerKind, type BrokerKind } from '../../execution/brokers/factory.js';
 import { PaperBroker, paperAccountName, type PaperFillPolicy } from '../../execution/brokers/paper/index.js';
 import type { Cli } from '../main.js';
+import { askYesNo } from '../prompt.js';
 import { fmt, json, table } from '../output.js';
 
 interface BrokerFlags {
@@ -56,15 +56,6 @@ function orderRow(o: Order): (string | number)[] {
   ];
 }
 
-async function confirm(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = await rl.question(question);
-    return /^y(es)?$/i.test(answer.trim());
-  } finally {
-    rl.close();
-  }
-}
 
 export function registerAccountCommands(program: Command, cli: Cli): void {
   addBrokerFlags(program.command('account').description('show an account: cash, buying power, equity, status'))
@@ -194,7 +185,7 @@ Examples:
         if (!process.stdin.isTTY || !cli.io.isTTY) {
           throw new AtlasError(`Refusing to reset paper account ${account} without confirmation; pass --yes to drop its positions and orders.`, { code: 'CONFIRMATION_REQUIRED', exitCode: 2 });
         }
-        const ok = await confirm(`Reset paper account ${account} to ${fmt.money(cash)}, dropping its positions and orders? [y/N] `);
+        const ok = await askYesNo(`Reset paper account ${account} to ${fmt.money(cash)}, dropping its positions and orders? [y/N] `);
         if (!ok) {
           cli.io.note('Reset canceled; nothing changed.');
           cli.fail(1);

@@ -13,17 +13,9 @@ import type { Cli } from '../main.js';
 import { fmt, json, table } from '../output.js';
 import { parseDateFlag } from './data.js';
 import { writeFileAtomic } from './regime.js';
-import { addScannerOptions, addUniverseOptions, intFlag, numFlag } from './strategyFlags.js';
+import { addScannerOptions, addUniverseOptions, intFlag, numFlag, type ScannerFlagValues, type UniverseFlagValues } from './strategyFlags.js';
 
-interface BacktestFlags {
-  universe?: string;
-  universeFile?: string;
-  sector?: string;
-  constituents?: string;
-  topN: string;
-  minDistance: string;
-  volumeFilter?: boolean;
-  volumeMultiplier: string;
+interface BacktestFlags extends UniverseFlagValues, ScannerFlagValues {
   rebalance: RebalanceFrequency;
   regime: RegimeMode | 'compare';
   from?: string;

@@ -1,8 +1,9 @@
+import { basename } from 'node:path';
 import { Command, Option } from 'commander';
 import { nyDateOf } from '../../calendar/nyse.js';
 import { isIsoDate } from '../../core/dates.js';
 import { AtlasError } from '../../core/errors.js';
-import { importCsvFiles } from '../../data/importCsv.js';
+import { expandImportPaths, importCsvFiles } from '../../data/importCsv.js';
 import { checkBars } from '../../data/quality.js';
 import { canonicalSymbol } from '../../data/providers/symbols.js';
 import { createProvider } from '../../data/providers/index.js';
@@ -43,9 +44,11 @@ Examples:
   $ atlas data import ~/prices/AAPL.csv --json`)
     .action((paths: string[], opts: { json?: boolean }) => {
       const ctx = cli.context();
-      const progress = createProgress(cli.io, 0, 'import', false);
-      const report = importCsvFiles(ctx.bars(), paths);
+      const files = expandImportPaths(paths);
+      const progress = createProgress(cli.io, files.length, 'import', !opts.json && files.length > 1);
+      const report = importCsvFiles(ctx.bars(), files, (file, i) => progress.update(i + 1, basename(file)));
       progress.stop();
+      ctx.log.info({ event: 'import', imported: report.imported.length, skipped: report.skipped.length, failed: report.failed.length }, 'import finished');
       if (opts.json) {
         cli.io.out(json(report));
       } else {
@@ -141,6 +144,7 @@ Examples:
         symbols, from, to, now: ctx.now,
         onProgress: (done, total, symbol, r) => {
           progress.update(done, symbol);
+          if (r) ctx.log.info({ event: 'sync', provider: opts.provider, ...r }, `sync ${symbol}: ${r.status}`);
           if (r) progress.line(`[${done}/${total}] ${symbol}: ${r.status}${r.newBars ? ` (+${r.newBars} bars)` : ''}${r.error ? ` - ${r.error}` : ''}`);
         },
       });

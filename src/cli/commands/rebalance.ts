@@ -1,5 +1,4 @@
 import { Option, type Command } from 'commander';
-import { createInterface } from 'node:readline/promises';
 import { AtlasError } from '../../core/errors.js';
 import { createBroker, parseBrokerKind, type BrokerKind } from '../../execution/brokers/factory.js';
 import { paperAccountName } from '../../execution/brokers/paper/index.js';
@@ -10,14 +9,11 @@ import { RunStore } from '../../execution/rebalance/runStore.js';
 import { isRegime, REGIMES, type Regime } from '../../portfolio/allocation.js';
 import { resolveUniverse } from '../../selection/resolveUniverse.js';
 import type { Cli } from '../main.js';
+import { askYesNo } from '../prompt.js';
 import { json } from '../output.js';
-import { addUniverseOptions, intFlag, numFlag } from './strategyFlags.js';
+import { addUniverseOptions, intFlag, numFlag, type UniverseFlagValues } from './strategyFlags.js';
 
-interface RebalanceFlags {
-  universe?: string;
-  universeFile?: string;
-  sector?: string;
-  constituents?: string;
+interface RebalanceFlags extends UniverseFlagValues {
   topN: string;
   regime?: string;
   dryRun?: boolean;
@@ -36,15 +32,6 @@ interface RebalanceFlags {
 
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
-async function askYesNo(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = await rl.question(question);
-    return /^y(es)?$/i.test(answer.trim());
-  } finally {
-    rl.close();
-  }
-}
 
 function accountFor(kind: BrokerKind, raw: string): string {
   const name = paperAccountName(raw);
@@ -161,6 +148,7 @@ Examples:
         },
       );
 
+      ctx.log.info({ event: 'rebalance', runId: result.runId, outcome: result.outcome, summary: result.summary }, `rebalance ${result.runId}: ${result.outcome}`);
       if (opts.json) cli.io.out(json(result));
       else if (result.outcome === 'dry_run' || (result.outcome === 'stopped' && result.buyPhase === null && !result.resumed)) {
         if (result.signal || result.plan) cli.io.out(formatPlanReport(result));

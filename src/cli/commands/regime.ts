@@ -126,7 +126,7 @@ Examples:
     .requiredOption('--from <date>', 'first date')
     .requiredOption('--to <date>', 'last date')
     .option('--json', 'print as JSON')
-    .addHelpText('after', '\nExample (the COVID crash; the reference system saw CRASH on 18 of 22 sessions):\n  $ atlas regime validate --from 2020-03-01 --to 2020-03-31')
+    .addHelpText('after', '\nThe COVID crash (the reference system saw CRASH on 18 of 22 sessions).\nExample:\n  $ atlas regime validate --from 2020-03-01 --to 2020-03-31')
     .action((opts: { from: string; to: string; json?: boolean }) => {
       const ctx = cli.context();
       const { history } = regimeFromStore(ctx.bars(), { to: parseDateFlag('--to', opts.to) });

@@ -7,17 +7,9 @@ import { scanMomentum, type MomentumScan } from '../../selection/momentum52w.js'
 import type { Cli } from '../main.js';
 import { fmt, json, table } from '../output.js';
 import { parseDateFlag } from './data.js';
-import { addScannerOptions, addUniverseOptions, intFlag, numFlag } from './strategyFlags.js';
+import { addScannerOptions, addUniverseOptions, intFlag, numFlag, type ScannerFlagValues, type UniverseFlagValues } from './strategyFlags.js';
 
-export interface ScanFlags {
-  universe?: string;
-  universeFile?: string;
-  sector?: string;
-  constituents?: string;
-  topN: string;
-  minDistance: string;
-  volumeFilter?: boolean;
-  volumeMultiplier: string;
+export interface ScanFlags extends UniverseFlagValues, ScannerFlagValues {
   asOf?: string;
   json?: boolean;
 }

@@ -2,6 +2,20 @@ import { Option, type Command } from 'commander';
 import { AtlasError } from '../../core/errors.js';
 
 /** Flags every strategy command shares: the universe and the scanner's settings. */
+export interface UniverseFlagValues {
+  universe?: string;
+  universeFile?: string;
+  sector?: string;
+  constituents?: string;
+}
+
+export interface ScannerFlagValues {
+  topN: string;
+  minDistance: string;
+  volumeFilter?: boolean;
+  volumeMultiplier: string;
+}
+
 export function addUniverseOptions(cmd: Command): Command {
   return cmd
     .option('--universe <name>', 'built-in universe: technology, healthcare, financials, sp500_proxy')
