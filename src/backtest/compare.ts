@@ -64,3 +64,18 @@ function regimeOnDates(dates: readonly string[], series: RegimeSeries) {
   }
   return out;
 }
+
+const GATE_NAMES = ['structure', 'buying power', 'position size', 'total allocation', 'market hours', 'symbol validity', 'regime compliance'];
+
+/** "gate 3 (position size) WARN on 5 of 33 rebalances" lines, or one line saying all passed. */
+export function liveGateSummary(run: StrategyRun): string {
+  const rebalances = run.result.rebalances.filter((b) => b.gates);
+  const parts: string[] = [];
+  for (let g = 0; g < 7; g++) {
+    for (const verdict of ['FAIL', 'WARN'] as const) {
+      const count = rebalances.filter((b) => b.gates![g] === verdict).length;
+      if (count > 0) parts.push(`gate ${g + 1} (${GATE_NAMES[g]}) ${verdict} on ${count}`);
+    }
+  }
+  return `${run.name}: ${rebalances.length} rebalances; ${parts.length ? parts.join(', ') : 'every gate passed on every batch'}`;
+}

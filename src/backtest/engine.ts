@@ -23,6 +23,7 @@ import type { Panel } from '../data/panel.js';
 import { DEFAULT_ALLOCATION, type AllocationMatrix, type Regime } from '../portfolio/allocation.js';
 import { allocationForDay, targetWeights, type RegimeMode } from '../portfolio/targetWeights.js';
 import { planOrders, type OrderIntent, type OrderSide, type PlannedOrder } from '../execution/orderPlan.js';
+import { validateBatch, type GateVerdict } from '../execution/gates/index.js';
 import {
   DEFAULT_LOOKBACK,
   DEFAULT_MIN_DISTANCE,
@@ -127,6 +128,11 @@ export interface RebalanceRecord {
   allocation: number;
   /** The names targeted, with their distance to the 52-week high at the scan that chose them. */
   chosen: { symbol: string; distance: number }[];
+  /**
+   * The seven live gates evaluated on this rebalance's order batch, PASS/WARN/FAIL per gate
+   * (index 0 = gate 1). Reported, not enforced: backtest fills do not depend on them.
+   */
+  gates?: GateVerdict[];
 }
 
 export interface ClosedPosition {
@@ -445,6 +451,33 @@ export function runBacktest(panel: Panel, regimeSeries: RegimeSeries | null, con
     if (cash < 0 && cash > -CASH_DUST) cash = 0;
   };
 
+  const gateVerdicts = (orders: readonly PlannedOrder[], prices: ReadonlyMap<string, number>, d: number): GateVerdict[] => {
+    const positions = new Map<string, { qty: number; price: number }>();
+    let equity = cash;
+    for (const [sym, qty] of holdings) {
+      const price = prices.get(sym)!;
+      positions.set(sym, { qty, price });
+      equity += qty * price;
+    }
+    const assets = new Map<string, { active: boolean; tradable: boolean; lastPrice: number | undefined }>();
+    for (const o of orders) {
+      const k = symIndex.get(o.symbol)! * n + d;
+      // The $5 floor is about the traded (raw) price, not the adjusted one.
+      assets.set(o.symbol, { active: true, tradable: true, lastPrice: hasBar(k) ? close[k] : undefined });
+    }
+    const v = validateBatch(
+      orders.map((o) => ({ symbol: o.symbol, side: o.side, qty: o.qty, type: 'market' as const, timeInForce: 'day' as const, refPrice: o.refPrice })),
+      {
+        equity, cash, buyingPower: cash, allowFractional: !cfg.wholeShares, positions, openOrders: [], assets,
+        // Compliance is checked against the allocation this rebalance targets (1.0 with the regime off).
+        regime: 'TREND_BULL',
+        allocation: { TREND_BULL: appliedAlloc, TREND_NEUTRAL: appliedAlloc, TREND_BEAR: appliedAlloc, CRASH: appliedAlloc },
+        marketOpen: true, marketDetail: 'backtest: filled at the next session', force: false, strict: false,
+      },
+    );
+    return v.gates.map((g) => g.result);
+  };
+
   const decide = (d: number, weights: Map<string, number>): void => {
     const prices = new Map<string, number>();
     for (const [sym] of holdings) prices.set(sym, lastPx.get(sym)!);
@@ -461,6 +494,9 @@ export function runBacktest(panel: Panel, regimeSeries: RegimeSeries | null, con
       minNotional: cfg.minNotional,
       costBps: planCostBps,
     });
+    // The same seven gates a live rebalance must pass, on the same batch: reported with the
+    // rebalance so a backtest shows what live trading would have warned about or refused.
+    rebalances[rebalances.length - 1].gates = gateVerdicts(plan.orders, prices, d);
     if (cfg.fill === 'close') execute(plan.orders, d, false);
     else if (d < end) pending = plan.orders;
   };

@@ -72,6 +72,8 @@ export interface OrderPlan {
 
 const WHOLE_SHARE_TOLERANCE = 1e-9;
 const SAFETY = 1 - 1e-12;
+/** A buy worth less than a millionth of a dollar is floating-point noise, not a trade. */
+const DUST_NOTIONAL = 1e-6;
 
 const bySymbol = (a: { symbol: string }, b: { symbol: string }): number =>
   a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0;
@@ -148,7 +150,7 @@ export function planOrders(input: PlanInput): OrderPlan {
       const qty = wholeShares ? Math.floor(delta + WHOLE_SHARE_TOLERANCE) : delta;
       if (qty <= 0) continue;
       const notional = qty * p;
-      if (notional < minNotional) {
+      if (notional < Math.max(minNotional, DUST_NOTIONAL)) {
         skipped.push({ symbol: sym, reason: 'below minNotional', side: 'buy', qty, notional });
         continue;
       }

@@ -21,6 +21,13 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 const pct = (x: number, d = 2) => (Number.isFinite(x) ? `${(x * 100).toFixed(d)}%` : '–');
 const num = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '–');
 
+/** Non-passing gates of a rebalance batch, e.g. "G3 WARN"; "PASS" when all passed. */
+function gateCell(gates: readonly string[] | undefined): string {
+  if (!gates) return '–';
+  const bad = gates.map((g, i) => (g === 'PASS' ? '' : `<span class="${g === 'FAIL' ? 'fail' : ''}">G${i + 1} ${g}</span>`)).filter(Boolean);
+  return bad.length ? bad.join(' ') : 'PASS';
+}
+
 function drawdown(eq: ArrayLike<number>): Float64Array {
   const out = new Float64Array(eq.length);
   let peak = -Infinity;
@@ -64,8 +71,8 @@ export function renderReport(cmp: Comparison, ctx: ReportContext): string {
   const perRegime = runs.filter((r) => r.metrics.perRegime.length > 0).map((r) => `<h3>${esc(r.name)}</h3><table><thead><tr><th>regime known at the previous close</th><th>sessions</th><th>compounded return</th></tr></thead><tbody>${r.metrics.perRegime
     .map((p) => `<tr><td>${esc(p.regime)}</td><td>${p.days}</td><td>${pct(p.compoundedReturn)}</td></tr>`).join('')}</tbody></table>`).join('');
 
-  const rebalanceTables = runs.map((r) => `<details${r.mode === 'rebalance' || runs.length === 1 ? ' open' : ''}><summary>${esc(r.name)}: ${r.result.rebalances.length} rebalances</summary><table><thead><tr><th>date</th><th>kind</th><th>regime</th><th>allocation</th><th>stocks chosen (distance to 52w high)</th></tr></thead><tbody>${r.result.rebalances
-    .map((b) => `<tr><td>${b.date}</td><td>${b.kind}</td><td class="${b.regime ?? ''}">${b.regime ?? '–'}</td><td>${pct(b.allocation, 0)}</td><td>${b.chosen.map((c) => `${esc(c.symbol)} ${pct(c.distance, 1)}`).join(', ') || '–'}</td></tr>`)
+  const rebalanceTables = runs.map((r) => `<details${r.mode === 'rebalance' || runs.length === 1 ? ' open' : ''}><summary>${esc(r.name)}: ${r.result.rebalances.length} rebalances</summary><table><thead><tr><th>date</th><th>kind</th><th>regime</th><th>allocation</th><th>stocks chosen (distance to 52w high)</th><th>live gates</th></tr></thead><tbody>${r.result.rebalances
+    .map((b) => `<tr><td>${b.date}</td><td>${b.kind}</td><td class="${b.regime ?? ''}">${b.regime ?? '–'}</td><td>${pct(b.allocation, 0)}</td><td>${b.chosen.map((c) => `${esc(c.symbol)} ${pct(c.distance, 1)}`).join(', ') || '–'}</td><td>${gateCell(b.gates)}</td></tr>`)
     .join('')}</tbody></table></details>`).join('');
 
   const warnings = [

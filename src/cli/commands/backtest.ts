@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { AtlasError } from '../../core/errors.js';
-import { compareStrategies, STRATEGY_OF_MODE, type Comparison, type StrategyName } from '../../backtest/compare.js';
+import { compareStrategies, liveGateSummary, STRATEGY_OF_MODE, type Comparison, type StrategyName } from '../../backtest/compare.js';
 import { rebalancesCsv, tradesCsv } from '../../backtest/exports.js';
 import { checkGate, parseGate, type GateCheck } from '../../backtest/gate.js';
 import { renderReport } from '../../backtest/report/html.js';
@@ -158,6 +158,8 @@ Examples:
         cli.io.out([
           `Backtest ${universe.name}, top ${config.topN}, ${config.rebalance} rebalance, ${first.dates[0]} .. ${first.dates[first.dates.length - 1]} (${first.dates.length} sessions), fills at the ${config.fill === 'open' ? 'next open' : 'same close (optimistic)'}, costs ${config.commissionBps}+${config.slippageBps} bps`,
           metricsTable(cmp),
+          'Live gates on each rebalance batch (evaluated as a live run would, not enforced):',
+          ...cmp.runs.map((r) => `  ${liveGateSummary(r)}`),
           ...(gate ? [`Gate on ${gate.strategy}:`, ...gate.checks.map((c) => `  ${c.pass ? 'PASS' : 'FAIL'}  ${c.text}  (actual ${fmt.num(c.value, 4)})`)] : []),
         ].join('\n'));
         if (universe.survivorshipWarning) cli.io.note(`warning: ${universe.survivorshipWarning}`);
