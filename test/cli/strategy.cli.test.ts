@@ -56,6 +56,16 @@ describe('atlas regime on the demo market', () => {
     expect(e.strategyEquity).toHaveLength(e.sessions);
   });
 
+  it('--regime-params overrides model parameters, with one sentence for a bad one', async () => {
+    const base = JSON.parse((await atlas('regime', 'validate', '--from', '2005-01-01', '--to', '2024-12-31', '--json')).stdout);
+    const noFloor = JSON.parse((await atlas('regime', 'validate', '--from', '2005-01-01', '--to', '2024-12-31', '--json', '--regime-params', '{"vixFloor":null}')).stdout);
+    // Without the VIX level floor the VIX layer can only add CRASH days.
+    expect(noFloor.counts.CRASH).toBeGreaterThanOrEqual(base.counts.CRASH);
+    const bad = await atlas('regime', '--regime-params', '{"lambda":3}');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/--regime-params: unknown parameter "lambda"; use one of rfAnnual/);
+  });
+
   it('refuses with a sentence when SPY history is too short', async () => {
     const r = await atlas('regime', '--as-of', '2001-06-01');
     expect(r.code).toBe(1);

@@ -8,6 +8,8 @@ import { loadStrategyData } from '../../backtest/strategyData.js';
 import type { BacktestConfig, FillModel, RebalanceFrequency } from '../../backtest/engine.js';
 import type { BacktestMetrics } from '../../backtest/metrics.js';
 import type { RegimeMode } from '../../portfolio/targetWeights.js';
+import { DEFAULT_ALLOCATION } from '../../portfolio/allocation.js';
+import { parseRegimeParams } from '../../regime/paramsFlag.js';
 import { resolveUniverse } from '../../selection/resolveUniverse.js';
 import type { Cli } from '../main.js';
 import { fmt, json, table } from '../output.js';
@@ -33,6 +35,7 @@ interface BacktestFlags extends UniverseFlagValues, ScannerFlagValues {
   regimeCsv?: string;
   gate?: string;
   gateOn?: string;
+  regimeParams?: string;
 }
 
 export function metricsTable(cmp: Comparison): string {
@@ -73,6 +76,7 @@ export function registerBacktestCommand(program: Command, cli: Cli): void {
     .option('--cash-rate <rate>', 'annual interest on cash', '0')
     .option('--initial-cash <usd>', 'starting cash', '100000')
     .option('--rf <rate>', 'annual risk-free rate for Sharpe and Sortino', '0')
+    .option('--regime-params <json>', 'override regime-model parameters, e.g. \'{"vixFloor":null}\' (docs/regime.md)')
     .option('--json', 'print results as JSON')
     .option('--report <file.html>', 'write a self-contained HTML report')
     .option('--trades <file.csv>', 'write every fill')
@@ -113,7 +117,10 @@ Examples:
       };
       const rf = numFlag('--rf', opts.rf, -0.5, 0.5);
       const needRegime = modes.some((m) => m !== 'off');
-      const data = loadStrategyData(ctx.bars(), universe, { to, withRegime: needRegime, withVolume: config.volumeFilter });
+      const regimeParams = parseRegimeParams(opts.regimeParams);
+      // An allocation matrix given with the regime parameters sizes the backtest too.
+      if (regimeParams?.allocation) config.allocation = { ...DEFAULT_ALLOCATION, ...regimeParams.allocation };
+      const data = loadStrategyData(ctx.bars(), universe, { to, withRegime: needRegime, withVolume: config.volumeFilter, regimeParams });
       const cmp = compareStrategies(data.panel, data.regimes, data.spy, modes, config, { rfAnnual: rf });
 
       let gate: { strategy: StrategyName; checks: GateCheck[] } | undefined;

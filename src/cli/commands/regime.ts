@@ -5,6 +5,7 @@ import { csvLine } from '../../data/csv/parseCsv.js';
 import { evaluateRegime } from '../../regime/evaluate.js';
 import { explainDay } from '../../regime/explain.js';
 import { indexOnOrBefore, regimeFromStore } from '../../regime/fromStore.js';
+import { parseRegimeParams } from '../../regime/paramsFlag.js';
 import { summariseRegimes } from '../../regime/summary.js';
 import { REGIMES, type RegimeHistory } from '../../regime/types.js';
 import type { Cli } from '../main.js';
@@ -62,11 +63,12 @@ Examples:
     .description('the regime at the close of the latest data (or --as-of), with the features and thresholds behind it')
     .option('--as-of <date>', 'the regime known at the close of this date (default: the latest data)')
     .option('--json', 'print as JSON')
-    .addHelpText('after', '\nExamples:\n  $ atlas regime --as-of 2020-03-16\n  $ atlas regime now --json')
-    .action((opts: { asOf?: string; json?: boolean }) => {
+    .option('--regime-params <json>', 'override model parameters, e.g. \'{"vixFloor":null}\' (docs/regime.md)')
+    .addHelpText('after', '\nExamples:\n  $ atlas regime --as-of 2020-03-16\n  $ atlas regime now --json --regime-params \'{"vixFloor":null}\'')
+    .action((opts: { asOf?: string; json?: boolean; regimeParams?: string }) => {
       const ctx = cli.context();
       const asOf = parseDateFlag('--as-of', opts.asOf);
-      const { history } = regimeFromStore(ctx.bars(), { to: asOf });
+      const { history } = regimeFromStore(ctx.bars(), { to: asOf, params: parseRegimeParams(opts.regimeParams) });
       const i = history.dates.length - 1;
       const why = explainDay(history, i);
       if (opts.json) {
@@ -98,10 +100,11 @@ Examples:
     .option('--to <date>', 'last date (default: latest)')
     .option('--csv <file>', 'write the rows to a CSV file')
     .option('--json', 'print as JSON')
+    .option('--regime-params <json>', 'override model parameters (docs/regime.md)')
     .addHelpText('after', '\nExample:\n  $ atlas regime history --from 2020-02-01 --to 2020-04-30 --csv march2020.csv')
-    .action((opts: { from?: string; to?: string; csv?: string; json?: boolean }) => {
+    .action((opts: { from?: string; to?: string; csv?: string; json?: boolean; regimeParams?: string }) => {
       const ctx = cli.context();
-      const { history } = regimeFromStore(ctx.bars(), { to: parseDateFlag('--to', opts.to) });
+      const { history } = regimeFromStore(ctx.bars(), { to: parseDateFlag('--to', opts.to), params: parseRegimeParams(opts.regimeParams) });
       const { from, to } = rangeFlags(history, opts);
       const rows = historyRows(history, from, to);
       if (opts.csv) {
@@ -126,10 +129,11 @@ Examples:
     .requiredOption('--from <date>', 'first date')
     .requiredOption('--to <date>', 'last date')
     .option('--json', 'print as JSON')
+    .option('--regime-params <json>', 'override model parameters, e.g. \'{"vixFloor":null}\' (docs/regime.md)')
     .addHelpText('after', '\nThe COVID crash (the reference system saw CRASH on 18 of 22 sessions).\nExample:\n  $ atlas regime validate --from 2020-03-01 --to 2020-03-31')
-    .action((opts: { from: string; to: string; json?: boolean }) => {
+    .action((opts: { from: string; to: string; json?: boolean; regimeParams?: string }) => {
       const ctx = cli.context();
-      const { history } = regimeFromStore(ctx.bars(), { to: parseDateFlag('--to', opts.to) });
+      const { history } = regimeFromStore(ctx.bars(), { to: parseDateFlag('--to', opts.to), params: parseRegimeParams(opts.regimeParams) });
       const { from, to } = rangeFlags(history, opts);
       const s = summariseRegimes(history, from, to);
       if (opts.json) {
@@ -151,16 +155,17 @@ Examples:
     .option('--to <date>', 'last date (default: latest)')
     .option('--rf <rate>', 'annual risk-free rate for the Sharpe ratio', '0')
     .option('--json', 'print as JSON (includes the daily equity curves)')
+    .option('--regime-params <json>', 'override model parameters (docs/regime.md)')
     .addHelpText('after', `
 Exposure known at the close of day t earns SPY's return from t to t+1; the rest is cash at 0%.
 Gross of trading costs. This is how to judge the regime model on its own.
 
 Example:
   $ atlas regime evaluate --from 2005-01-01 --to 2020-12-31`)
-    .action((opts: { from?: string; to?: string; rf: string; json?: boolean }) => {
+    .action((opts: { from?: string; to?: string; rf: string; json?: boolean; regimeParams?: string }) => {
       const ctx = cli.context();
       const store = ctx.bars();
-      const { history } = regimeFromStore(store, { to: parseDateFlag('--to', opts.to) });
+      const { history } = regimeFromStore(store, { to: parseDateFlag('--to', opts.to), params: parseRegimeParams(opts.regimeParams) });
       const firstRegime = history.regime.findIndex((r) => r !== null);
       const range = rangeFlags(history, { from: opts.from ?? history.dates[Math.max(0, firstRegime)], to: opts.to });
       const rf = Number(opts.rf);
