@@ -72,6 +72,8 @@ export interface BacktestConfig {
   wholeShares?: boolean; // false (fractional)
   minNotional?: number; // 0
   cashRate?: number; // 0 (annual)
+  /** Evaluate the seven live gates on every rebalance batch (reported, not enforced). Default true; sweeps turn it off. */
+  liveGates?: boolean;
   /**
    * A precomputeMomentum(panel, lookback) result to reuse across runs on the same panel object
    * (ignored when panel or lookback differ). A partial precomputeMomentumAt result must cover
@@ -100,6 +102,7 @@ export interface ResolvedBacktestConfig {
   wholeShares: boolean;
   minNotional: number;
   cashRate: number;
+  liveGates: boolean;
 }
 
 export type TradeIntent = OrderIntent | 'LIQUIDATE';
@@ -204,6 +207,7 @@ export function resolveBacktestConfig(panel: Panel, config: BacktestConfig): Res
     wholeShares: config.wholeShares ?? false,
     minNotional: config.minNotional ?? 0,
     cashRate: config.cashRate ?? 0,
+    liveGates: config.liveGates ?? true,
   };
   if (!Number.isInteger(r.topN) || r.topN < 1) bad(`topN must be a whole number of at least 1, got ${r.topN}.`);
   if (!(r.minDistance > 0 && r.minDistance <= 1)) bad(`minDistance must be in (0, 1], got ${r.minDistance}.`);
@@ -496,7 +500,7 @@ export function runBacktest(panel: Panel, regimeSeries: RegimeSeries | null, con
     });
     // The same seven gates a live rebalance must pass, on the same batch: reported with the
     // rebalance so a backtest shows what live trading would have warned about or refused.
-    rebalances[rebalances.length - 1].gates = gateVerdicts(plan.orders, prices, d);
+    if (cfg.liveGates) rebalances[rebalances.length - 1].gates = gateVerdicts(plan.orders, prices, d);
     if (cfg.fill === 'close') execute(plan.orders, d, false);
     else if (d < end) pending = plan.orders;
   };

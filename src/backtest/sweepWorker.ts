@@ -24,6 +24,8 @@ parentPort!.on('message', (msg: { i: number; point: SweepPoint }) => {
       topN: point.topN, minDistance: point.minDistance, rebalance: point.rebalance, regimeMode: point.regimeMode,
       from: f.from, to: f.to, commissionBps: f.commissionBps, slippageBps: f.slippageBps, wholeShares: f.wholeShares, fill: f.fill,
       precomputed, universe,
+      // Ranking configurations needs the metrics, not the per-rebalance gate report.
+      liveGates: false,
     });
     const metrics = computeMetrics({ dates: result.dates, equity: result.equity, exposure: result.exposure, trades: result.trades, closedPositions: result.closedPositions }, { rfAnnual: f.rfAnnual ?? 0 });
     parentPort!.postMessage({ i: msg.i, result: { ...point, metrics } });
