@@ -52,7 +52,7 @@ export async function benchRegime(dataDir: string): Promise<{ name: string; ms: 
   let floored = history;
   for (let k = 0; k < 3; k++) {
     const s = performance.now();
-    floored = computeRegimeHistory(input, { vixFloor: 20 });
+    floored = computeRegimeHistory(input, { vixFloor: null });
     floorRuns.push(performance.now() - s);
   }
   const march = summariseRegimes(history, '2020-03-01', '2020-03-31');
@@ -65,12 +65,12 @@ export async function benchRegime(dataDir: string): Promise<{ name: string; ms: 
       detail: `${dates.length} sessions, ${alignment.filled.length} forward-filled, ${alignment.dropped.length} dropped`,
     },
     {
-      name: 'regime: computeRegimeHistory 1993-2020',
+      name: 'regime: computeRegimeHistory 1993-2020 (defaults, VIX floor 20)',
       ms: median(runs),
       detail: `median of ${runs.length} runs (min ${Math.min(...runs).toFixed(1)} ms); ${history.fits.length} fits x ${starts} starts; March 2020 CRASH ${march.counts.CRASH}/${march.days}; calm-year CRASH days ${calm(history)}`,
     },
     {
-      name: 'regime: computeRegimeHistory, VIX floor 20',
+      name: 'regime: computeRegimeHistory, VIX floor off',
       ms: median(floorRuns),
       detail: `median of ${floorRuns.length} runs; calm-year CRASH days ${calm(floored)}; March 2020 CRASH ${summariseRegimes(floored, '2020-03-01', '2020-03-31').counts.CRASH}/22`,
     },
