@@ -1,5 +1,5 @@
 import { fitJumpModel, JumpWorkspace } from './jumpModel.js';
-import type { FitRecord, JumpState, NoRegimeReason } from './types.js';
+import type { FitRecord, JumpState, NoRegimeReason, RegimeParams } from './types.js';
 
 /**
  * Online (no look-ahead) jump-model states.
@@ -16,16 +16,7 @@ import type { FitRecord, JumpState, NoRegimeReason } from './types.js';
  * relabels the centroids). The first classified day has no previous state and no penalty.
  * Ties keep the previous state, else prefer bull.
  */
-export interface OnlineParams {
-  jumpPenalty: number;
-  onlinePenalty: number;
-  nStarts: number;
-  seed: number;
-  maxIter: number;
-  tol: number;
-  trainWindow: number;
-  refitEvery: number;
-}
+export type OnlineParams = Pick<RegimeParams, 'jumpPenalty' | 'onlinePenalty' | 'nStarts' | 'seed' | 'maxIter' | 'tol' | 'trainWindow' | 'refitEvery'>;
 
 export interface OnlineStates {
   state: (JumpState | null)[];

@@ -89,25 +89,10 @@ export interface ExecutionEventInput {
 }
 
 /** What the reader returns: one typed event, plus where it was read from. */
-export interface ExecutionLogRecord {
+export interface ExecutionLogRecord extends Omit<ExecutionEventInput, 'detail'> {
   timestamp: string;
   runId: string;
-  event: ExecutionEventType;
-  account?: string;
-  broker?: string;
-  symbol?: string;
-  side?: string;
-  qty?: number;
-  orderType?: string;
-  limitPrice?: number;
-  orderId?: string;
-  clientOrderId?: string;
-  status?: string;
-  fillPrice?: number;
-  fillQty?: number;
-  gate?: number;
-  result?: string;
-  reason?: string;
+  /** As written: free text or JSON. */
   detail?: string;
   /** File name (no directory) and 1-based line the record starts on. */
   file: string;
