@@ -19,6 +19,7 @@
  * share counts (they differ by the adjustment factor).
  */
 import { AtlasError } from '../core/errors.js';
+import { listSome } from '../core/text.js';
 import type { Panel } from '../data/panel.js';
 import { DEFAULT_ALLOCATION, type AllocationMatrix, type Regime } from '../portfolio/allocation.js';
 import { allocationForDay, targetWeights, type RegimeMode } from '../portfolio/targetWeights.js';
@@ -293,7 +294,7 @@ export function runBacktest(panel: Panel, regimeSeries: RegimeSeries | null, con
       if (i === undefined) missing.push(s);
       else candidates.push(i);
     }
-    if (missing.length > 0) warnings.push(`${missing.length} universe symbols have no price data and were left out: ${missing.join(', ')}.`);
+    if (missing.length > 0) warnings.push(`${missing.length} universe symbols have no price data and were left out: ${listSome(missing)}.`);
     if (universe.survivorshipWarning) warnings.push(universe.survivorshipWarning);
   } else {
     candidates = symbols.map((_, i) => i);

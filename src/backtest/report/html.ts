@@ -1,3 +1,4 @@
+import { listSome } from '../../core/text.js';
 import type { Comparison } from '../compare.js';
 import type { GateCheck } from '../gate.js';
 import { bandsFromKeys, lineChart } from './svgChart.js';
@@ -77,7 +78,7 @@ export function renderReport(cmp: Comparison, ctx: ReportContext): string {
 
   const warnings = [
     ...(ctx.universe.survivorshipWarning ? [`Survivorship bias: ${ctx.universe.survivorshipWarning}`] : []),
-    ...(ctx.universe.missing.length ? [`No data for ${ctx.universe.missing.join(', ')}: never eligible.`] : []),
+    ...(ctx.universe.missing.length ? [`No data for ${listSome(ctx.universe.missing, 30)}: never eligible.`] : []),
     ...[...new Set(runs.flatMap((r) => r.result.warnings))].filter((w) => w !== ctx.universe.survivorshipWarning),
   ];
   const gate = ctx.gate

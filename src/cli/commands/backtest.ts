@@ -170,7 +170,6 @@ Examples:
           ...(gate ? [`Gate on ${gate.strategy}:`, ...gate.checks.map((c) => `  ${c.pass ? 'PASS' : 'FAIL'}  ${c.text}  (actual ${fmt.num(c.value, 4)})`)] : []),
         ].join('\n'));
         if (universe.survivorshipWarning) cli.io.note(`warning: ${universe.survivorshipWarning}`);
-        if (data.missing.length) cli.io.note(`No data stored for ${data.missing.join(', ')}: never eligible.`);
         for (const w of new Set(cmp.runs.flatMap((r) => r.result.warnings))) if (w !== universe.survivorshipWarning) cli.io.note(`note: ${w}`);
       }
       if (failed) cli.fail(1);

@@ -4,6 +4,7 @@ import { loadStrategyData } from '../../backtest/strategyData.js';
 import { indexOnOrBefore } from '../../regime/fromStore.js';
 import { resolveUniverse } from '../../selection/resolveUniverse.js';
 import { scanMomentum, type MomentumScan } from '../../selection/momentum52w.js';
+import { listSome } from '../../core/text.js';
 import type { Cli } from '../main.js';
 import { fmt, json, table } from '../output.js';
 import { parseDateFlag } from './data.js';
@@ -59,7 +60,7 @@ Examples:
         `52-week-high scan of ${universe.name} at the close of ${scan.date}: top ${topN} of ${scan.rows.filter((r) => r.eligible).length} eligible (min distance ${fmt.pct(minDistance, 0)})`,
         scanTable(scan),
       ].join('\n'));
-      if (data.missing.length) cli.io.note(`No data stored for ${data.missing.join(', ')}: never eligible.`);
+      if (data.missing.length) cli.io.note(`No data stored for ${listSome(data.missing)}: never eligible.`);
       if (universe.survivorshipWarning) cli.io.note(`note: ${universe.survivorshipWarning}`);
     });
 }
