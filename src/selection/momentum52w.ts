@@ -168,14 +168,17 @@ function emptyRow(panel: Panel, s: number, k: number): MomentumRow {
   };
 }
 
-/** Scans date index t directly from the panel (walks back over each symbol's bars). */
-export function scanMomentum(
+/**
+ * The scan loop both entry points share; `high52` gives symbol s's 52-week high at t (NaN with
+ * too little history), which is the only thing the walk-back and the precomputed scans differ in.
+ */
+function scanWith(
   panel: Panel,
   t: number,
-  options: MomentumOptions = {},
-  isMember?: (symbol: string, date: string) => boolean,
+  o: Resolved,
+  isMember: ((symbol: string, date: string) => boolean) | undefined,
+  high52: (s: number) => number,
 ): MomentumScan {
-  const o = resolveMomentumOptions(options);
   const n = panel.dates.length;
   const date = panel.dates[t];
   const rows: MomentumRow[] = [];
@@ -188,6 +191,28 @@ export function scanMomentum(
       row.reason = 'no bar';
       continue;
     }
+    const high = high52(s);
+    if (Number.isNaN(high)) {
+      row.reason = 'insufficient history';
+      continue;
+    }
+    const avg = o.volumeFilter ? volumeAverageBefore(panel, s, t, o.volumeWindow) : NaN;
+    finishRow(row, high, avg, !Number.isNaN(avg), o);
+  }
+  const ranked = rankRows(rows, o.topN);
+  return { date, rows: ranked, selected: ranked.filter((r) => r.selected).map((r) => r.symbol) };
+}
+
+/** Scans date index t directly from the panel (walks back over each symbol's bars). */
+export function scanMomentum(
+  panel: Panel,
+  t: number,
+  options: MomentumOptions = {},
+  isMember?: (symbol: string, date: string) => boolean,
+): MomentumScan {
+  const o = resolveMomentumOptions(options);
+  const n = panel.dates.length;
+  return scanWith(panel, t, o, isMember, (s) => {
     // Walk back over the symbol's last `lookback` bars (the high window).
     let count = 0;
     let high = -Infinity;
@@ -198,15 +223,8 @@ export function scanMomentum(
       if (h > high) high = h;
       count++;
     }
-    if (count < o.lookback) {
-      row.reason = 'insufficient history';
-      continue;
-    }
-    const avg = o.volumeFilter ? volumeAverageBefore(panel, s, t, o.volumeWindow) : NaN;
-    finishRow(row, high, avg, !Number.isNaN(avg), o);
-  }
-  const ranked = rankRows(rows, o.topN);
-  return { date, rows: ranked, selected: ranked.filter((r) => r.selected).map((r) => r.symbol) };
+    return count < o.lookback ? NaN : high;
+  });
 }
 
 /** Whole-panel precomputation for the scanner (see the module comment). */
@@ -377,29 +395,7 @@ export function scanMomentumPrecomputed(
 ): MomentumScan {
   const o = resolveMomentumOptions(options);
   checkPrecomp(pre, o, t);
-  const panel = pre.panel;
-  const n = panel.dates.length;
-  const date = panel.dates[t];
-  const rows: MomentumRow[] = [];
-  for (let s = 0; s < panel.symbols.length; s++) {
-    if (isMember && !isMember(panel.symbols[s], date)) continue;
-    const k = s * n + t;
-    const row = emptyRow(panel, s, k);
-    rows.push(row);
-    if (!hasBarAt(panel, k)) {
-      row.reason = 'no bar';
-      continue;
-    }
-    const h52 = high52At(pre, s, t);
-    if (Number.isNaN(h52)) {
-      row.reason = 'insufficient history';
-      continue;
-    }
-    const avg = o.volumeFilter ? volumeAverageBefore(panel, s, t, o.volumeWindow) : NaN;
-    finishRow(row, h52, avg, !Number.isNaN(avg), o);
-  }
-  const ranked = rankRows(rows, o.topN);
-  return { date, rows: ranked, selected: ranked.filter((r) => r.selected).map((r) => r.symbol) };
+  return scanWith(pre.panel, t, o, isMember, (s) => high52At(pre, s, t));
 }
 
 export interface Pick {
