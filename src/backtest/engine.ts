@@ -34,6 +34,7 @@ import {
   precomputeMomentumAt,
   selectTopPrecomputed,
   type MomentumPrecomp,
+  type ResolvedMomentumOptions,
 } from '../selection/momentum52w.js';
 
 export type RebalanceFrequency = 'semiannual' | 'quarterly' | 'monthly';
@@ -83,14 +84,8 @@ export interface BacktestConfig {
   precomputed?: MomentumPrecomp;
 }
 
-export interface ResolvedBacktestConfig {
+export interface ResolvedBacktestConfig extends ResolvedMomentumOptions {
   universeName: string;
-  topN: number;
-  minDistance: number;
-  volumeFilter: boolean;
-  volumeMultiplier: number;
-  lookback: number;
-  volumeWindow: number;
   rebalance: RebalanceFrequency;
   from: string;
   to: string;

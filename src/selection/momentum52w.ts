@@ -83,7 +83,8 @@ export interface MomentumScan {
   selected: string[];
 }
 
-interface Resolved {
+/** MomentumOptions with every default filled in. */
+export interface ResolvedMomentumOptions {
   topN: number;
   minDistance: number;
   volumeFilter: boolean;
@@ -92,7 +93,7 @@ interface Resolved {
   volumeWindow: number;
 }
 
-export function resolveMomentumOptions(o: MomentumOptions = {}): Resolved {
+export function resolveMomentumOptions(o: MomentumOptions = {}): ResolvedMomentumOptions {
   return {
     topN: o.topN ?? DEFAULT_TOP_N,
     minDistance: o.minDistance ?? DEFAULT_MIN_DISTANCE,
@@ -132,7 +133,7 @@ function finishRow(
   high52: number,
   volumeAvg: number,
   volumeHistoryOk: boolean,
-  o: Resolved,
+  o: ResolvedMomentumOptions,
 ): MomentumRow {
   row.high52 = high52;
   row.distance = row.adjClose / high52;
@@ -175,7 +176,7 @@ function emptyRow(panel: Panel, s: number, k: number): MomentumRow {
 function scanWith(
   panel: Panel,
   t: number,
-  o: Resolved,
+  o: ResolvedMomentumOptions,
   isMember: ((symbol: string, date: string) => boolean) | undefined,
   high52: (s: number) => number,
 ): MomentumScan {
@@ -377,7 +378,7 @@ export function volumeAverageBefore(panel: Panel, s: number, t: number, window: 
   return sum / window;
 }
 
-function checkPrecomp(pre: MomentumPrecomp, o: Resolved, t: number): void {
+function checkPrecomp(pre: MomentumPrecomp, o: ResolvedMomentumOptions, t: number): void {
   if (pre.lookback !== o.lookback) {
     throw new RangeError(`precomputation lookback ${pre.lookback} does not match the scan's lookback ${o.lookback}`);
   }

@@ -426,17 +426,9 @@ export class ExecutionLog {
 }
 
 /** Order columns shared by the order events. */
-export interface OrderFields {
+export type OrderFields = Pick<ExecutionEventInput, 'side' | 'qty' | 'orderType' | 'limitPrice' | 'orderId' | 'clientOrderId' | 'status' | 'detail'> & {
   symbol: string;
-  side?: string;
-  qty?: number;
-  orderType?: string;
-  limitPrice?: number;
-  orderId?: string;
-  clientOrderId?: string;
-  status?: string;
-  detail?: Detail;
-}
+};
 
 function orderCells(o: OrderFields): Omit<ExecutionEventInput, 'event'> {
   return {
