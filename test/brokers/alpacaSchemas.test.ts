@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AtlasError } from '../../src/core/errors.js';
 import { AlpacaBroker, makeAlpacaKeys, parseAlpacaTime, toDecimalString } from '../../src/execution/brokers/alpaca/index.js';
 import { decimal, parsePayload, rawOrderSchema, toOrder } from '../../src/execution/brokers/alpaca/schemas.js';
+import { isTerminal } from '../../src/execution/brokers/broker.js';
 
 const RAW_ORDER = {
   id: '61e69015-8549-4bfd-b9c3-01e75843f47d',
@@ -39,10 +40,18 @@ describe('Alpaca payload mapping', () => {
     expect(o.submittedAt.toISOString()).toBe('2021-03-16T18:38:01.937Z');
   });
 
+  it('tolerates an order status Atlas does not list: working, with the broker\'s word kept', () => {
+    const o = toOrder(parsePayload(rawOrderSchema, { ...RAW_ORDER, status: 'pending_review' }, 'x'));
+    expect(o.status).toBe('pending_review');
+    const u = toOrder(parsePayload(rawOrderSchema, { ...RAW_ORDER, status: 'teleported' }, 'x'));
+    expect(u.status).toBe('unknown');
+    expect(u.rawStatus).toBe('teleported');
+    expect(isTerminal(u.status)).toBe(false);
+  });
+
   it('rejects a payload whose numbers are not decimal strings, naming the field', () => {
     expect(() => parsePayload(rawOrderSchema, { ...RAW_ORDER, filled_qty: 'ten' }, 'GET /v2/orders/x')).toThrow(AtlasError);
     expect(() => parsePayload(rawOrderSchema, { ...RAW_ORDER, filled_qty: 'ten' }, 'GET /v2/orders/x')).toThrow(/GET \/v2\/orders\/x: filled_qty expected a decimal string/);
-    expect(() => parsePayload(rawOrderSchema, { ...RAW_ORDER, status: 'teleported' }, 'x')).toThrow(/status/);
     expect(decimal.parse('-12.50')).toBe(-12.5);
     expect(decimal.parse(3)).toBe(3);
     expect(decimal.safeParse('').success).toBe(false);

@@ -118,7 +118,7 @@ describe('paper broker fills', () => {
     const stale = await rejection(b.submitOrder(mkt('OLD', 'buy', 1)));
     expect(stale.reason).toMatch(/not active/);
     expect((await b.getAccount()).cash).toBe(1_000);
-    expect(b.listOrders({ status: 'all' })).toEqual([]);
+    expect(b.listOrdersNow({ status: 'all' })).toEqual([]);
   });
 
   it('allows fractional quantities when the account does', async () => {
@@ -154,7 +154,7 @@ describe('paper broker conventions', () => {
     const third = await b.submitOrder({ ...req, qty: 5 });
     expect(third.id).toBe(a.id);
     expect(third.status).toBe('filled');
-    expect(b.listOrders({ status: 'all' })).toHaveLength(1);
+    expect(b.listOrdersNow({ status: 'all' })).toHaveLength(1);
     expect((await b.getPositions())[0].qty).toBe(2);
     expect((await b.getOrderByClientId(req.clientOrderId))?.id).toBe(a.id);
     expect(await b.getOrderByClientId('nope')).toBeUndefined();
@@ -218,7 +218,7 @@ describe('paper broker conventions', () => {
     await b.waitForFill(o.id, WAIT);
     b.reset(25_000);
     expect(await b.getPositions()).toEqual([]);
-    expect(b.listOrders({ status: 'all' })).toEqual([]);
+    expect(b.listOrdersNow({ status: 'all' })).toEqual([]);
     expect(b.getFills()).toEqual([]);
     const a = await b.getAccount();
     expect(a).toMatchObject({ cash: 25_000, equity: 25_000, buyingPower: 25_000 });

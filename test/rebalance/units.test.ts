@@ -11,7 +11,7 @@ import { useTempDirs } from '../support/tmp.js';
 const tmp = useTempDirs();
 
 const account = (over: Partial<Account> = {}): Account => ({
-  id: 'a', cash: 10_000, buyingPower: 10_000, equity: 10_000, portfolioValue: 10_000, currency: 'USD', status: 'ACTIVE', tradingBlocked: false, ...over,
+  id: 'a', cash: 10_000, buyingPower: 10_000, equity: 10_000, portfolioValue: 10_000, currency: 'USD', status: 'ACTIVE', tradingBlocked: false, accountBlocked: false, tradeSuspendedByUser: false, multiplier: 1, nonMarginableBuyingPower: 10_000, daytradeCount: 0, patternDayTrader: false, ...over,
 });
 const position = (symbol: string, qty: number, price: number): Position => ({ symbol, qty, avgEntryPrice: price, marketValue: qty * price, currentPrice: price, side: qty >= 0 ? 'long' : 'short' });
 

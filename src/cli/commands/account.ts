@@ -143,7 +143,7 @@ Examples:
       const { broker, kind, account } = openBroker(cli, flags);
       let orders: Order[];
       if (broker instanceof PaperBroker) {
-        orders = broker.listOrders({ status: flags.status, limit });
+        orders = broker.listOrdersNow({ status: flags.status, limit });
       } else {
         if (flags.status === 'all') throw new AtlasError('--status all is available for the paper broker only; Alpaca orders can be browsed on the Alpaca dashboard.', { code: 'BAD_FLAG' });
         orders = (await broker.listOpenOrders()).reverse().slice(0, limit);

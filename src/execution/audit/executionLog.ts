@@ -17,7 +17,7 @@ import { DateTime } from 'luxon';
 import { AtlasError, describeError } from '../../core/errors.js';
 import { csvLine, parseCsv } from '../../data/csv/parseCsv.js';
 import { FileLock, type FileLockOptions } from './fileLock.js';
-import { redact } from './redact.js';
+import { redact } from '../../core/redact.js';
 
 export const EXECUTION_LOG_FILE = 'execution_log.csv';
 export const NEW_YORK = 'America/New_York';

@@ -44,9 +44,16 @@ export const ORDER_STATUSES = [
   'rejected',
   'suspended',
   'calculated',
+  'pending_review',
 ] as const;
 
-export type OrderStatus = (typeof ORDER_STATUSES)[number];
+export type KnownOrderStatus = (typeof ORDER_STATUSES)[number];
+/**
+ * 'unknown' stands for any status a broker reports that Atlas does not list (a venue adds
+ * statuses over time): it is treated as working, never as a payload error; `Order.rawStatus`
+ * keeps the broker's own word.
+ */
+export type OrderStatus = KnownOrderStatus | 'unknown';
 
 /** No further updates will ever occur for an order in one of these statuses. */
 export const TERMINAL_STATUSES: ReadonlySet<OrderStatus> = new Set<OrderStatus>([
@@ -89,6 +96,8 @@ const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   stopped: ['partially_filled', 'filled', 'canceled', 'expired'],
   suspended: ['new', 'partially_filled', 'pending_cancel', 'canceled', 'expired'],
   calculated: ['filled', 'done_for_day', 'canceled', 'expired'],
+  pending_review: ['pending_new', 'accepted', 'new', 'held', 'partially_filled', 'filled', 'pending_cancel', 'canceled', 'expired', 'rejected', 'unknown'],
+  unknown: ['pending_new', 'accepted', 'accepted_for_bidding', 'new', 'held', 'partially_filled', 'filled', 'done_for_day', 'canceled', 'expired', 'replaced', 'pending_cancel', 'pending_replace', 'stopped', 'rejected', 'suspended', 'calculated', 'pending_review', 'unknown'],
   filled: [],
   canceled: [],
   expired: [],
@@ -123,8 +132,19 @@ export interface Account {
   currency: string;
   /** Broker's account status, e.g. 'ACTIVE'. */
   status: string;
+  /** Orders refused: Alpaca's trading_blocked. */
   tradingBlocked: boolean;
-  patternDayTrader?: boolean;
+  /** The whole account is blocked: Alpaca's account_blocked. */
+  accountBlocked: boolean;
+  /** The owner switched trading off: Alpaca's trade_suspended_by_user. */
+  tradeSuspendedByUser: boolean;
+  /** 1 = cash account; 2 or 4 = margin (Alpaca's multiplier). */
+  multiplier: number;
+  /** Buying power for non-marginable securities; a cash account's real limit. */
+  nonMarginableBuyingPower: number;
+  /** Day trades in the last five sessions (PDT rule). */
+  daytradeCount: number;
+  patternDayTrader: boolean;
 }
 
 export interface Position {
@@ -182,6 +202,38 @@ export interface Order {
   filledAt: Date | null;
   canceledAt?: Date | null;
   rejectReason?: string;
+  /** The broker's own status word when `status` is 'unknown'. */
+  rawStatus?: string;
+}
+
+/** One list call for many orders (polling all working orders at once stays inside rate limits). */
+export interface OrderQuery {
+  status: 'open' | 'closed' | 'all';
+  /** Only orders submitted after this instant. */
+  after?: Date;
+  /** At most this many (newest first is not promised; callers match by id). Default 500. */
+  limit?: number;
+}
+
+export interface LatestTrade {
+  price: number;
+  at: Date;
+}
+
+/** An order event pushed by the broker (Alpaca's trade_updates stream). */
+export interface TradeUpdate {
+  /** new, fill, partial_fill, canceled, expired, rejected, replaced, pending_new, ... */
+  event: string;
+  order: Order;
+  at: Date;
+}
+
+export interface TradeUpdateStream {
+  /** False while reconnecting; the caller polls meanwhile. */
+  readonly connected: boolean;
+  /** Called after every reconnect: updates may have been missed, so the caller reconciles in full. */
+  onReconnect(listener: () => void): void;
+  close(): Promise<void>;
 }
 
 export interface WaitForFillOptions {
@@ -204,8 +256,14 @@ export interface Broker {
   getOrder(id: string): Promise<Order>;
   getOrderByClientId(clientOrderId: string): Promise<Order | undefined>;
   listOpenOrders(): Promise<Order[]>;
+  /** One request for many orders: the poll of a phase's working orders. */
+  listOrders(query: OrderQuery): Promise<Order[]>;
   cancelOrder(id: string): Promise<void>;
   waitForFill(id: string, opts: WaitForFillOptions): Promise<Order>;
+  /** The broker's latest trade per symbol (price agreement pre-flight); absent symbols are unknown to it. */
+  getLatestTrades?(symbols: readonly string[]): Promise<Map<string, LatestTrade>>;
+  /** Pushed order events, where the broker has a stream; polling stays the fallback. */
+  subscribeTradeUpdates?(listener: (update: TradeUpdate) => void): Promise<TradeUpdateStream>;
 }
 
 /** The broker refused an order outright; `reason` is the broker's own explanation. */

@@ -8,6 +8,7 @@ import {
   type Broker,
   type MarketClock,
   type Order,
+  type OrderQuery,
   type OrderRequest,
   type Position,
   type WaitForFillOptions,
@@ -202,6 +203,13 @@ export class AlpacaBroker implements Broker {
 
   async listOpenOrders(): Promise<Order[]> {
     const raw = await this.http.request('GET', '/v2/orders', { query: { status: 'open', limit: '500', direction: 'asc' } });
+    return parsePayload(rawOrderSchema.array(), raw, 'GET /v2/orders').map(toOrder);
+  }
+
+  async listOrders(q: OrderQuery): Promise<Order[]> {
+    const query: Record<string, string> = { status: q.status, limit: String(q.limit ?? 500), direction: 'asc' };
+    if (q.after) query.after = q.after.toISOString();
+    const raw = await this.http.request('GET', '/v2/orders', { query });
     return parsePayload(rawOrderSchema.array(), raw, 'GET /v2/orders').map(toOrder);
   }
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DateTime } from 'luxon';
 import { AtlasError } from '../../../core/errors.js';
 import { fromAlpaca } from '../../../data/providers/symbols.js';
-import { ORDER_STATUSES, type Account, type Asset, type MarketClock, type Order, type Position } from '../broker.js';
+import { ORDER_STATUSES, type Account, type KnownOrderStatus, type Asset, type MarketClock, type Order, type Position } from '../broker.js';
 
 /**
  * Alpaca's v2 trading payloads, validated with zod and mapped to domain objects. Alpaca sends
@@ -61,7 +61,11 @@ export const rawAccountSchema = z.object({
   portfolio_value: decimal.optional(),
   trading_blocked: z.boolean().default(false),
   account_blocked: z.boolean().optional(),
+  trade_suspended_by_user: z.boolean().optional(),
   pattern_day_trader: z.boolean().optional(),
+  multiplier: decimal.optional(),
+  non_marginable_buying_power: decimal.optional(),
+  daytrade_count: z.number().optional(),
 });
 
 export const rawPositionSchema = z.object({
@@ -114,7 +118,7 @@ export const rawOrderSchema = z.object({
   side: z.enum(['buy', 'sell']),
   time_in_force: z.enum(['day', 'gtc', 'opg', 'cls', 'ioc', 'fok']),
   limit_price: nullableDecimal,
-  status: z.enum(ORDER_STATUSES),
+  status: z.string(),
 });
 
 /** Alpaca's error body: {"code": 40310000, "message": "insufficient buying power"} (code sometimes absent). */
@@ -147,8 +151,13 @@ export function toAccount(r: RawAccount): Account {
     portfolioValue: r.portfolio_value ?? r.equity,
     currency: r.currency,
     status: r.status,
-    tradingBlocked: r.trading_blocked || r.account_blocked === true,
-    ...(r.pattern_day_trader === undefined ? {} : { patternDayTrader: r.pattern_day_trader }),
+    tradingBlocked: r.trading_blocked,
+    accountBlocked: r.account_blocked === true,
+    tradeSuspendedByUser: r.trade_suspended_by_user === true,
+    multiplier: r.multiplier ?? 1,
+    nonMarginableBuyingPower: r.non_marginable_buying_power ?? r.cash,
+    daytradeCount: r.daytrade_count ?? 0,
+    patternDayTrader: r.pattern_day_trader === true,
   };
 }
 
@@ -185,7 +194,10 @@ export function toTradingDay(r: RawCalendarDay): TradingDay {
   return { date: r.date, open: at(r.open), close: at(r.close) };
 }
 
+const KNOWN_STATUSES: ReadonlySet<string> = new Set(ORDER_STATUSES);
+
 export function toOrder(r: RawOrder): Order {
+  const known = KNOWN_STATUSES.has(r.status);
   const order: Order = {
     id: r.id,
     clientOrderId: r.client_order_id,
@@ -197,7 +209,8 @@ export function toOrder(r: RawOrder): Order {
     type: r.type,
     limitPrice: r.limit_price,
     timeInForce: r.time_in_force,
-    status: r.status,
+    status: known ? (r.status as KnownOrderStatus) : 'unknown',
+    ...(known ? {} : { rawStatus: r.status.slice(0, 40) }),
     submittedAt: r.submitted_at ?? r.created_at,
     filledAt: r.filled_at,
     canceledAt: r.canceled_at,

@@ -14,6 +14,7 @@ import {
   type Broker,
   type MarketClock,
   type Order,
+  type OrderQuery,
   type OrderRequest,
   type OrderSide,
   type OrderStatus,
@@ -238,6 +239,11 @@ export class PaperBroker implements Broker {
       currency: 'USD',
       status: 'ACTIVE',
       tradingBlocked: false,
+      accountBlocked: false,
+      tradeSuspendedByUser: false,
+      multiplier: 1,
+      nonMarginableBuyingPower: buyingPower,
+      daytradeCount: 0,
       patternDayTrader: false,
     });
   }
@@ -343,8 +349,16 @@ export class PaperBroker implements Broker {
     return changed;
   }
 
+  listOrders(q: OrderQuery): Promise<Order[]> {
+    const after = q.after?.getTime();
+    const rows = this.listOrdersNow({ status: q.status === 'closed' ? 'all' : q.status, limit: q.limit ?? 500 });
+    return Promise.resolve(
+      rows.filter((o) => (after === undefined || o.submittedAt.getTime() > after) && (q.status !== 'closed' || isTerminal(o.status))),
+    );
+  }
+
   /** Orders of this account, newest first. */
-  listOrders(opts: { status?: 'open' | 'all'; limit?: number } = {}): Order[] {
+  listOrdersNow(opts: { status?: 'open' | 'all'; limit?: number } = {}): Order[] {
     this.poll();
     const limit = Math.max(1, Math.floor(opts.limit ?? 100));
     const where = opts.status === 'open' ? `AND status NOT IN ${OPEN_STATUSES_SQL}` : '';
