@@ -11,6 +11,7 @@ import { registerSweepCommand } from './commands/sweep.js';
 import { registerAccountCommands } from './commands/account.js';
 import { registerRebalanceCommand } from './commands/rebalance.js';
 import { registerLogCommand } from './commands/log.js';
+import { registerInitCommand } from './commands/init.js';
 
 export const VERSION = '0.1.0';
 
@@ -57,6 +58,7 @@ Run \`atlas <command> --help\` for a command's flags and examples.`);
       state.exitCode = Math.max(state.exitCode, code);
     },
   };
+  registerInitCommand(program, cli);
   registerDemoCommand(program, cli);
   registerDataCommands(program, cli);
   registerRegimeCommands(program, cli);
