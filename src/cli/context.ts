@@ -2,6 +2,8 @@ import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { resolveDataDir } from '../config/dataDir.js';
 import { loadDotEnv, parseEnv, secretValues, type AtlasEnv } from '../config/env.js';
+import { ManualClock, systemClock, type Clock } from '../core/clock.js';
+import { AtlasError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { openDatabase } from '../data/store/database.js';
 import { BarStore } from '../data/store/barStore.js';
@@ -14,6 +16,8 @@ export interface AppContext {
   log: Logger;
   io: Output;
   secrets: string[];
+  /** The one clock of this process: the system's, or a simulated one from ATLAS_CLOCK. */
+  clock: Clock;
   now: () => Date;
   db(): Database.Database;
   bars(): BarStore;
@@ -25,7 +29,23 @@ export interface GlobalOptions {
   logLevel?: string;
 }
 
-export function createContext(global: GlobalOptions, io: Output, now: () => Date = () => new Date()): AppContext {
+/**
+ * ATLAS_CLOCK=2024-06-03T14:00:00Z runs the command on a simulated clock that starts there and
+ * moves only when the command waits (rehearsals, the crash tests, the demo's dry run).
+ */
+export function clockFromEnv(value: string | undefined): Clock {
+  if (value === undefined || value.trim() === '') return systemClock;
+  const t = new Date(value.trim());
+  if (Number.isNaN(t.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(value.trim())) {
+    throw new AtlasError(`ATLAS_CLOCK must be an ISO timestamp such as 2024-06-03T14:00:00Z, got "${value.slice(0, 40)}"; fix it or unset it to use the real time.`, { code: 'BAD_ENV' });
+  }
+  return new ManualClock(t);
+}
+
+export function createContext(global: GlobalOptions, io: Output, clockOrNow?: Clock | (() => Date)): AppContext {
+  const clock: Clock = clockOrNow === undefined ? clockFromEnv(process.env.ATLAS_CLOCK) : typeof clockOrNow === 'function' ? { now: clockOrNow, sleep: systemClock.sleep } : clockOrNow;
+  if (clockOrNow === undefined && clock !== systemClock) io.note(`note: simulated clock (ATLAS_CLOCK) starting at ${clock.now().toISOString()}`);
+  const now = () => clock.now();
   loadDotEnv();
   const env = parseEnv();
   const secrets = secretValues(env);
@@ -34,7 +54,7 @@ export function createContext(global: GlobalOptions, io: Output, now: () => Date
   let db: Database.Database | undefined;
   let bars: BarStore | undefined;
   return {
-    env, dataDir, log, io, secrets, now,
+    env, dataDir, log, io, secrets, clock, now,
     db() {
       db ??= openDatabase(dataDir);
       return db;

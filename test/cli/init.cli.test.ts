@@ -35,3 +35,16 @@ describe('atlas init', () => {
     expect(existsSync(path)).toBe(true);
   });
 });
+
+describe('ATLAS_CLOCK', () => {
+  it('parses an ISO timestamp into a simulated clock and refuses anything else in one sentence', async () => {
+    const { clockFromEnv } = await import('../../src/cli/context.js');
+    const { systemClock } = await import('../../src/core/clock.js');
+    expect(clockFromEnv(undefined)).toBe(systemClock);
+    const c = clockFromEnv('2024-06-03T14:00:00Z');
+    expect(c.now().toISOString()).toBe('2024-06-03T14:00:00.000Z');
+    await c.sleep(60_000);
+    expect(c.now().toISOString()).toBe('2024-06-03T14:01:00.000Z');
+    expect(() => clockFromEnv('yesterday')).toThrow(/ATLAS_CLOCK must be an ISO timestamp/);
+  });
+});
