@@ -12,6 +12,7 @@ import { registerAccountCommands } from './commands/account.js';
 import { registerRebalanceCommand } from './commands/rebalance.js';
 import { registerLogCommand } from './commands/log.js';
 import { registerInitCommand } from './commands/init.js';
+import { registerAlertCommands } from './commands/alert.js';
 
 export const VERSION = '0.1.0';
 
@@ -68,6 +69,7 @@ Run \`atlas <command> --help\` for a command's flags and examples.`);
   registerAccountCommands(program, cli);
   registerRebalanceCommand(program, cli);
   registerLogCommand(program, cli);
+  registerAlertCommands(program, cli);
   return { program, contexts, state };
 }
 
