@@ -13,6 +13,7 @@ import { registerRebalanceCommand } from './commands/rebalance.js';
 import { registerLogCommand } from './commands/log.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerAlertCommands } from './commands/alert.js';
+import { registerScheduleCommand } from './commands/schedule.js';
 
 export const VERSION = '0.1.0';
 
@@ -70,6 +71,7 @@ Run \`atlas <command> --help\` for a command's flags and examples.`);
   registerRebalanceCommand(program, cli);
   registerLogCommand(program, cli);
   registerAlertCommands(program, cli);
+  registerScheduleCommand(program, cli);
   return { program, contexts, state };
 }
 
