@@ -19,7 +19,9 @@ describe('atlas schedule', () => {
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { jobs: { id: string; atNewYork: string; rebalances: string[] }[] };
     expect(out.jobs.map((j) => [j.id, j.atNewYork, j.rebalances])).toEqual([
+      ['after_open:2024-07-31', 'Wed 2024-07-31 09:35 ET', []],
       ['after_close:2024-07-31', 'Wed 2024-07-31 16:45 ET', []],
+      ['after_open:2024-08-01', 'Thu 2024-08-01 09:35 ET', []],
       ['after_close:2024-08-01', 'Thu 2024-08-01 16:45 ET', ['LARGE']],
       ['after_open:2024-08-02', 'Fri 2024-08-02 09:35 ET', []],
       ['after_close:2024-08-02', 'Fri 2024-08-02 16:45 ET', []],

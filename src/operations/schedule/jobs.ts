@@ -69,9 +69,9 @@ export function afterOpenJob(session: string, s: ScheduleSettings): Job {
 }
 
 /**
- * Jobs with `from <= at < to`, in time order. An after-open job is listed for every session whose
- * previous session could have queued orders (a scheduled rebalance or a daily-mode account);
- * at run time it finds nothing to do when nothing was queued.
+ * Jobs with `from <= at < to`, in time order. With any account deployed, every session has an
+ * after-open job: a rebalance can be queued on any session (a scheduled one, a daily-mode change,
+ * or one caught up after downtime or stale data), and the job finds nothing to do when nothing was.
  */
 export function jobsBetween(from: Date, to: Date, accounts: readonly DeployedAccount[], s: ScheduleSettings = DEFAULT_SCHEDULE): Job[] {
   const out: Job[] = [];
@@ -79,14 +79,12 @@ export function jobsBetween(from: Date, to: Date, accounts: readonly DeployedAcc
   // Start one session early: the after-open job of the first day belongs to the session before it.
   let session = sessionOnOrAfter(nyDateOf(new Date(from.getTime() - 4 * 86_400_000)));
   const end = nyDateOf(to);
-  let previousCouldQueue = false;
   for (; session <= end; session = nextSession(session)) {
     if (!isTradingDay(session)) continue;
     const open = afterOpenJob(session, s);
-    if (previousCouldQueue && open.at >= from && open.at < to) out.push(open);
+    if (accounts.length > 0 && open.at >= from && open.at < to) out.push(open);
     const close = afterCloseJob(session, accounts, s);
     if (close.at >= from && close.at < to) out.push(close);
-    previousCouldQueue = close.rebalances.length > 0 || close.dailyChecks.length > 0;
   }
   return out.sort((a, b) => a.at.getTime() - b.at.getTime());
 }
