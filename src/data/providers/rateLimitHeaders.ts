@@ -105,9 +105,9 @@ export class RateLimitGovernor {
       this.remaining = undefined;
       this.nextSlot = 0;
     } else if (this.remaining <= this.lowWater()) {
-      const interval = (this.resetAt + this.bufferMs - now) / this.remaining;
       at = Math.max(now, this.nextSlot);
-      this.nextSlot = at + interval;
+      // What is left of the window, shared evenly by the requests still allowed in it.
+      this.nextSlot = at + Math.max(0, this.resetAt + this.bufferMs - at) / this.remaining;
       this.remaining -= 1;
     } else {
       this.remaining -= 1;
