@@ -6,7 +6,7 @@ import { ManualClock, type Clock } from '../../../src/core/clock.js';
 import { alpacaSpelling, fmt, isOpenStatus, isoMicros, NY, nyNanos } from './format.js';
 import { RateWindow } from './rateWindow.js';
 import { FakeSession } from './session.js';
-import type { FakeAlpaca, FakeAlpacaOptions, FakeAsset, FakeOrder, FakeState, Fault, FaultKind, LoggedRequest, RouteKey } from './types.js';
+import type { FakeAlpaca, FakeAlpacaOptions, FakeAsset, FakeOrder, FakeState, Fault, LoggedRequest, RouteKey } from './types.js';
 
 /**
  * @module A local stand-in for the part of Alpaca's v2 trading and market data APIs that Atlas
