@@ -365,7 +365,7 @@ export class HttpClient {
 
   private async attempt(req: HttpRequest, method: string): Promise<HttpResponse> {
     await this.limiter.acquire();
-    await this.opts.governor?.acquire();
+    if (this.opts.governor) await this.opts.governor.acquire();
     let res: Response;
     let text: string;
     const signal = AbortSignal.timeout(this.timeoutMs);
