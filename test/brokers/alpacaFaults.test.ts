@@ -4,7 +4,7 @@ import { AtlasError, TransientError } from '../../src/core/errors.js';
 import { OrderRejectedError, type OrderRequest } from '../../src/execution/brokers/broker.js';
 import { AlpacaBroker, makeAlpacaKeys, parseRetryAfter, resolveAlpacaKeys } from '../../src/execution/brokers/alpaca/index.js';
 import { startFakeAlpaca, type FakeAlpaca } from '../support/fakeAlpaca.js';
-import { brokerFor, cid } from './helpers.js';
+import { brokerFor, cid, seededRandom } from './helpers.js';
 
 const SECRET = 'SeCrEt-9f8e7d6c5b4a-never-print';
 const KEY_ID = 'PKFAULTKEYID777';
@@ -17,7 +17,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await fake.close();
 });
+/** The full-jitter waits a broker with seededRandom(42) sleeps for these exponential steps. */
+function fullJitter(steps: number[]): number[] {
+  const r = seededRandom(42);
+  return steps.map((s) => Math.round(r() * s));
+}
+
 beforeEach(() => {
+  fake.setNow(new Date('2026-11-24T15:00:00Z')); // a whole second: X-RateLimit-Reset waits are exact
   fake.state.account.cash = 100_000;
   fake.state.positions.clear();
   fake.state.orders.length = 0;
@@ -39,19 +46,19 @@ async function rejection(p: Promise<unknown>): Promise<AtlasError> {
 }
 
 describe('GET retries', () => {
-  it('rides out a burst of 429s, waiting as long as Retry-After says', async () => {
+  it('rides out a burst of 429s, waiting until X-RateLimit-Reset plus a 1 s buffer each time', async () => {
     fake.injectFault({ route: 'GET /v2/account', kind: 'rate_limit', times: 3, retryAfterSeconds: 2 });
     const { broker, time } = brokerFor(fake);
     expect((await broker.getAccount()).cash).toBe(100_000);
-    expect(time.sleeps).toEqual([2_000, 2_000, 2_000]);
+    expect(time.sleeps).toEqual([3_000, 3_000, 3_000]);
     expect(fake.requests.map((r) => r.outcome)).toEqual([429, 429, 429, 200]);
   });
 
-  it('backs off exponentially on 500s', async () => {
+  it('backs off exponentially on 500s, with full jitter', async () => {
     fake.injectFault({ route: 'GET /v2/positions', kind: 'server_error', times: 3 });
     const { broker, time } = brokerFor(fake);
     expect(await broker.getPositions()).toEqual([]);
-    expect(time.sleeps).toEqual([250, 500, 1_000]);
+    expect(time.sleeps).toEqual(fullJitter([250, 500, 1_000]));
   });
 
   it('gives up after maxRetries with a TransientError that says so', async () => {
@@ -61,7 +68,7 @@ describe('GET retries', () => {
     expect(e).toBeInstanceOf(TransientError);
     expect(e.code).toBe('ALPACA_SERVER_ERROR');
     expect(e.message).toMatch(/still failing after 3 attempts.*HTTP 503/);
-    expect(time.sleeps).toEqual([250, 500]);
+    expect(time.sleeps).toEqual(fullJitter([250, 500]));
     expect(fake.count('GET /v2/clock')).toBe(3);
   });
 
@@ -138,12 +145,12 @@ describe('order submission never trades twice', () => {
     expect(fake.count('POST /v2/orders')).toBe(1);
   });
 
-  it('a 429 on submit waits Retry-After, checks, then resubmits', async () => {
+  it('a 429 on submit checks (after X-RateLimit-Reset + 1 s), then resubmits without waiting again', async () => {
     fake.injectFault({ route: 'POST /v2/orders', kind: 'rate_limit', retryAfterSeconds: 3 });
     const { broker, time } = brokerFor(fake);
     const id = cid();
     expect((await broker.submitOrder(market(id))).clientOrderId).toBe(id);
-    expect(time.sleeps).toEqual([3_000]);
+    expect(time.sleeps).toEqual([4_000]);
     expect(fake.state.orders).toHaveLength(1);
     expect(fake.requests.map((r) => `${r.route} ${String(r.outcome)}`)).toEqual([
       'POST /v2/orders 429',
@@ -266,7 +273,7 @@ describe('secrets never leak', () => {
     const { broker } = brokerFor(fake, { fetch: echoFetch });
     const e = await rejection(broker.submitOrder(market(cid())));
     expect(e).toBeInstanceOf(OrderRejectedError);
-    expect(e.message).toContain('[redacted]');
+    expect(e.message).toContain('[REDACTED]');
     expect((e as OrderRejectedError).reason).not.toContain(SECRET);
     assertClean(e, SECRET, KEY_ID);
   });

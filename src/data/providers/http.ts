@@ -1,10 +1,13 @@
+import type { Clock as CoreClock } from '../../core/clock.js';
 import { AtlasError, TransientError } from '../../core/errors.js';
+import type { RateLimitGovernor } from './rateLimitHeaders.js';
 
 /**
  * The one HTTP layer every provider (and the Alpaca trading client) goes through: a per-request
  * timeout, retries of transient failures with exponential backoff and jitter, a per-provider
- * rate limiter, and the mapping of HTTP statuses to one-sentence AtlasErrors. Time, sleep and
- * randomness are injectable so tests run instantly and deterministically.
+ * rate limiter, optional pacing from X-RateLimit-* headers (rateLimitHeaders.ts), and the mapping
+ * of HTTP statuses to one-sentence AtlasErrors (a client such as Alpaca's may map them itself).
+ * Time, sleep and randomness are injectable so tests run instantly and deterministically.
  *
  * Secrets never reach an error message or a log line: messages never contain URLs with query
  * strings or headers, and every message is passed through `redact()` with the client's secrets.
@@ -50,18 +53,27 @@ export interface RetryPolicy {
   maxRetryAfterMs?: number; // cap on a server's Retry-After, default 120 s
   sleep?: Sleep;
   random?: () => number; // in [0, 1)
+  /**
+   * 'equal' (default): half the exponential step fixed, half random. 'full': anywhere in
+   * [0, step] (AWS's "full jitter"), which spreads many clients' retries best.
+   */
+  jitter?: 'equal' | 'full';
   log?: Log;
+  /** Observer called before each retry's wait (no secrets: the message is the error's). */
+  onRetry?: (info: { attempt: number; delayMs: number; error: TransientError }) => void;
 }
 
 /**
- * Backoff before retry number `retry` (1 = first retry): exponential with "equal jitter", i.e.
- * half the exponential step fixed and half random, capped at maxDelayMs.
+ * Backoff before retry number `retry` (1 = first retry): the exponential step base * 2^(retry-1)
+ * capped at maxDelayMs, jittered: "equal" (default) is half fixed and half random, "full" is
+ * random in [0, step].
  */
 export function backoffDelay(retry: number, policy: RetryPolicy = {}): number {
   const base = policy.baseDelayMs ?? DEFAULT_BASE_DELAY_MS;
   const cap = policy.maxDelayMs ?? DEFAULT_MAX_DELAY_MS;
   const random = policy.random ?? Math.random;
   const step = Math.min(cap, base * 2 ** (retry - 1));
+  if (policy.jitter === 'full') return Math.round(random() * step);
   return Math.round(step / 2 + random() * (step / 2));
 }
 
@@ -85,6 +97,7 @@ export async function withRetry<T>(what: string, attempt: (attemptNo: number) =>
       const wait =
         err.retryAfterMs !== undefined ? Math.min(maxRetryAfter, Math.max(0, err.retryAfterMs)) : backoffDelay(n, policy);
       policy.log?.(`${what}: attempt ${n} of ${maxAttempts} failed (${stripPeriod(err.message)}); retrying in ${wait} ms`);
+      policy.onRetry?.({ attempt: n, delayMs: wait, error: err });
       await sleep(wait);
     }
   }
@@ -237,10 +250,20 @@ export interface HttpClientOptions extends RetryPolicy {
   rateLimiter?: RateLimiter; // share one limiter between clients of the same provider
   fetch?: typeof fetch;
   now?: Clock;
+  /** The one clock (src/core/clock.ts); when given it replaces `now` and `sleep`. */
+  clock?: CoreClock;
+  /** Paces requests from X-RateLimit-* headers; share one per account/key. */
+  governor?: RateLimitGovernor;
+  /** Maps a non-2xx answer to the error to throw (default: errorForStatus). Return a TransientError to retry. */
+  errorFor?: (res: HttpResponse, req: HttpRequest) => Error;
+  /** Maps a request that got no answer (timedOut says whether our timeout fired) to the error to throw. */
+  networkErrorFor?: (err: unknown, timedOut: boolean, req: HttpRequest) => Error;
+  /** Observer for every answer received (status and headers; never the body). */
+  onResponse?: (res: { status: number; headers: Headers }, req: HttpRequest) => void;
 }
 
 /** What a provider lets its caller tune: everything but identity and secrets. */
-export type HttpTuning = Omit<HttpClientOptions, 'provider' | 'keyEnvNames' | 'secrets'>;
+export type HttpTuning = Omit<HttpClientOptions, 'provider' | 'keyEnvNames' | 'secrets' | 'errorFor' | 'networkErrorFor' | 'onResponse'>;
 
 export interface HttpRequest {
   url: string | URL;
@@ -276,12 +299,25 @@ export class HttpClient {
   private readonly now: Clock;
 
   constructor(opts: HttpClientOptions) {
-    this.opts = opts;
+    const clock = opts.clock;
+    this.opts = clock ? { ...opts, now: () => clock.now().getTime(), sleep: (ms) => clock.sleep(ms) } : opts;
     this.provider = opts.provider;
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.now = opts.now ?? Date.now;
-    this.limiter = opts.rateLimiter ?? new RateLimiter(opts.minIntervalMs ?? 0, this.now, opts.sleep ?? realSleep);
+    this.now = this.opts.now ?? Date.now;
+    this.limiter = opts.rateLimiter ?? new RateLimiter(opts.minIntervalMs ?? 0, this.now, this.opts.sleep ?? realSleep);
     this.fetchImpl = opts.fetch ?? globalThis.fetch;
+  }
+
+  /**
+   * Exactly one attempt, no retry: a failure comes back as the error the mapping gives (for a
+   * caller that decides itself what to repeat, such as an order submission).
+   */
+  async once(req: HttpRequest): Promise<HttpResponse> {
+    try {
+      return await this.attempt(req, (req.method ?? 'GET').toUpperCase());
+    } catch (err) {
+      throw this.sanitize(err);
+    }
   }
 
   /** Any status in 2xx (or in passStatuses) comes back; others throw AtlasError / TransientError. */
@@ -294,7 +330,7 @@ export class HttpClient {
         what,
         async () => {
           try {
-            return await this.once(req, method);
+            return await this.attempt(req, method);
           } catch (err) {
             // A non-idempotent request retries only a 429; other transient failures surface as is.
             if (!retryAll && err instanceof TransientError && err.code !== 'RATE_LIMITED') {
@@ -327,24 +363,25 @@ export class HttpClient {
     }
   }
 
-  private async once(req: HttpRequest, method: string): Promise<HttpResponse> {
+  private async attempt(req: HttpRequest, method: string): Promise<HttpResponse> {
     await this.limiter.acquire();
+    if (this.opts.governor) await this.opts.governor.acquire();
     let res: Response;
     let text: string;
+    const signal = AbortSignal.timeout(this.timeoutMs);
     try {
-      res = await this.fetchImpl(req.url, {
-        method,
-        headers: req.headers,
-        body: req.body,
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
+      res = await this.fetchImpl(req.url, { method, headers: req.headers, body: req.body, signal });
       text = await res.text();
     } catch (err) {
+      if (this.opts.networkErrorFor) throw this.opts.networkErrorFor(err, signal.aborted, req);
       throw errorForNetworkFailure(this.provider, err, this.timeoutMs);
     }
+    this.opts.governor?.observe(res.headers);
+    this.opts.onResponse?.({ status: res.status, headers: res.headers }, req);
     if ((res.status >= 200 && res.status < 300) || req.passStatuses?.includes(res.status)) {
       return { status: res.status, headers: res.headers, text };
     }
+    if (this.opts.errorFor) throw this.opts.errorFor({ status: res.status, headers: res.headers, text }, req);
     throw errorForStatus({
       provider: this.provider,
       status: res.status,

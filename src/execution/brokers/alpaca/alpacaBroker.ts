@@ -1,22 +1,36 @@
+import { systemClock, type Clock } from '../../../core/clock.js';
 import { AtlasError, TransientError } from '../../../core/errors.js';
-import { toAlpaca } from '../../../data/providers/symbols.js';
+import { fromAlpaca, toAlpaca } from '../../../data/providers/symbols.js';
 import {
   isTerminal,
   OrderRejectedError,
   type Account,
   type Asset,
   type Broker,
+  type LatestTrade,
   type MarketClock,
   type Order,
   type OrderQuery,
   type OrderRequest,
   type Position,
+  type TradeUpdate,
+  type TradeUpdateStream,
   type WaitForFillOptions,
 } from '../broker.js';
-import { makeAlpacaKeys, resolveAlpacaBaseUrl, resolveAlpacaKeys, type AlpacaAccountName, type AlpacaKeys } from './config.js';
+import { accountRefusal } from './accountChecks.js';
+import {
+  alpacaStreamUrl,
+  makeAlpacaKeys,
+  resolveAlpacaBaseUrl,
+  resolveAlpacaDataUrl,
+  resolveAlpacaKeys,
+  type AlpacaAccountName,
+  type AlpacaKeys,
+} from './config.js';
 import {
   parsePayload,
   rawAccountSchema,
+  rawLatestTradesSchema,
   rawAssetSchema,
   rawCalendarDaySchema,
   rawClockSchema,
@@ -28,18 +42,13 @@ import {
   toOrder,
   toPosition,
   toTradingDay,
+  type RawOrder,
   type TradingDay,
 } from './schemas.js';
-import {
-  AlpacaApiError,
-  AlpacaTransport,
-  DEFAULT_RETRY_POLICY,
-  realSleep,
-  type AlpacaEvent,
-  type AlpacaRetryPolicy,
-  type FetchFn,
-  type Sleep,
-} from './transport.js';
+import type { SocketFactory } from './socket.js';
+import { AlpacaTradeStream } from './tradeStream.js';
+import { AlpacaApiError, AlpacaTransport, DEFAULT_RETRY_POLICY, type AlpacaEvent, type AlpacaRetryPolicy, type FetchFn } from './transport.js';
+import { loadWsSocketFactory } from './wsSocket.js';
 
 export interface AlpacaBrokerOptions {
   /** From resolveAlpacaKeys (preferred: error messages then name the variables) or a plain pair. */
@@ -58,12 +67,28 @@ export interface AlpacaBrokerOptions {
   maxSubmitAttempts?: number;
   /** Allow non-integer quantities (Alpaca fractional shares: market/day only). Default false. */
   allowFractional?: boolean;
-  /** Injectable for tests: sleep between retries and polls, and the clock waitForFill measures with. */
-  sleep?: Sleep;
-  now?: () => number;
+  /** The one clock: retry and poll waits, rate-limit pacing, waitForFill's timeout. Default systemClock. */
+  clock?: Clock;
+  /** In [0, 1): backoff jitter; tests inject a seeded one. Default Math.random. */
+  random?: () => number;
+  /** Market data host for getLatestTrades; default https://data.alpaca.markets (loopback with allowLocal). */
+  dataUrl?: string;
   fetch?: FetchFn;
+  /** The trade_updates websocket; default the `ws` package (see wsSocket.ts). */
+  socket?: SocketFactory;
   /** Observer for requests, retries and submit recovery steps (no keys, no bodies). */
   onEvent?: (e: AlpacaEvent) => void;
+  /** Notes for the operator (an unknown order status, once per word; stream reconnects). Default: stderr. */
+  log?: (msg: string) => void;
+}
+
+/** Orders per page of GET /v2/orders (Alpaca's maximum). */
+const ORDER_PAGE = 500;
+/** Symbols per GET /v2/stocks/trades/latest (keeps the URL short). */
+const LATEST_TRADES_CHUNK = 100;
+
+function isNotFound(err: unknown): err is AlpacaApiError {
+  return err instanceof AlpacaApiError && (err.httpStatus === 404 || err.httpStatus === 422);
 }
 
 /** Alpaca's answer to a reused client_order_id: HTTP 422, code 40010001, "client_order_id must be unique". */
@@ -104,12 +129,24 @@ const CLIENT_ORDER_ID_MAX = 128;
 export class AlpacaBroker implements Broker {
   readonly name: string;
   readonly baseUrl: string;
+  readonly dataUrl: string;
   private readonly http: AlpacaTransport;
+  private readonly data: AlpacaTransport;
   private readonly maxSubmitAttempts: number;
   private readonly allowFractional: boolean;
+  private readonly keys: AlpacaKeys;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly socket: SocketFactory | undefined;
+  private readonly log: (msg: string) => void;
+  /** Order id -> client order id of every order seen, so a 404 on a poll can be looked up by client id. */
+  private readonly clientIds = new Map<string, string>();
+  /** Status words Atlas does not list that were already logged (once per word). */
+  private readonly unknownStatusesLogged = new Set<string>();
 
   constructor(opts: AlpacaBrokerOptions) {
     this.baseUrl = resolveAlpacaBaseUrl(opts.baseUrl, { allowLocal: opts.allowLocal === true });
+    this.dataUrl = resolveAlpacaDataUrl(opts.dataUrl, { allowLocal: opts.allowLocal === true });
     const keys = 'source' in opts.keys ? opts.keys : makeAlpacaKeys(opts.keys.keyId, opts.keys.secretKey);
     if (keys.keyId.trim() === '' || keys.secretKey.trim() === '') {
       throw new AtlasError(`Alpaca key id and secret must both be non-empty (${keys.source.keyVar}, ${keys.source.secretVar}).`, { code: 'ALPACA_KEYS_MISSING' });
@@ -117,17 +154,40 @@ export class AlpacaBroker implements Broker {
     this.name = opts.name ?? 'alpaca-paper';
     this.maxSubmitAttempts = Math.max(1, opts.maxSubmitAttempts ?? 3);
     this.allowFractional = opts.allowFractional === true;
-    this.http = new AlpacaTransport({
-      baseUrl: this.baseUrl,
+    this.keys = keys;
+    this.clock = opts.clock ?? systemClock;
+    this.random = opts.random ?? Math.random;
+    this.socket = opts.socket;
+    this.log = opts.log ?? ((msg) => process.stderr.write(`atlas: ${msg}\n`));
+    const common = {
       keys,
       timeoutMs: opts.timeoutMs ?? 10_000,
       retry: { ...DEFAULT_RETRY_POLICY, ...opts.retry },
-      sleep: opts.sleep ?? realSleep,
-      now: opts.now ?? Date.now,
-      fetch: opts.fetch ?? ((input, init) => fetch(input, init)),
+      clock: this.clock,
+      random: this.random,
+      fetch: opts.fetch ?? ((input: string, init: RequestInit) => fetch(input, init)),
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
-    });
+    };
+    this.http = new AlpacaTransport({ ...common, baseUrl: this.baseUrl });
+    // The data host keeps its own rate-limit window, so it gets its own governor.
+    this.data = new AlpacaTransport({ ...common, baseUrl: this.dataUrl, label: 'Alpaca market data' });
     this.http.sourceHint = `${keys.source.keyVar} and ${keys.source.secretVar}`;
+    this.data.sourceHint = this.http.sourceHint;
+  }
+
+  /** Maps a raw order, remembering its client id and logging an unknown status once per word. */
+  private order(raw: RawOrder): Order {
+    const o = toOrder(raw);
+    this.clientIds.set(o.id, o.clientOrderId);
+    if (o.status === 'unknown') {
+      const word = o.rawStatus ?? '?';
+      if (!this.unknownStatusesLogged.has(word)) {
+        this.unknownStatusesLogged.add(word);
+        this.http.emit({ kind: 'unknown-status', method: 'GET', path: '/v2/orders', attempt: 1, message: word });
+        this.log(`Alpaca reported order status '${word}', which Atlas does not know; such orders are treated as working.`);
+      }
+    }
+    return o;
   }
 
   /** Builds a broker for one of the paper accounts from environment variables (see resolveAlpacaKeys). */
@@ -135,11 +195,10 @@ export class AlpacaBroker implements Broker {
     return new AlpacaBroker({ ...opts, keys: resolveAlpacaKeys(env, account), name: opts.name ?? `alpaca-paper-${account.toLowerCase()}` });
   }
 
+  /** Checks the keys and that the account can trade: ACTIVE, not blocked, not suspended (see accountRefusal). */
   async connect(): Promise<void> {
-    const account = await this.getAccount();
-    if (account.status !== 'ACTIVE') {
-      throw new AtlasError(`Alpaca paper account ${account.id} is ${account.status}, not ACTIVE; check it on the Alpaca dashboard.`, { code: 'ALPACA_ACCOUNT_INACTIVE' });
-    }
+    const refusal = accountRefusal(await this.getAccount());
+    if (refusal) throw refusal;
   }
 
   async getAccount(): Promise<Account> {
@@ -177,16 +236,28 @@ export class AlpacaBroker implements Broker {
     return parsePayload(rawCalendarDaySchema.array(), raw, 'GET /v2/calendar').map(toTradingDay);
   }
 
+  /**
+   * GET /v2/orders/{id}. A 404 (Alpaca's reads can lag its writes) is not final: when the order
+   * was seen before (submitted, listed or streamed by this broker) it is looked up by its client
+   * order id first, and only when that finds nothing does this throw ORDER_NOT_FOUND.
+   */
   async getOrder(id: string): Promise<Order> {
+    const found = await this.findOrder(id, this.clientIds.get(id));
+    if (found) return found;
+    throw new AtlasError(`Alpaca has no order with id ${id.slice(0, 64)}; it was not found by id or by client order id.`, { code: 'ORDER_NOT_FOUND' });
+  }
+
+  /** The order by id, else (on a 404) by client order id; undefined when neither finds it. */
+  async findOrder(id: string, clientOrderId: string | undefined): Promise<Order | undefined> {
     const path = `/v2/orders/${encodeURIComponent(id)}`;
     try {
       const raw = await this.http.request('GET', path);
-      return toOrder(parsePayload(rawOrderSchema, raw, `GET ${path}`));
+      return this.order(parsePayload(rawOrderSchema, raw, `GET ${path}`));
     } catch (err) {
-      if (err instanceof AlpacaApiError && (err.httpStatus === 404 || err.httpStatus === 422)) {
-        throw new AtlasError(`Alpaca has no order with id ${id.slice(0, 64)} (HTTP ${err.httpStatus}: ${err.apiMessage}).`, { code: 'ORDER_NOT_FOUND', cause: err });
-      }
-      throw err;
+      if (!isNotFound(err)) throw err;
+      if (clientOrderId === undefined) return undefined;
+      this.http.emit({ kind: 'not-found-lookup', method: 'GET', path, attempt: 1, status: err.httpStatus });
+      return this.getOrderByClientId(clientOrderId);
     }
   }
 
@@ -194,7 +265,7 @@ export class AlpacaBroker implements Broker {
     const path = '/v2/orders:by_client_order_id';
     try {
       const raw = await this.http.request('GET', path, { query: { client_order_id: clientOrderId } });
-      return toOrder(parsePayload(rawOrderSchema, raw, `GET ${path}`));
+      return this.order(parsePayload(rawOrderSchema, raw, `GET ${path}`));
     } catch (err) {
       if (err instanceof AlpacaApiError && err.httpStatus === 404) return undefined;
       throw err;
@@ -202,15 +273,71 @@ export class AlpacaBroker implements Broker {
   }
 
   async listOpenOrders(): Promise<Order[]> {
-    const raw = await this.http.request('GET', '/v2/orders', { query: { status: 'open', limit: '500', direction: 'asc' } });
-    return parsePayload(rawOrderSchema.array(), raw, 'GET /v2/orders').map(toOrder);
+    return this.listOrders({ status: 'open' });
   }
 
+  /**
+   * GET /v2/orders?status=&after=&limit=&direction=asc&nested=false: one request per poll cycle
+   * for all working orders. Without an explicit limit, a full page (500) is followed by the next
+   * one (after = the last order's submission time), so no order is silently cut off.
+   */
   async listOrders(q: OrderQuery): Promise<Order[]> {
-    const query: Record<string, string> = { status: q.status, limit: String(q.limit ?? 500), direction: 'asc' };
-    if (q.after) query.after = q.after.toISOString();
-    const raw = await this.http.request('GET', '/v2/orders', { query });
-    return parsePayload(rawOrderSchema.array(), raw, 'GET /v2/orders').map(toOrder);
+    const explicit = q.limit !== undefined;
+    const limit = Math.max(1, Math.min(ORDER_PAGE, q.limit ?? ORDER_PAGE));
+    const out = new Map<string, Order>();
+    let after = q.after;
+    for (;;) {
+      const query: Record<string, string> = { status: q.status, limit: String(limit), direction: 'asc', nested: 'false' };
+      if (after) query.after = after.toISOString();
+      const raw = await this.http.request('GET', '/v2/orders', { query });
+      const page = parsePayload(rawOrderSchema.array(), raw, 'GET /v2/orders').map((r) => this.order(r));
+      let added = 0;
+      for (const o of page) {
+        if (!out.has(o.id)) added += 1;
+        out.set(o.id, o);
+      }
+      if (explicit || page.length < limit || added === 0) break;
+      // `after` is exclusive: step back 1 ms so orders sharing the last timestamp are not skipped.
+      after = new Date(page[page.length - 1].submittedAt.getTime() - 1);
+    }
+    return [...out.values()];
+  }
+
+  /** The latest trade per symbol from the market data host (one request per 100 symbols). */
+  async getLatestTrades(symbols: readonly string[]): Promise<Map<string, LatestTrade>> {
+    const out = new Map<string, LatestTrade>();
+    const unique = [...new Set(symbols.map((s) => toAlpaca(s)))];
+    for (let i = 0; i < unique.length; i += LATEST_TRADES_CHUNK) {
+      const chunk = unique.slice(i, i + LATEST_TRADES_CHUNK);
+      const path = '/v2/stocks/trades/latest';
+      const raw = await this.data.request('GET', path, { query: { symbols: chunk.join(',') } });
+      const parsed = parsePayload(rawLatestTradesSchema, raw, `GET ${path}`);
+      for (const [sym, t] of Object.entries(parsed.trades ?? {})) out.set(fromAlpaca(sym), { price: t.p, at: t.t });
+    }
+    return out;
+  }
+
+  /**
+   * Opens the trade_updates stream. Resolves once it listens (or, when the first connection
+   * fails, with `connected` false while it keeps reconnecting); rejects with ALPACA_AUTH on a
+   * refused key and ALPACA_STREAM_UNAVAILABLE without the `ws` package: callers then poll.
+   */
+  async subscribeTradeUpdates(listener: (update: TradeUpdate) => void): Promise<TradeUpdateStream> {
+    const socket = this.socket ?? (await loadWsSocketFactory());
+    const stream = new AlpacaTradeStream({
+      url: alpacaStreamUrl(this.baseUrl),
+      keys: this.keys,
+      socket,
+      clock: this.clock,
+      random: this.random,
+      log: (m) => this.log(this.http.redact(m)),
+      listener: (u) => {
+        this.clientIds.set(u.order.id, u.order.clientOrderId);
+        listener(u);
+      },
+    });
+    await stream.start();
+    return stream;
   }
 
   async cancelOrder(id: string): Promise<void> {
@@ -232,14 +359,14 @@ export class AlpacaBroker implements Broker {
   }
 
   async waitForFill(id: string, opts: WaitForFillOptions): Promise<Order> {
-    const start = this.http.now();
+    const start = this.clock.now().getTime();
     const pollMs = Math.max(1, opts.pollMs);
     for (;;) {
       const order = await this.getOrder(id);
       if (isTerminal(order.status)) return order;
-      const left = start + opts.timeoutMs - this.http.now();
+      const left = start + opts.timeoutMs - this.clock.now().getTime();
       if (left <= 0) return order;
-      await this.http.sleep(Math.min(pollMs, left));
+      await this.clock.sleep(Math.min(pollMs, left));
     }
   }
 
@@ -297,7 +424,7 @@ export class AlpacaBroker implements Broker {
       }
       try {
         const raw = await this.http.once('POST', path, { body }, attempt);
-        return toOrder(parsePayload(rawOrderSchema, raw, `POST ${path}`));
+        return this.order(parsePayload(rawOrderSchema, raw, `POST ${path}`));
       } catch (err) {
         if (isDuplicateClientOrderId(err)) {
           this.http.emit({ kind: 'submit-duplicate', method: 'POST', path, attempt });
@@ -310,11 +437,15 @@ export class AlpacaBroker implements Broker {
         }
         if (err instanceof TransientError) {
           lastTransient = err;
+          // The wait is measured from the failure: the lookup below may itself have waited for the
+          // rate-limit reset, and that time counts.
+          const resubmitAt = this.clock.now().getTime() + this.http.backoffMs(attempt, err.retryAfterMs);
           // The outcome is unknown: the order may exist. Look before trying again.
           this.http.emit({ kind: 'submit-lookup', method: 'POST', path, attempt, message: err.message });
           const existing = await this.lookupAfterSubmit(cid, err);
           if (existing) return existing;
-          if (attempt < this.maxSubmitAttempts) await this.http.sleep(this.http.backoffMs(attempt, err.retryAfterMs));
+          const wait = resubmitAt - this.clock.now().getTime();
+          if (attempt < this.maxSubmitAttempts && wait > 0) await this.clock.sleep(wait);
           continue;
         }
         if (err instanceof AlpacaApiError && !(err.code === 'ALPACA_AUTH') && (err.httpStatus === 403 || err.httpStatus === 422 || err.httpStatus === 400)) {

@@ -118,3 +118,35 @@ export function resolveAlpacaBaseUrl(baseUrl: string | undefined, opts: { allowL
     code: 'ALPACA_ENDPOINT_REFUSED',
   });
 }
+
+/** Alpaca's market data host (latest trades for the price-agreement check). */
+export const ALPACA_DATA_URL = 'https://data.alpaca.markets';
+
+/**
+ * Validates the market data endpoint: https://data.alpaca.markets (default) or, with allowLocal,
+ * a loopback test server. It only reads prices, but it receives the same keys, so no other host.
+ */
+export function resolveAlpacaDataUrl(dataUrl: string | undefined, opts: { allowLocal?: boolean } = {}): string {
+  const raw = (dataUrl ?? ALPACA_DATA_URL).trim();
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new AtlasError(`Alpaca data URL '${raw.slice(0, 80)}' is not a valid URL; leave it unset to use ${ALPACA_DATA_URL}.`, { code: 'ALPACA_ENDPOINT_REFUSED' });
+  }
+  const host = url.hostname.toLowerCase();
+  if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '' || (url.pathname !== '/' && url.pathname !== '')) {
+    throw new AtlasError(`Alpaca data URL must be a bare origin such as ${ALPACA_DATA_URL}, without a path, query or credentials.`, { code: 'ALPACA_ENDPOINT_REFUSED' });
+  }
+  if (host === 'data.alpaca.markets' && url.protocol === 'https:') return url.origin;
+  if (LOOPBACK_HOSTS.has(host) && opts.allowLocal && (url.protocol === 'http:' || url.protocol === 'https:')) return url.origin;
+  throw new AtlasError(`Refusing Alpaca data endpoint ${url.origin}: use ${ALPACA_DATA_URL} (or a local test server with allowLocal: true).`, { code: 'ALPACA_ENDPOINT_REFUSED' });
+}
+
+/** The trade_updates websocket of a trading endpoint: https://host -> wss://host/stream. */
+export function alpacaStreamUrl(tradingBaseUrl: string): string {
+  const u = new URL(tradingBaseUrl);
+  u.protocol = u.protocol === 'http:' ? 'ws:' : 'wss:';
+  u.pathname = '/stream';
+  return u.toString();
+}

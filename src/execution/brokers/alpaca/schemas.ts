@@ -121,6 +121,15 @@ export const rawOrderSchema = z.object({
   status: z.string(),
 });
 
+/**
+ * The market data host's GET /v2/stocks/trades/latest?symbols=A,B answer:
+ * {"trades": {"AAPL": {"t": "2026-11-24T20:59:59.9Z", "p": 190.1, "s": 100, "x": "V", ...}}}.
+ * Symbols the feed has no trade for are absent from the map.
+ */
+export const rawLatestTradesSchema = z.object({
+  trades: z.record(z.string(), z.object({ t: timestamp, p: decimal })).nullable().default({}),
+});
+
 /** Alpaca's error body: {"code": 40310000, "message": "insufficient buying power"} (code sometimes absent). */
 export const rawErrorSchema = z.object({ code: z.number().optional(), message: z.string() });
 
