@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/data/store/database.js';
 import { BarStore } from '../../src/data/store/barStore.js';
 import { PaperBroker } from '../../src/execution/brokers/paper/index.js';
+import { ManualClock } from '../../src/core/clock.js';
 import { runAtlas } from '../support/cli.js';
 import { useTempDirs } from '../support/tmp.js';
 import { AAA, BBB } from './helpers.js';
@@ -17,8 +18,8 @@ async function seeded(): Promise<string> {
     const bars = new BarStore(db);
     bars.replaceBars('AAA', 'test', AAA);
     bars.replaceBars('BBB', 'test', BBB);
-    // Real clock: the data ends in the past, so market orders fill at the last close.
-    const b = new PaperBroker({ db, bars, account: 'LARGE', initialCash: 10_000 });
+    // During the session of the last bar (2024-01-10): the market order fills at that close.
+    const b = new PaperBroker({ db, bars, account: 'LARGE', initialCash: 10_000, clock: new ManualClock('2024-01-10T15:00:00Z') });
     const o = await b.submitOrder({ symbol: 'AAA', side: 'buy', qty: 10, type: 'market', timeInForce: 'day', clientOrderId: 'seed-1' });
     expect((await b.waitForFill(o.id, { timeoutMs: 1000, pollMs: 1 })).status).toBe('filled');
     await b.submitOrder({ symbol: 'BBB', side: 'buy', qty: 5, type: 'limit', limitPrice: 40, timeInForce: 'gtc', clientOrderId: 'seed-2' });
@@ -92,10 +93,13 @@ describe('atlas account / positions / orders / paper reset', () => {
     const ok = await runAtlas(['--data-dir', dir, 'paper', 'reset', '--cash', '50000', '--yes']);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/reset to \$50,000\.00/);
+    expect(ok.stdout).toMatch(/1 open order\(s\) canceled \(buy 5 BBB\)/);
     const a = JSON.parse((await runAtlas(['--data-dir', dir, 'account', '--json'])).stdout) as Record<string, number>;
     expect(a).toMatchObject({ cash: 50_000, equity: 50_000, buyingPower: 50_000 });
-    const orders = JSON.parse((await runAtlas(['--data-dir', dir, 'orders', '--status', 'all', '--json'])).stdout) as { orders: unknown[] };
-    expect(orders.orders).toEqual([]);
+    const orders = JSON.parse((await runAtlas(['--data-dir', dir, 'orders', '--status', 'all', '--json'])).stdout) as { orders: { clientOrderId: string; status: string }[] };
+    expect(orders.orders.map((o) => [o.clientOrderId, o.status])).toEqual([['seed-2', 'canceled'], ['seed-1', 'filled']]);
+    const open = JSON.parse((await runAtlas(['--data-dir', dir, 'orders', '--json'])).stdout) as { orders: unknown[] };
+    expect(open.orders).toEqual([]);
     const bad = await runAtlas(['--data-dir', dir, 'paper', 'reset', '--cash', 'lots', '--yes']);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/--cash/);
@@ -110,7 +114,7 @@ describe('atlas account / positions / orders / paper reset', () => {
     expect(shown.stdout).toMatch(/reject symbols\W+BBB/);
     const db = openDatabase(dir);
     try {
-      const b = new PaperBroker({ db, bars: new BarStore(db), account: 'LARGE' });
+      const b = new PaperBroker({ db, bars: new BarStore(db), account: 'LARGE', clock: new ManualClock('2024-01-10T15:00:00Z') });
       await expect(b.submitOrder({ symbol: 'BBB', side: 'buy', qty: 1, type: 'market', timeInForce: 'day', clientOrderId: 'd-1' })).rejects.toMatchObject({ code: 'ORDER_REJECTED' });
     } finally {
       db.close();

@@ -4,18 +4,13 @@ import { BarStore } from '../../src/data/store/barStore.js';
 import type { DailyBar } from '../../src/data/bar.js';
 import { PaperBroker, type PaperBrokerOptions } from '../../src/execution/brokers/paper/index.js';
 import type { OrderRequest } from '../../src/execution/brokers/broker.js';
+import { ManualClock } from '../../src/core/clock.js';
 
-/** A mutable clock the tests move by hand. */
-export class Clock {
-  t: Date;
-  constructor(iso: string) {
-    this.t = new Date(iso);
-  }
-  now = (): Date => this.t;
-  set(iso: string): void {
-    this.t = new Date(iso);
-  }
-}
+/** The one Clock, moved by hand (set) or by the broker's own sleeps. */
+export { ManualClock as Clock };
+
+/** A session instant with the store's last bar present: Wednesday 2024-01-10, 10:00 ET. */
+export const SESSION = '2024-01-10T15:00:00Z';
 
 export function bar(date: string, open: number, high: number, low: number, close: number): DailyBar {
   return { date, open, high, low, close, adjClose: close, volume: 1_000_000 };
@@ -46,8 +41,8 @@ export function seedStore(dir: string): { db: Database.Database; bars: BarStore 
   return { db, bars };
 }
 
-export function paper(store: { db: Database.Database; bars: BarStore }, clock: Clock, over: Partial<PaperBrokerOptions> = {}): PaperBroker {
-  return new PaperBroker({ db: store.db, bars: store.bars, account: 'LARGE', now: clock.now, ...over });
+export function paper(store: { db: Database.Database; bars: BarStore }, clock: ManualClock, over: Partial<PaperBrokerOptions> = {}): PaperBroker {
+  return new PaperBroker({ db: store.db, bars: store.bars, account: 'LARGE', clock, ...over });
 }
 
 let n = 0;

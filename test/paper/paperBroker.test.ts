@@ -4,7 +4,7 @@ import { openDatabase } from '../../src/data/store/database.js';
 import { BarStore } from '../../src/data/store/barStore.js';
 import { PaperBroker } from '../../src/execution/brokers/paper/index.js';
 import { useTempDirs } from '../support/tmp.js';
-import { Clock, mkt, paper, seedStore, WAIT } from './helpers.js';
+import { bar, Clock, mkt, paper, seedStore, SESSION, WAIT } from './helpers.js';
 
 const tmp = useTempDirs();
 const SLIP = 5 / 10_000;
@@ -25,16 +25,16 @@ describe('paper broker fills', () => {
     const clock = new Clock('2024-01-05T22:00:00Z'); // Friday 17:00 ET
     const b = paper(store, clock);
     const order = await b.submitOrder(mkt('AAA', 'buy', 10));
-    expect(order.status).toBe('new');
+    expect(order.status).toBe('accepted'); // queued for the next open, as Alpaca does
     // Monday's bar is in the store but Monday has not opened at `now`: nothing can happen yet.
     const waiting = await b.waitForFill(order.id, WAIT);
-    expect(waiting.status).toBe('new');
+    expect(waiting.status).toBe('accepted');
     clock.set('2024-01-08T15:00:00Z'); // Monday 10:00 ET
     const filled = await b.waitForFill(order.id, WAIT);
     expect(filled.status).toBe('filled');
     expect(filled.filledQty).toBe(10);
     expect(filled.filledAvgPrice).toBeCloseTo(104 * (1 + SLIP), 10);
-    expect(filled.filledAt).toEqual(clock.t);
+    expect(filled.filledAt).toEqual(clock.now());
     const [fill] = b.getFills(order.id);
     expect(fill).toMatchObject({ basis: 'open', barDate: '2024-01-08', basePrice: 104, qty: 10 });
     const account = await b.getAccount();
@@ -65,22 +65,54 @@ describe('paper broker fills', () => {
     const clock = new Clock('2024-01-08T12:00:00Z'); // Monday 07:00 ET
     const b = paper(store, clock);
     const o = await b.submitOrder(mkt('AAA', 'buy', 1));
-    expect((await b.waitForFill(o.id, WAIT)).status).toBe('new');
+    expect((await b.waitForFill(o.id, WAIT)).status).toBe('accepted');
     clock.set('2024-01-08T14:30:00Z');
     const f = await b.waitForFill(o.id, WAIT);
     expect(f.status).toBe('filled');
     expect(b.getFills(o.id)[0]).toMatchObject({ basis: 'open', barDate: '2024-01-08' });
   });
 
-  it("falls back to the latest close, recorded as 'last_close', when the store ends before the order's session", async () => {
+  it('an order placed while closed waits for its session bar instead of filling at the last close', async () => {
     const store = seedStore(tmp());
     const clock = new Clock('2024-01-13T18:00:00Z'); // Saturday; next session Tue 16th (MLK Monday), not in the store
     const b = paper(store, clock);
     const o = await b.submitOrder(mkt('AAA', 'buy', 3));
+    expect((await b.waitForFill(o.id, WAIT)).status).toBe('accepted');
+    clock.set('2024-01-16T16:00:00Z'); // Tuesday 11:00 ET: the session is open, its bar is not in the store yet
+    expect((await b.waitForFill(o.id, WAIT)).status).toBe('new');
+    clock.set('2024-01-17T16:00:00Z'); // a day later, still no bar: the bar decides, not the wall clock
+    expect((await b.getOrder(o.id)).status).toBe('new');
+    expect(b.getFills(o.id)).toEqual([]);
+    store.bars.upsertBars('AAA', 'test', [bar('2024-01-16', 111, 115, 110, 114)]);
+    const f = await b.getOrder(o.id);
+    expect(f.status).toBe('filled');
+    expect(b.getFills(o.id)[0]).toMatchObject({ basis: 'open', barDate: '2024-01-16', basePrice: 111 });
+  });
+
+  it("an order placed during a session whose bar the store lacks fills at the latest close, recorded as 'last_close'", async () => {
+    const store = seedStore(tmp());
+    const clock = new Clock('2024-01-16T16:00:00Z'); // Tuesday 11:00 ET; the store ends on the 10th
+    const b = paper(store, clock);
+    const o = await b.submitOrder(mkt('AAA', 'buy', 3));
+    expect(o.status).toBe('new');
     const f = await b.waitForFill(o.id, WAIT);
     expect(f.status).toBe('filled');
     expect(f.filledAvgPrice).toBeCloseTo(110 * (1 + SLIP), 10);
     expect(b.getFills(o.id)[0]).toMatchObject({ basis: 'last_close', barDate: '2024-01-10', basePrice: 110 });
+  });
+
+  it('a day order expires when its session passed without a bar for the symbol; a gtc order trades at the next bar', async () => {
+    const store = seedStore(tmp());
+    store.bars.replaceBars('GAP', 'test', [bar('2024-01-05', 20, 20, 20, 20), bar('2024-01-09', 21, 22, 20, 21)]); // no bar on Monday the 8th
+    const clock = new Clock('2024-01-06T18:00:00Z'); // Saturday
+    const b = paper(store, clock);
+    const day = await b.submitOrder(mkt('GAP', 'buy', 1));
+    const gtc = await b.submitOrder(mkt('GAP', 'buy', 1, { timeInForce: 'gtc' }));
+    clock.set('2024-01-09T15:00:00Z');
+    expect((await b.getOrder(day.id)).status).toBe('expired');
+    expect((await b.getOrder(day.id)).rejectReason).toMatch(/did not trade in the 2024-01-08 session/);
+    expect((await b.getOrder(gtc.id)).status).toBe('filled');
+    expect(b.getFills(gtc.id)[0]).toMatchObject({ basis: 'open', barDate: '2024-01-09', basePrice: 21 });
   });
 
   it('fills limit orders only when the bar reaches the limit; a gap through the limit fills at the open', async () => {
@@ -104,7 +136,7 @@ describe('paper broker fills', () => {
 
   it('refuses a buy larger than the cash (including cash reserved by open buys) and a sell larger than the position', async () => {
     const store = seedStore(tmp());
-    const clock = new Clock('2024-01-13T18:00:00Z');
+    const clock = new Clock(SESSION);
     const b = paper(store, clock, { initialCash: 1_000 });
     const big = await rejection(b.submitOrder(mkt('AAA', 'buy', 10))); // ~1100.55 > 1000
     expect(big.reason).toMatch(/insufficient cash/);
@@ -123,7 +155,7 @@ describe('paper broker fills', () => {
 
   it('allows fractional quantities when the account does', async () => {
     const store = seedStore(tmp());
-    const b = paper(store, new Clock('2024-01-13T18:00:00Z'), { allowFractional: true });
+    const b = paper(store, new Clock(SESSION), { allowFractional: true });
     const o = await b.submitOrder(mkt('BBB', 'buy', 1.25));
     expect((await b.waitForFill(o.id, WAIT)).filledQty).toBe(1.25);
     expect((await b.getAsset('BBB'))?.fractionable).toBe(true);
@@ -145,7 +177,7 @@ describe('paper broker fills', () => {
 describe('paper broker conventions', () => {
   it('is idempotent per clientOrderId', async () => {
     const store = seedStore(tmp());
-    const b = paper(store, new Clock('2024-01-13T18:00:00Z'));
+    const b = paper(store, new Clock(SESSION));
     const req = mkt('AAA', 'buy', 2);
     const a = await b.submitOrder(req);
     const again = await b.submitOrder(req);
@@ -162,7 +194,7 @@ describe('paper broker conventions', () => {
 
   it('getOrder of an unknown id throws ORDER_NOT_FOUND; cancel of a final order is refused', async () => {
     const store = seedStore(tmp());
-    const b = paper(store, new Clock('2024-01-13T18:00:00Z'));
+    const b = paper(store, new Clock(SESSION));
     await expect(b.getOrder('missing')).rejects.toMatchObject({ code: 'ORDER_NOT_FOUND' });
     await expect(b.cancelOrder('missing')).rejects.toMatchObject({ code: 'ORDER_NOT_FOUND' });
     const o = await b.submitOrder(mkt('AAA', 'buy', 1));
@@ -188,7 +220,7 @@ describe('paper broker conventions', () => {
   it('persists cash, positions and orders across re-opening the store', async () => {
     const dir = tmp();
     const store = seedStore(dir);
-    const clock = new Clock('2024-01-13T18:00:00Z');
+    const clock = new Clock(SESSION);
     const b = paper(store, clock);
     const o = await b.submitOrder(mkt('AAA', 'buy', 5));
     await b.waitForFill(o.id, WAIT);
@@ -197,13 +229,13 @@ describe('paper broker conventions', () => {
     store.db.close();
     const db = openDatabase(dir);
     try {
-      const again = new PaperBroker({ db, bars: new BarStore(db), account: 'large', now: clock.now });
+      const again = new PaperBroker({ db, bars: new BarStore(db), account: 'large', clock });
       expect(await again.getAccount()).toEqual(before);
       expect((await again.getPositions())[0]).toMatchObject({ symbol: 'AAA', qty: 5 });
       expect((await again.getOrder(o.id)).status).toBe('filled');
       expect((await again.listOpenOrders()).map((x) => x.id)).toEqual([open.id]);
       // Another account in the same store is separate.
-      const mid = new PaperBroker({ db, bars: new BarStore(db), account: 'MID', now: clock.now, initialCash: 5_000 });
+      const mid = new PaperBroker({ db, bars: new BarStore(db), account: 'MID', clock, initialCash: 5_000 });
       expect((await mid.getAccount()).cash).toBe(5_000);
       await expect(mid.getOrder(o.id)).rejects.toMatchObject({ code: 'ORDER_NOT_FOUND' });
     } finally {
@@ -211,24 +243,38 @@ describe('paper broker conventions', () => {
     }
   });
 
-  it('reset starts the account over', async () => {
+  it('reset starts the account over: positions dropped, open orders canceled, history kept', async () => {
     const store = seedStore(tmp());
-    const b = paper(store, new Clock('2024-01-13T18:00:00Z'));
+    const clock = new Clock(SESSION);
+    const b = paper(store, clock);
     const o = await b.submitOrder(mkt('AAA', 'buy', 5));
     await b.waitForFill(o.id, WAIT);
-    b.reset(25_000);
+    const working = await b.submitOrder(mkt('BBB', 'buy', 2, { type: 'limit', limitPrice: 40, timeInForce: 'gtc' }));
+    clock.set('2024-01-13T18:00:00Z');
+    const queued = await b.submitOrder(mkt('BBB', 'buy', 3)); // accepted, for the next open
+    const canceled = b.reset(25_000);
+    expect(canceled.map((x) => x.id).sort()).toEqual([working.id, queued.id].sort());
+    expect(canceled.every((x) => x.status === 'canceled' && x.rejectReason === 'canceled by paper reset')).toBe(true);
     expect(await b.getPositions()).toEqual([]);
-    expect(b.listOrdersNow({ status: 'all' })).toEqual([]);
-    expect(b.getFills()).toEqual([]);
+    expect(await b.listOpenOrders()).toEqual([]);
+    // The history stays: a rebalance run that placed these orders finds them, canceled, by client id.
+    expect((await b.getOrderByClientId(queued.clientOrderId))?.status).toBe('canceled');
+    expect((await b.getOrder(o.id)).status).toBe('filled');
+    expect(b.getFills().map((f) => f.orderId)).toEqual([o.id]);
     const a = await b.getAccount();
     expect(a).toMatchObject({ cash: 25_000, equity: 25_000, buyingPower: 25_000 });
     expect(b.accountInfo().initialCash).toBe(25_000);
+    // Later bars do not revive a canceled order.
+    store.bars.upsertBars('BBB', 'test', [bar('2024-01-16', 30, 30, 30, 30)]);
+    clock.set('2024-01-16T16:00:00Z');
+    expect((await b.getOrder(queued.id)).status).toBe('canceled');
+    expect((await b.getAccount()).cash).toBe(25_000);
     expect(() => b.reset(-1)).toThrow(/invalid/);
   });
 
   it('reserves cash for open buy orders in buying power and releases it on cancel', async () => {
     const store = seedStore(tmp());
-    const b = paper(store, new Clock('2024-01-13T18:00:00Z'), { initialCash: 1_000 });
+    const b = paper(store, new Clock(SESSION), { initialCash: 1_000 });
     const o = await b.submitOrder(mkt('BBB', 'buy', 10, { type: 'limit', limitPrice: 40, timeInForce: 'gtc' }));
     expect((await b.getAccount()).buyingPower).toBe(600);
     await rejection(b.submitOrder(mkt('BBB', 'buy', 16, { type: 'limit', limitPrice: 40, timeInForce: 'gtc' })));
@@ -247,7 +293,7 @@ describe('paper broker drills', () => {
 
   it('partial fills: a fraction first, the rest on the next poll, through legal transitions', async () => {
     const store = seedStore(tmp());
-    const b = paper(store, new Clock('2024-01-13T18:00:00Z'), { fillPolicy: { partialFillFraction: 0.3 } });
+    const b = paper(store, new Clock(SESSION), { fillPolicy: { partialFillFraction: 0.3 } });
     const o = await b.submitOrder(mkt('AAA', 'buy', 10));
     const seen: Order[] = [o];
     seen.push(await b.getOrder(o.id));
@@ -265,7 +311,7 @@ describe('paper broker drills', () => {
 
   it('never-fill: orders stay new until canceled, and waitForFill returns without throwing', async () => {
     const store = seedStore(tmp());
-    const b = paper(store, new Clock('2024-01-13T18:00:00Z'));
+    const b = paper(store, new Clock(SESSION));
     b.setFillPolicy({ neverFill: ['AAA'] });
     const o = await b.submitOrder(mkt('AAA', 'buy', 1));
     const other = await b.submitOrder(mkt('BBB', 'buy', 1));
@@ -276,12 +322,12 @@ describe('paper broker drills', () => {
     await b.cancelOrder(o.id);
     expect((await b.getOrder(o.id)).status).toBe('canceled');
     // The stored policy is the account's: a new broker on the same account sees it.
-    expect(paper(store, new Clock('2024-01-13T18:00:00Z')).fillPolicy()).toEqual({ neverFill: ['AAA'] });
+    expect(paper(store, new Clock(SESSION)).fillPolicy()).toEqual({ neverFill: ['AAA'] });
   });
 
   it('rejections: a symbol, every Nth order, and after-accept mode', async () => {
     const store = seedStore(tmp());
-    const clock = new Clock('2024-01-13T18:00:00Z');
+    const clock = new Clock(SESSION);
     const bySymbol = paper(store, clock, { fillPolicy: { rejectSymbols: ['BBB'] } });
     expect((await rejection(bySymbol.submitOrder(mkt('BBB', 'buy', 1)))).reason).toMatch(/drill/);
     const nth = paper(store, clock, { account: 'MID', fillPolicy: { rejectEveryNth: 2 } });

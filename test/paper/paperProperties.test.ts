@@ -8,6 +8,7 @@ import { openDatabase } from '../../src/data/store/database.js';
 import { BarStore } from '../../src/data/store/barStore.js';
 import { OrderRejectedError } from '../../src/execution/brokers/broker.js';
 import { PaperBroker } from '../../src/execution/brokers/paper/index.js';
+import { ManualClock } from '../../src/core/clock.js';
 import { bar } from './helpers.js';
 
 const SYMBOLS = ['AAA', 'BBB', 'CCC'] as const;
@@ -16,6 +17,7 @@ const INITIAL = 10_000;
 let dir: string;
 let db: Database.Database;
 let bars: BarStore;
+let run = 0;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'atlas-paper-prop-'));
@@ -39,11 +41,11 @@ describe('paper broker properties', () => {
           { maxLength: 25 },
         ),
         async (cents, slippageBps, partial, ops) => {
-          // The data ends in the past, so every market order fills at the last close ('last_close'),
-          // the same price positions are valued at: the only change in equity is slippage.
+          // Placed during the session of the store's last bar, every market order fills at that
+          // close, the same price positions are valued at: the only change in equity is slippage.
           SYMBOLS.forEach((s, i) => bars.replaceBars(s, 'prop', [bar('2024-01-09', 1, 1, 1, 1), bar('2024-01-10', cents[i] / 100, cents[i] / 100, cents[i] / 100, cents[i] / 100)]));
           const b = new PaperBroker({
-            db, bars, account: 'PROP', now: () => new Date('2024-01-13T18:00:00Z'), slippageBps,
+            db, bars, account: `PROP${(run += 1)}`, clock: new ManualClock('2024-01-10T15:00:00Z'), slippageBps,
             fillPolicy: partial ? { partialFillFraction: 0.5 } : {},
           });
           b.reset(INITIAL);

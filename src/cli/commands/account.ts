@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { systemClock, type Clock } from '../../core/clock.js';
 import { AtlasError } from '../../core/errors.js';
 import type { Broker, Order } from '../../execution/brokers/broker.js';
 import { createBroker, parseBrokerKind, type BrokerKind } from '../../execution/brokers/factory.js';
@@ -34,11 +35,16 @@ function accountFlag(kind: BrokerKind, raw: string): string {
   return name;
 }
 
+/** The command's clock: the context's time (tests pin it) with real waiting. */
+function cliClock(now: () => Date): Clock {
+  return { now, sleep: systemClock.sleep };
+}
+
 function openBroker(cli: Cli, flags: BrokerFlags): { broker: Broker; kind: BrokerKind; account: string } {
   const ctx = cli.context();
   const kind = parseBrokerKind(flags.broker);
   const account = accountFlag(kind, flags.account);
-  const broker = createBroker({ kind, account, db: ctx.db(), bars: ctx.bars(), env: ctx.env, now: ctx.now, secrets: ctx.secrets });
+  const broker = createBroker({ kind, account, db: ctx.db(), bars: ctx.bars(), env: ctx.env, clock: cliClock(ctx.now), secrets: ctx.secrets });
   return { broker, kind, account };
 }
 
@@ -165,13 +171,14 @@ Examples:
   const paper = program.command('paper').description('manage the embedded paper broker');
   paper
     .command('reset')
-    .description('start a paper account over: set its cash, drop its positions and orders')
+    .description('start a paper account over: set its cash, drop its positions, cancel its open orders')
     .requiredOption('--cash <amount>', 'starting cash, e.g. 100000')
     .option('--account <name>', 'paper account: LARGE, MID, SMALL or any name', 'LARGE')
     .option('--yes', 'do not ask for confirmation (required when stdin is not a terminal)')
     .option('--json', 'print the new account as JSON')
     .addHelpText('after', `
-Drills configured for the account are kept. Without --yes the command asks for confirmation on
+Open orders are canceled (recorded as canceled, so a rebalance run that placed them reconciles
+cleanly); the order history is kept. Drills configured for the account are kept. Without --yes the command asks for confirmation on
 a terminal and refuses otherwise.
 
 Examples:
@@ -183,9 +190,9 @@ Examples:
       const account = paperAccountName(opts.account);
       if (!opts.yes) {
         if (!process.stdin.isTTY || !cli.io.isTTY) {
-          throw new AtlasError(`Refusing to reset paper account ${account} without confirmation; pass --yes to drop its positions and orders.`, { code: 'CONFIRMATION_REQUIRED', exitCode: 2 });
+          throw new AtlasError(`Refusing to reset paper account ${account} without confirmation; pass --yes to drop its positions and cancel its open orders.`, { code: 'CONFIRMATION_REQUIRED', exitCode: 2 });
         }
-        const ok = await askYesNo(`Reset paper account ${account} to ${fmt.money(cash)}, dropping its positions and orders? [y/N] `);
+        const ok = await askYesNo(`Reset paper account ${account} to ${fmt.money(cash)}, dropping its positions and canceling its open orders? [y/N] `);
         if (!ok) {
           cli.io.note('Reset canceled; nothing changed.');
           cli.fail(1);
@@ -193,14 +200,15 @@ Examples:
         }
       }
       const ctx = cli.context();
-      const broker = new PaperBroker({ db: ctx.db(), bars: ctx.bars(), account, now: ctx.now, initialCash: cash });
-      broker.reset(cash);
+      const broker = new PaperBroker({ db: ctx.db(), bars: ctx.bars(), account, clock: cliClock(ctx.now), initialCash: cash });
+      const canceled = broker.reset(cash);
       const info = broker.accountInfo();
       if (opts.json) {
-        cli.io.out(json({ account, cash: info.cash, initialCash: info.initialCash, resetAt: info.resetAt, drills: info.fillPolicy }));
+        cli.io.out(json({ account, cash: info.cash, initialCash: info.initialCash, resetAt: info.resetAt, drills: info.fillPolicy, canceledOrders: canceled }));
         return;
       }
-      cli.io.out(`Paper account ${account} reset to ${fmt.money(info.cash)} cash; positions and orders dropped.`);
+      const open = canceled.length === 0 ? 'no open orders' : `${canceled.length} open order(s) canceled (${canceled.map((o) => `${o.side} ${o.qty} ${o.symbol}`).join(', ')})`;
+      cli.io.out(`Paper account ${account} reset to ${fmt.money(info.cash)} cash; positions dropped, ${open}; order history kept.`);
     });
 
   paper
@@ -227,7 +235,7 @@ Examples:
     .action((opts: { account: string; partial?: string; rejectSymbols?: string; rejectEvery?: string; rejectMode?: 'refuse' | 'after-accept'; neverFill?: string | boolean; clear?: boolean; json?: boolean }) => {
       const ctx = cli.context();
       const account = paperAccountName(opts.account);
-      const broker = new PaperBroker({ db: ctx.db(), bars: ctx.bars(), account, now: ctx.now });
+      const broker = new PaperBroker({ db: ctx.db(), bars: ctx.bars(), account, clock: cliClock(ctx.now) });
       const policy: PaperFillPolicy = opts.clear ? {} : { ...broker.fillPolicy() };
       const list = (raw: string) => raw.split(/[\s,]+/).filter(Boolean);
       if (opts.partial !== undefined) policy.partialFillFraction = Number(opts.partial);

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { compareStrategies } from '../../backtest/compare.js';
+import { nextSession, sessionTimes } from '../../calendar/nyse.js';
+import { ManualClock } from '../../core/clock.js';
 import { createBroker } from '../../execution/brokers/factory.js';
 import { runRebalance } from '../../execution/rebalance/orchestrator.js';
 import { formatPlanReport } from '../../execution/rebalance/report.js';
@@ -30,6 +32,11 @@ export function crashEpisodes(h: RegimeHistory, minDays = 3): { from: string; to
     }
   }
   return out;
+}
+
+/** The demo's simulated "now": 10:00 New York (30 minutes after the open) of the session after `lastBar`. */
+export function demoMoment(lastBar: string): Date {
+  return new Date(sessionTimes(nextSession(lastBar)).open.getTime() + 30 * 60_000);
 }
 
 /**
@@ -85,14 +92,18 @@ Example:
         '',
       ].join('\n'));
 
-      // The same plan and the same gates a paper rebalance uses, on the embedded paper broker.
-      const broker = createBroker({ kind: 'paper', account: 'DEMO', db: ctx.db(), bars: ctx.bars(), env: ctx.env, now: ctx.now, secrets: ctx.secrets });
+      // The same plan and the same gates a paper rebalance uses, on the embedded paper broker, at a
+      // simulated moment that fits the simulated data: 10:00 New York in the session after the
+      // demo's last bar (the wall clock would make the 2024 data look years stale).
+      const clock = new ManualClock(demoMoment(summary.to));
+      const now = () => clock.now();
+      const broker = createBroker({ kind: 'paper', account: 'DEMO', db: ctx.db(), bars: ctx.bars(), env: ctx.env, clock, secrets: ctx.secrets });
       const result = await runRebalance(
         { universe, topN: 5, account: 'DEMO', brokerKind: 'paper', dryRun: true, force: true },
-        { broker, runs: new RunStore(ctx.db(), ctx.now), auditDir: ctx.dataDir, secrets: ctx.secrets, now: ctx.now, sleep: async () => {}, store: ctx.bars() },
+        { broker, runs: new RunStore(ctx.db(), now), auditDir: ctx.dataDir, secrets: ctx.secrets, now, sleep: (ms) => clock.sleep(ms), store: ctx.bars() },
       );
       io.out([
-        '== 4. Dry-run rebalance on the embedded paper broker (account DEMO, technology, top 5; --force: the market may be closed) ==',
+        `== 4. Dry-run rebalance on the embedded paper broker (account DEMO, technology, top 5; simulated clock ${clock.now().toISOString()}, the session after the last bar) ==`,
         formatPlanReport(result),
         `Nothing was sent. To trade it on the paper broker: atlas rebalance --universe technology --top-n 5 --account DEMO --force --yes`,
       ].join('\n'));

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { AtlasEnv } from '../../config/env.js';
+import type { Clock } from '../../core/clock.js';
 import { AtlasError } from '../../core/errors.js';
 import type { BarStore } from '../../data/store/barStore.js';
 import { AlpacaBroker, ALPACA_ACCOUNT_NAMES, resolveAlpacaKeys, type AlpacaAccountName, type AlpacaBrokerOptions } from './alpaca/index.js';
@@ -16,7 +17,10 @@ export interface CreateBrokerOptions {
   db: Database.Database;
   bars: BarStore;
   env: AtlasEnv;
-  now: () => Date;
+  /** Paper only: the one clock the embedded broker runs on (default: the system clock). */
+  clock?: Clock;
+  /** @deprecated Pass `clock`. Paper only: a bare time function (see PaperBrokerOptions.now). */
+  now?: () => Date;
   /** Secret values to keep out of messages (the Alpaca client redacts its own keys already). */
   secrets?: readonly string[];
   /** Paper only: slippage in bps (default 5), drills, initial cash of a new account. */
@@ -62,7 +66,8 @@ export function createBroker(opts: CreateBrokerOptions): Broker {
       db: opts.db,
       bars: opts.bars,
       account: opts.account,
-      now: opts.now,
+      ...(opts.clock === undefined ? {} : { clock: opts.clock }),
+      ...(opts.clock !== undefined || opts.now === undefined ? {} : { now: opts.now }),
       ...(opts.paper?.slippageBps === undefined ? {} : { slippageBps: opts.paper.slippageBps }),
       ...(opts.paper?.fillPolicy === undefined ? {} : { fillPolicy: opts.paper.fillPolicy }),
       ...(opts.paper?.initialCash === undefined ? {} : { initialCash: opts.paper.initialCash }),

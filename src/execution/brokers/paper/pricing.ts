@@ -1,8 +1,16 @@
-import { isMarketOpenAt, isTradingDay, nextSession, nyDateOf, sessionTimes } from '../../../calendar/nyse.js';
+/**
+ * @module Fill prices: what an open paper order gets at an instant, decided from the store's daily
+ * bars and the NYSE calendar alone (no I/O besides reading bars), so the rules are testable as
+ * a table.
+ */
+import { isMarketOpenAt } from '../../../calendar/nyse.js';
 import { addDays } from '../../../core/dates.js';
 import type { DailyBar } from '../../../data/bar.js';
 import type { BarStore } from '../../../data/store/barStore.js';
 import type { OrderSide, OrderType, OrderTimeInForce } from '../broker.js';
+import { knownUntil, orderSession } from './known.js';
+
+export { closedUntil, closeInstantOf, firstSessionAfter, knownUntil, orderSession } from './known.js';
 
 /**
  * Where a paper fill's price came from:
@@ -10,8 +18,10 @@ import type { OrderSide, OrderType, OrderTimeInForce } from '../broker.js';
  *                (or, for a limit order, a session that opened through the limit);
  * - 'close'      the raw close of the session in which a market order was placed while the market was open;
  * - 'limit'      the limit price itself (the bar's low/high reached it during the session);
- * - 'last_close' fallback: the store has no bar for the session the order should have traded in
- *                (the data ends before it), so the latest raw close the store has is used.
+ * - 'last_close' an order placed during a session when the store has no bar for that session yet
+ *                (real time: today's bar arrives after the close): the latest raw close known
+ *                when it was placed, the nearest thing to the price at that moment.
+ * An order placed while the market is closed never gets 'last_close': it waits for its session.
  */
 export type FillBasis = 'open' | 'close' | 'limit' | 'last_close';
 
@@ -32,28 +42,6 @@ export interface PricingInput {
   submittedOpen: boolean;
 }
 
-/**
- * The last New York date whose bar counts as known at `now`: today once today's session has opened
- * (or today is not a session), otherwise yesterday. A bar dated in the future of `now` (a store
- * with more data than a simulated clock) is never used before its session opens.
- */
-export function knownUntil(now: Date): string {
-  const today = nyDateOf(now);
-  if (isTradingDay(today) && now.getTime() < sessionTimes(today).open.getTime()) return addDays(today, -1);
-  return today;
-}
-
-/**
- * The session a market order placed while the market is closed trades in: the first session whose
- * open is after the submission instant (the same day when placed before 09:30 ET on a trading day,
- * otherwise the next session).
- */
-export function firstSessionAfter(instant: Date): string {
-  const d = nyDateOf(instant);
-  if (isTradingDay(d) && instant.getTime() < sessionTimes(d).open.getTime()) return d;
-  return nextSession(d);
-}
-
 export function marketOpenAt(instant: Date): boolean {
   return isMarketOpenAt(instant);
 }
@@ -64,11 +52,6 @@ export function lastBarOnOrBefore(bars: BarStore, symbol: string, date: string):
   if (recent.length > 0) return recent[recent.length - 1];
   const all = bars.getBars(symbol, undefined, date);
   return all.length > 0 ? all[all.length - 1] : undefined;
-}
-
-function firstBarOnOrAfter(bars: BarStore, symbol: string, date: string, to?: string): DailyBar | undefined {
-  const list = bars.getBars(symbol, date, to);
-  return list[0];
 }
 
 /** Did the bar trade through the limit, and at what base price (before slippage)? */
@@ -91,58 +74,58 @@ export function applySlippage(basePrice: number, side: OrderSide, slippageBps: n
   return p;
 }
 
-function isDayOrder(tif: string): boolean {
+/** day, opg and cls orders last one session; gtc orders last until filled or canceled. */
+export function isDayOrder(tif: string): boolean {
   return tif !== 'gtc';
 }
 
 /**
  * Decides what happens to an open order at `now`, from the store's bars and the NYSE calendar.
- * Pure with respect to the order: the price an order gets does not depend on when it is polled,
- * except that the 'last_close' fallback applies only while the store has no bar for the session
- * the order should trade in.
+ *
+ * The order's session S is the one it was placed in, or the next one when placed while closed.
+ * Only bars from S up to the last opened date (`knownUntil(now)`) are used, so a price that
+ * existed before an order placed while closed is never used, and neither is a bar the clock has
+ * not reached. A day order lives in S only: once S's bar is known it fills or expires; when the
+ * store shows a later bar but none for S (the symbol did not trade), it expires. Until S's bar is
+ * in the store the order waits: the bar, not the wall clock, says what happened in S.
  */
 export function decideFill(bars: BarStore, order: PricingInput, now: Date): PricingDecision {
   const until = knownUntil(now);
-  const submitDate = nyDateOf(order.submittedAt);
-  // The first session whose prices the order may use.
-  const first = order.submittedOpen ? submitDate : firstSessionAfter(order.submittedAt);
+  const session = orderSession(order.submittedAt, order.submittedOpen);
+  if (session > until) return { kind: 'wait', why: `queued for the ${session} open` };
+  const day = isDayOrder(String(order.timeInForce));
+  const window = bars.getBars(order.symbol, session, until);
+  const first = window[0];
+  if (first !== undefined && first.date !== session && day) {
+    return { kind: 'expire', why: `${order.symbol} did not trade in the ${session} session (day order)` };
+  }
 
   if (order.type === 'market') {
-    if (order.submittedOpen) {
-      // Placed during a session: trades at that session's close when the store has it, else at the
-      // latest earlier close.
-      const bar = lastBarOnOrBefore(bars, order.symbol, submitDate < until ? submitDate : until);
-      if (!bar) return { kind: 'reject', why: `the store has no price for ${order.symbol}` };
-      return { kind: 'fill', basePrice: bar.close, basis: bar.date === submitDate ? 'close' : 'last_close', barDate: bar.date };
+    if (first !== undefined) {
+      // The simplification for an order placed during a session: it trades at that session's close.
+      if (order.submittedOpen && first.date === session) return { kind: 'fill', basePrice: first.close, basis: 'close', barDate: first.date };
+      return { kind: 'fill', basePrice: first.open, basis: 'open', barDate: first.date };
     }
-    const known = first <= until ? firstBarOnOrAfter(bars, order.symbol, first, until) : undefined;
-    if (known) return { kind: 'fill', basePrice: known.open, basis: 'open', barDate: known.date };
-    if (firstBarOnOrAfter(bars, order.symbol, first)) return { kind: 'wait', why: `waiting for the ${first} open` };
-    const last = lastBarOnOrBefore(bars, order.symbol, until);
+    if (!order.submittedOpen) return { kind: 'wait', why: `waiting for the ${session} bar of ${order.symbol}` };
+    const last = lastBarOnOrBefore(bars, order.symbol, session);
     if (!last) return { kind: 'reject', why: `the store has no price for ${order.symbol}` };
     return { kind: 'fill', basePrice: last.close, basis: 'last_close', barDate: last.date };
   }
 
-  // Limit order.
   const limit = order.limitPrice;
   if (limit === null || !(limit > 0)) return { kind: 'reject', why: 'limit order without a positive limit price' };
-  const window = first <= until ? bars.getBars(order.symbol, first, until) : [];
-  for (const bar of window) {
+  for (const bar of day ? window.slice(0, 1) : window) {
     const touch = limitTouch(bar, order.side, limit);
     if (touch) return { kind: 'fill', basePrice: touch.basePrice, basis: touch.basis, barDate: bar.date };
-    if (isDayOrder(order.timeInForce) && bar.date >= first) {
-      return { kind: 'expire', why: `limit ${limit} not reached on ${bar.date} (day order)` };
-    }
   }
-  if (window.length > 0) return { kind: 'wait', why: `limit ${limit} not reached yet` };
-  if (firstBarOnOrAfter(bars, order.symbol, first)) return { kind: 'wait', why: `waiting for the ${first} session` };
-  // The store ends before the order's session: use the latest close if it is marketable.
-  const last = lastBarOnOrBefore(bars, order.symbol, until);
+  if (first !== undefined) {
+    return day ? { kind: 'expire', why: `limit ${limit} not reached on ${first.date} (day order)` } : { kind: 'wait', why: `limit ${limit} not reached yet` };
+  }
+  if (!order.submittedOpen) return { kind: 'wait', why: `waiting for the ${session} bar of ${order.symbol}` };
+  // Placed during a session whose bar the store lacks: marketable at the latest close fills now.
+  const last = lastBarOnOrBefore(bars, order.symbol, session);
   if (!last) return { kind: 'reject', why: `the store has no price for ${order.symbol}` };
   const marketable = order.side === 'buy' ? last.close <= limit : last.close >= limit;
   if (marketable) return { kind: 'fill', basePrice: last.close, basis: 'last_close', barDate: last.date };
-  if (isDayOrder(order.timeInForce) && isTradingDay(first) && now.getTime() >= sessionTimes(first).close.getTime()) {
-    return { kind: 'expire', why: `limit ${limit} not reached by the ${first} close (day order)` };
-  }
   return { kind: 'wait', why: `limit ${limit} not reached (latest close ${last.close})` };
 }

@@ -1,0 +1,46 @@
+/**
+ * @module Prices the account sees: the latest close known at the clock's instant (valuation and
+ * cash reservation: a bar counts from its session's open, the documented simulation shortcut)
+ * and the latest trade (a bar's close counts only once its session has closed).
+ */
+import { canonicalSymbol } from '../../../data/providers/symbols.js';
+import { toDayNumber, fromDayNumber } from '../../../core/dates.js';
+import type { LatestTrade } from '../broker.js';
+import type { PaperContext } from './context.js';
+import { closedUntil, closeInstantOf, knownUntil } from './known.js';
+import { applySlippage, lastBarOnOrBefore } from './pricing.js';
+import { openOrders } from './orderBook.js';
+
+/** Latest raw close of a bar whose session has opened at the clock's instant. */
+export function lastKnownClose(ctx: PaperContext, symbol: string): number | undefined {
+  return lastBarOnOrBefore(ctx.bars, symbol, knownUntil(ctx.clock.now()))?.close;
+}
+
+/** For each symbol the store knows: the raw close of its latest bar whose session has closed, and that close's instant. */
+export function latestTrades(ctx: PaperContext, symbols: readonly string[]): Map<string, LatestTrade> {
+  const until = toDayNumber(closedUntil(ctx.clock.now()));
+  const stmt = ctx.db.prepare('SELECT day, close FROM bars WHERE symbol = ? AND day <= ? ORDER BY day DESC LIMIT 1');
+  const out = new Map<string, LatestTrade>();
+  for (const raw of symbols) {
+    let symbol: string;
+    try {
+      symbol = canonicalSymbol(raw);
+    } catch {
+      continue;
+    }
+    const row = stmt.get(symbol, until) as { day: number; close: number } | undefined;
+    if (row) out.set(symbol, { price: row.close, at: closeInstantOf(fromDayNumber(row.day)) });
+  }
+  return out;
+}
+
+/** Estimated cash the working buy orders will need (limit price, or latest close, plus slippage). */
+export function reservedCash(ctx: PaperContext): number {
+  let total = 0;
+  for (const o of openOrders(ctx)) {
+    if (o.side !== 'buy') continue;
+    const ref = o.limit_price ?? lastKnownClose(ctx, o.symbol) ?? 0;
+    total += (o.qty - o.filled_qty) * applySlippage(ref, 'buy', ctx.slippageBps, o.limit_price);
+  }
+  return total;
+}
