@@ -78,11 +78,16 @@ export function createBroker(opts: CreateBrokerOptions): Broker {
     const account = parseAccountName(opts.account);
     const keys = resolveAlpacaKeys(opts.env as Record<string, string | undefined>, account);
     const baseUrl = opts.env.ATLAS_ALPACA_TRADING_URL;
+    const dataUrl = opts.env.ATLAS_ALPACA_DATA_URL;
+    // A loopback endpoint (tests, rehearsals) is accepted only when every endpoint is loopback.
+    const local = isLoopback(baseUrl) && (dataUrl === undefined || isLoopback(dataUrl));
     return new AlpacaBroker({
       ...opts.alpaca,
       keys,
       ...(baseUrl === undefined ? {} : { baseUrl }),
-      allowLocal: isLoopback(baseUrl),
+      ...(dataUrl === undefined ? {} : { dataUrl }),
+      ...(opts.clock === undefined || opts.alpaca?.clock !== undefined ? {} : { clock: opts.clock }),
+      allowLocal: local,
       name: opts.alpaca?.name ?? `alpaca-paper-${account.toLowerCase()}`,
     });
   }
