@@ -69,6 +69,11 @@ function classify(err: unknown): Kind | undefined {
   return undefined;
 }
 
+/** An error thrown by SQLite (better-sqlite3's SqliteError carries an SQLITE_* code). */
+export function isSqliteError(err: unknown): boolean {
+  return codeOf(err).startsWith('SQLITE_');
+}
+
 /**
  * The one-sentence AtlasError for an I/O or SQLite failure on `file` (or the path the error
  * names, or "a file in the data directory"), or undefined when `err` is not one of those.

@@ -22,7 +22,7 @@ export * from './auditFs.js';
 export * from './format.js';
 export * from './row.js';
 export * from './files.js';
-export { GENESIS_HASH } from './chain.js';
+export { GENESIS_HASH, sha256Hex } from './chain.js';
 export * from './reader.js';
 export * from './verify.js';
 export * from './table.js';

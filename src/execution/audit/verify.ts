@@ -120,7 +120,7 @@ export function verifyExecutionLog(dir: string, options: VerifyOptions = {}): Ve
       file: last?.file ?? '',
       line: last?.line ?? 0,
       offset: 0,
-      message: `No line has the head hash ${options.expectHead ?? ''} recorded earlier: lines after it were cut or the trail was rewritten.`,
+      message: `No line has the head hash ${options.expectHead ?? ''} recorded earlier: lines after it were cut or the trail was rewritten`,
     });
   }
   report.ok = report.problems.length === 0;
