@@ -67,7 +67,7 @@ function scenario(failAt: number, options: { truncateWorks: boolean; failFsyncIn
   for (let i = 0; i < LINES && failure === undefined; i++) {
     sizeBefore = nodeFs.existsSync(path) ? statSync(path).size : 0;
     try {
-      log.orderPlanned({ symbol: 'AAPL', side: 'buy', qty: i, reason: `line ${i}, "quoted"\nwith a newline` });
+      log.orderPlanned({ symbol: 'AAPL', side: 'buy', qty: i, detail: `line ${i}, "quoted"\nwith a newline` });
       ok++;
     } catch (err) {
       failure = err;

@@ -119,7 +119,9 @@ Examples:
   $ atlas log verify
   $ atlas log verify --json
   $ atlas log verify --head 3f1c...e9`)
-    .action((opts: { json?: boolean; head?: string }) => {
+    .action((_opts: unknown, cmd: Command) => {
+      // `--json` is also an option of `log` itself, which commander lets claim it: read both.
+      const opts = cmd.optsWithGlobals<{ json?: boolean; head?: string }>();
       const ctx = cli.context();
       if (opts.head !== undefined && !/^[0-9a-f]{64}$/.test(opts.head)) {
         throw new AtlasError(`--head must be the 64-character hex hash printed by \`atlas log verify\`, got "${opts.head}".`, { code: 'BAD_FLAG' });
