@@ -8,7 +8,7 @@
  * here, so `import { ... } from './executionLog.js'` keeps working.
  */
 import { join } from 'node:path';
-import type { Clock } from '../../core/clock.js';
+import { systemClock, type Clock } from '../../core/clock.js';
 import { AtlasError, describeError } from '../../core/errors.js';
 import { rethrowIo } from '../../core/ioErrors.js';
 import { nodeAuditFs, type AuditFs } from './auditFs.js';
@@ -67,7 +67,7 @@ export class ExecutionLog {
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
     if (!(this.maxBytes > 0)) throw new AtlasError(`Execution log maxBytes must be positive, got ${this.maxBytes}.`);
     const clock = options.clock;
-    this.now = clock === undefined ? () => new Date() : typeof clock === 'function' ? clock : () => clock.now();
+    this.now = clock === undefined ? () => systemClock.now() : typeof clock === 'function' ? clock : () => clock.now();
     this.fs = options.fs ?? nodeAuditFs;
     this.lock = new FileLock(`${this.path}.lock`, { ...(options.lock ?? {}), fs: this.fs });
     try {
