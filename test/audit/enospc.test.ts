@@ -130,6 +130,36 @@ describe('ENOSPC at each write of the audit log', () => {
     }
   });
 
+  it('the first write cut inside the header and never cut back: that file is kept aside, a fresh one starts, verify names it', () => {
+    const dir = tmp();
+    let writes = 0;
+    let full = false;
+    const fs: AuditFs = {
+      ...nodeFs,
+      writeSync: ((fd: number, buf: Buffer, off: number, len: number, pos?: number | null) => {
+        if (full) throw enospc();
+        if (++writes === 2) {
+          full = true;
+          return nodeFs.writeSync(fd, buf, off, 10, pos); // 10 bytes of the header
+        }
+        return nodeFs.writeSync(fd, buf, off, len, pos);
+      }) as typeof nodeFs.writeSync,
+      ftruncateSync: () => {
+        throw new Error('killed before the truncate');
+      },
+    };
+    const log = new ExecutionLog({ dir, runId: 'run-1', fs });
+    expect(() => log.runStart()).toThrow(expect.objectContaining({ code: 'DISK_FULL' }));
+    full = false;
+    log.runStart();
+    const files = readdirSync(dir).sort();
+    expect(files).toHaveLength(2);
+    expect(readExecutionLogDetailed(dir).records.map((r) => r.event)).toEqual(['RUN_START']);
+    const report = verifyExecutionLog(dir);
+    expect(report.problems).toEqual([expect.objectContaining({ kind: 'header', file: files.find((f) => f !== EXECUTION_LOG_FILE), line: 1, offset: 0 })]);
+    expect(report.records).toBe(1);
+  });
+
   it.each([1, 2, 3])('fsync %i of the log fails: the line is cut back, one sentence, the chain verifies', (failAt) => {
     const s = scenario(failAt, { truncateWorks: true, failFsyncInstead: true });
     expectOneSentence(s.failure, s.dir);

@@ -136,6 +136,18 @@ describe('FileLock', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('after taking over a dead lock, removes temp lock files of dead processes (killed between write and link)', () => {
+    const dir = tmp();
+    const path = join(dir, 'x.lock');
+    const dead = deadPid();
+    writeFileSync(path, JSON.stringify({ pid: dead, host: hostname(), token: 'dead', at: Date.now() }));
+    writeFileSync(`${path}.${dead}.0b6f7c1e-1111-4222-8333-944455556666.tmp`, '{"pid":');
+    const live = `${path}.${process.pid}.0b6f7c1e-1111-4222-8333-944455556667.tmp`;
+    writeFileSync(live, '{}');
+    new FileLock(path, { timeoutMs: 1000 }).withLock(() => undefined);
+    expect(readdirSync(dir)).toEqual([live.slice(dir.length + 1)]); // a live process's temp is not touched
+  });
+
   it('keeps a fresh lock of another host (cannot check its pid)', () => {
     const path = join(tmp(), 'x.lock');
     writeFileSync(path, JSON.stringify({ pid: 1, host: 'another-host', token: 't', at: Date.now() }));

@@ -14,12 +14,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { AtlasError } from '../../core/errors.js';
 import { rethrowIo } from '../../core/ioErrors.js';
 import { errCode, nodeAuditFs, type AuditFs } from './auditFs.js';
 
-export type LockFs = Pick<AuditFs, 'openSync' | 'writeSync' | 'closeSync' | 'readFileSync' | 'statSync' | 'renameSync' | 'linkSync' | 'unlinkSync'>;
+export type LockFs = Pick<AuditFs, 'openSync' | 'writeSync' | 'closeSync' | 'readFileSync' | 'statSync' | 'renameSync' | 'linkSync' | 'unlinkSync'> &
+  Partial<Pick<AuditFs, 'readdirSync'>>;
 
 export interface FileLockOptions {
   /** A lock older than this is considered abandoned. Default 30 s (critical sections take ms). */
@@ -217,6 +219,25 @@ export class FileLock {
       }
     }
     this.unlinkQuietly(aside);
+    if (moved === raw) this.sweepDeadTemps();
     return moved === raw;
+  }
+
+  /** Temp files of processes killed between writing and linking their lock (found after a crash). */
+  private sweepDeadTemps(): void {
+    const readdir = this.fs.readdirSync;
+    if (readdir === undefined) return;
+    const dir = dirname(this.path);
+    const prefix = `${basename(this.path)}.`;
+    let names: string[];
+    try {
+      names = readdir(dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const m = name.startsWith(prefix) ? /^(\d+)\.[0-9a-f-]+\.tmp$/.exec(name.slice(prefix.length)) : null;
+      if (m && !pidAlive(Number(m[1]))) this.unlinkQuietly(join(dir, name));
+    }
   }
 }

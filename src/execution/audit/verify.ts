@@ -70,10 +70,10 @@ export function verifyExecutionLog(dir: string, options: VerifyOptions = {}): Ve
     }
     const entries = scanBuffer(buf);
     const legacyFile = entries[0]?.kind === 'legacy-header';
-    if (entries.length > 0 && entries[0].kind !== 'header' && !legacyFile) {
-      problem('header', file, 1, entries[0].offset, 'is not the execution log header: the file was altered or is not an audit file');
-    }
+    const badHeader = entries.length > 0 && entries[0].kind !== 'header' && !legacyFile;
+    if (badHeader) problem('header', file, 1, entries[0].offset, 'is not the execution log header: it was torn or altered, or this is not an audit file');
     entries.forEach((e, i) => {
+      if (i === 0 && badHeader && e.kind === 'bad') return; // one problem per line
       switch (e.kind) {
         case 'header':
         case 'legacy-header':
