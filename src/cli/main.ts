@@ -1,5 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
+import { join } from 'node:path';
 import { describeError, isAtlasError } from '../core/errors.js';
+import { describeIoError, isSqliteError } from '../core/ioErrors.js';
+import { STORE_FILE } from '../data/store/database.js';
 import { createContext, type AppContext, type GlobalOptions } from './context.js';
 import { processOutput, type Output } from './output.js';
 import { registerDataCommands } from './commands/data.js';
@@ -89,6 +92,12 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
     if (isAtlasError(err)) {
       io.note(`atlas: ${err.message}`);
       return err.exitCode;
+    }
+    // Disk full, read-only, a directory in the way, a damaged store: one sentence, not "unexpected".
+    const ioFailure = describeIoError(err, isSqliteError(err) && contexts[0] ? join(contexts[0].dataDir, STORE_FILE) : undefined);
+    if (ioFailure) {
+      io.note(`atlas: ${ioFailure.message}`);
+      return ioFailure.exitCode;
     }
     io.note(`atlas: unexpected error: ${describeError(err)}`);
     if (process.env.ATLAS_DEBUG) io.note(String((err as Error).stack));

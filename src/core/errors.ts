@@ -2,6 +2,9 @@
  * The one error type a user sees. `message` is a single sentence that says what is wrong and
  * how to fix it; the CLI prints it without a stack trace and exits with `exitCode`.
  */
+/** Codes for file-system and store failures (see core/ioErrors.ts) and a damaged audit trail. */
+export type IoErrorCode = 'DISK_FULL' | 'READ_ONLY' | 'PERMISSION_DENIED' | 'IS_A_DIRECTORY' | 'STORE_CORRUPT' | 'IO_ERROR' | 'AUDIT_LOG_DAMAGED';
+
 export class AtlasError extends Error {
   readonly exitCode: number;
   readonly code: string;

@@ -78,7 +78,11 @@ describe('ExecutionLog: format', () => {
     const recs = readExecutionLog(dir, { strict: true });
     expect(recs.map((r) => r.reason ?? '')).toEqual(nasty);
     expect(recs.map((r) => r.detail)).toEqual(nasty.map((s) => `${s}|${s}`));
-    for (const r of rowsOf(join(dir, EXECUTION_LOG_FILE))) expect(r.fields).toHaveLength(19);
+    for (const r of rowsOf(join(dir, EXECUTION_LOG_FILE))) expect(r.fields).toHaveLength(EXECUTION_LOG_COLUMNS.length);
+    // a record is one physical line: CR and LF inside a cell are escaped, never written raw
+    const text = readFileSync(join(dir, EXECUTION_LOG_FILE), 'utf8');
+    expect(text.split('\r\n')).toHaveLength(nasty.length + 2);
+    expect(text.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
   });
 
   it('round-trips any text through parseCsv (property)', () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCsv } from '../../src/data/csv/parseCsv.js';
-import { EXECUTION_LOG_COLUMNS, executionLogFiles, readExecutionLog } from '../../src/execution/audit/executionLog.js';
+import { EXECUTION_LOG_COLUMNS, executionLogFiles, readExecutionLog, verifyExecutionLog } from '../../src/execution/audit/executionLog.js';
 
 const worker = fileURLToPath(new URL('./appendWorker.ts', import.meta.url));
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -63,6 +63,11 @@ describe('execution log: several processes appending at once', () => {
       lineTotal += rows.length - 1;
     }
     expect(lineTotal).toBe(workers * n);
+    // one unbroken hash chain through every file, whichever process wrote each line
+    const report = verifyExecutionLog(dir);
+    expect(report.problems).toEqual([]);
+    expect(report).toMatchObject({ ok: true, records: workers * n, legacyRecords: 0 });
+    expect(report.head).toBe(records[records.length - 1].hash);
     // the lock is released and nothing is left behind
     expect(readdirSync(dir).filter((f) => !f.endsWith('.csv'))).toEqual([]);
   }, 60_000);

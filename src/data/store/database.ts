@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AtlasError, describeError } from '../../core/errors.js';
+import { describeIoError } from '../../core/ioErrors.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.js';
 import { retainForProcessLifetime } from './node24Workaround.js';
 
@@ -15,24 +16,26 @@ export const STORE_FILE = 'atlas.sqlite';
 export function openDatabase(dataDir: string, options: { readonly?: boolean } = {}): Database.Database {
   ensureWritableDir(dataDir);
   const path = join(dataDir, STORE_FILE);
+  assertNotDirectory(path);
   let db: Database.Database;
   try {
     db = new Database(path, { readonly: options.readonly ?? false });
   } catch (err) {
-    throw new AtlasError(`Cannot open the Atlas store at ${path} (${describeError(err)}); check the path and its permissions.`, { code: 'STORE_OPEN', cause: err });
+    throw describeIoError(err, path) ?? new AtlasError(`Cannot open the Atlas store at ${path} (${describeError(err)}); check the path and its permissions.`, { code: 'STORE_OPEN', cause: err });
   }
   retainForProcessLifetime(db);
-  db.pragma('busy_timeout = 15000');
-  if (!options.readonly) {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-  }
-  db.pragma('foreign_keys = ON');
   try {
+    db.pragma('busy_timeout = 15000');
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+    }
+    db.pragma('foreign_keys = ON');
     migrate(db, path);
   } catch (err) {
     db.close();
-    throw err;
+    // A file that is not a database, a read-only or full disk: one sentence naming the store.
+    throw describeIoError(err, path) ?? err;
   }
   return db;
 }
@@ -58,6 +61,17 @@ function migrate(db: Database.Database, path: string): void {
       db.pragma(`user_version = ${m.version}`);
     }).immediate();
   }
+}
+
+/** better-sqlite3 says only "unable to open database file" for a directory: say what it is. */
+function assertNotDirectory(path: string): void {
+  let isDir = false;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch {
+    return; // missing: SQLite creates it
+  }
+  if (isDir) throw describeIoError(Object.assign(new Error(`EISDIR: ${path}`), { code: 'EISDIR' }), path) ?? new AtlasError(`${path} is a directory.`);
 }
 
 function ensureWritableDir(dir: string): void {

@@ -1,20 +1,27 @@
 /**
- * A synchronous advisory lock file for short critical sections shared by several processes on
- * one machine (the execution log's rotate + append).
+ * @module A synchronous advisory lock file for short critical sections shared by several
+ * processes on one machine (the execution log's rotate + append).
  *
- * Acquire = exclusive create (`open(path, 'wx')`, i.e. O_CREAT|O_EXCL) of `<path>` holding
- * `{pid, host, token, at}`. Release = unlink, only if the file still holds our token.
- * A lock is stale when its owner is a dead pid on this host, or when it is older than `staleMs`
- * (a hung or remote owner). A stale lock is taken over by renaming it aside (atomic: exactly one
- * contender wins the rename) and checking the renamed file is the very lock judged stale; if a
- * fresh lock was moved by mistake, it is linked back.
+ * Acquire = write `{pid, host, token, at}` to a private temp file, then `link` it to `<path>`:
+ * link fails with EEXIST when the lock is held, and otherwise makes the complete file appear at
+ * once, so a full disk leaves either no lock or a whole one, never an empty lock file. Release =
+ * unlink, only if the file still holds our token. A lock is stale when its owner is a dead pid
+ * on this host, when it is older than `staleMs` (a hung or remote owner), or at once when it is
+ * empty or unparseable (only an older Atlas, which created and then wrote the lock, or a damaged
+ * disk could leave one). A stale lock is taken over by renaming it aside (atomic: exactly one
+ * contender wins) and checking the renamed file is the very lock judged stale; if a fresh lock
+ * was moved by mistake, it is linked back.
  */
-import * as nodeFs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { systemClock, type Clock } from '../../core/clock.js';
 import { AtlasError } from '../../core/errors.js';
+import { rethrowIo } from '../../core/ioErrors.js';
+import { errCode, nodeAuditFs, type AuditFs } from './auditFs.js';
 
-export type LockFs = Pick<typeof nodeFs, 'openSync' | 'writeSync' | 'closeSync' | 'readFileSync' | 'statSync' | 'renameSync' | 'linkSync' | 'unlinkSync'>;
+export type LockFs = Pick<AuditFs, 'openSync' | 'writeSync' | 'closeSync' | 'readFileSync' | 'statSync' | 'renameSync' | 'linkSync' | 'unlinkSync'> &
+  Partial<Pick<AuditFs, 'readdirSync'>>;
 
 export interface FileLockOptions {
   /** A lock older than this is considered abandoned. Default 30 s (critical sections take ms). */
@@ -22,6 +29,10 @@ export interface FileLockOptions {
   /** Give up acquiring after this long. Default 10 s. */
   timeoutMs?: number;
   fs?: LockFs;
+  /** Lock ages and the acquire deadline. Default: the system clock. */
+  clock?: Clock;
+  /** Blocks between attempts; defaults to a real wait. A test with a ManualClock advances it here. */
+  sleepSync?: (ms: number) => void;
 }
 
 interface LockInfo {
@@ -38,10 +49,6 @@ export function sleepSync(ms: number): void {
   Atomics.wait(sleepCell, 0, 0, Math.max(0, ms));
 }
 
-function errCode(err: unknown): string | undefined {
-  return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
-}
-
 function pidAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
@@ -55,17 +62,22 @@ function pidAlive(pid: number): boolean {
 function parseInfo(raw: string): LockInfo | undefined {
   try {
     const v = JSON.parse(raw) as Partial<LockInfo>;
-    if (typeof v.pid === 'number' && typeof v.host === 'string' && typeof v.token === 'string') return v as LockInfo;
+    if (typeof v.pid === 'number' && typeof v.host === 'string' && typeof v.token === 'string' && typeof v.at === 'number') return v as LockInfo;
   } catch {
-    // empty or half-written lock: judged by age alone
+    // empty or half-written: an older Atlas's lock, stale at once
   }
   return undefined;
 }
+
+/** Errors of `link` on file systems without hard links: fall back to exclusive create. */
+const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
 
 export class FileLock {
   private readonly staleMs: number;
   private readonly timeoutMs: number;
   private readonly fs: LockFs;
+  private readonly clock: Clock;
+  private readonly sleep: (ms: number) => void;
 
   constructor(
     readonly path: string,
@@ -73,7 +85,9 @@ export class FileLock {
   ) {
     this.staleMs = options.staleMs ?? 30_000;
     this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.fs = options.fs ?? nodeFs;
+    this.fs = options.fs ?? nodeAuditFs;
+    this.clock = options.clock ?? systemClock;
+    this.sleep = options.sleepSync ?? sleepSync;
   }
 
   /** Runs `fn` while holding the lock. */
@@ -89,17 +103,17 @@ export class FileLock {
   /** Blocks until the lock is ours; returns our token. */
   acquire(): string {
     const token = `${process.pid}-${randomUUID()}`;
-    const deadline = Date.now() + this.timeoutMs;
+    const deadline = this.clock.now().getTime() + this.timeoutMs;
     let wait = 1;
     for (;;) {
       if (this.tryCreate(token)) return token;
       if (this.breakIfStale()) continue;
-      if (Date.now() > deadline) {
+      if (this.clock.now().getTime() > deadline) {
         throw new AtlasError(`Could not lock ${this.path} within ${this.timeoutMs} ms; if no other Atlas process is running, delete that file.`, {
           code: 'LOCK_TIMEOUT',
         });
       }
-      sleepSync(wait + Math.random() * wait);
+      this.sleep(wait + Math.random() * wait);
       wait = Math.min(wait * 2, 20);
     }
   }
@@ -109,49 +123,84 @@ export class FileLock {
       const info = parseInfo(this.fs.readFileSync(this.path, 'utf8'));
       if (info?.token === token) this.fs.unlinkSync(this.path);
     } catch (err) {
-      if (errCode(err) !== 'ENOENT') throw err;
+      if (errCode(err) !== 'ENOENT') rethrowIo(err, this.path);
     }
   }
 
   private tryCreate(token: string): boolean {
-    let fd: number;
+    const text = JSON.stringify({ pid: process.pid, host: hostname(), token, at: this.clock.now().getTime() } satisfies LockInfo);
+    const temp = `${this.path}.${process.pid}.${randomUUID()}.tmp`;
     try {
-      fd = this.fs.openSync(this.path, 'wx');
+      this.writeWhole(temp, 'wx', text);
     } catch (err) {
-      if (errCode(err) === 'EEXIST') return false;
-      throw err;
+      this.unlinkQuietly(temp);
+      rethrowIo(err, this.path);
     }
     try {
-      const info: LockInfo = { pid: process.pid, host: hostname(), token, at: Date.now() };
-      this.fs.writeSync(fd, JSON.stringify(info));
+      this.fs.linkSync(temp, this.path);
+      return true;
+    } catch (err) {
+      const code = errCode(err);
+      if (code === 'EEXIST') return false;
+      if (code !== undefined && NO_LINKS.has(code)) return this.tryCreateWithoutLinks(text);
+      rethrowIo(err, this.path);
+    } finally {
+      this.unlinkQuietly(temp);
+    }
+  }
+
+  /** Exclusive create, then write; a failed write removes the lock again rather than leave it empty. */
+  private tryCreateWithoutLinks(text: string): boolean {
+    try {
+      this.writeWhole(this.path, 'wx', text);
+      return true;
+    } catch (err) {
+      if (errCode(err) === 'EEXIST') return false;
+      this.unlinkQuietly(this.path);
+      rethrowIo(err, this.path);
+    }
+  }
+
+  private writeWhole(path: string, flags: string, text: string): void {
+    const fd = this.fs.openSync(path, flags);
+    try {
+      const buf = Buffer.from(text, 'utf8');
+      let off = 0;
+      while (off < buf.length) off += this.fs.writeSync(fd, buf, off, buf.length - off);
     } finally {
       this.fs.closeSync(fd);
     }
-    return true;
+  }
+
+  private unlinkQuietly(path: string): void {
+    try {
+      this.fs.unlinkSync(path);
+    } catch {
+      // already gone
+    }
   }
 
   /** true when the lock is gone or was removed as stale (retry at once), false when it is live. */
   private breakIfStale(): boolean {
     let raw: string;
-    let mtimeMs: number;
     try {
-      mtimeMs = this.fs.statSync(this.path).mtimeMs;
       raw = this.fs.readFileSync(this.path, 'utf8');
     } catch (err) {
       if (errCode(err) === 'ENOENT') return true;
-      throw err;
+      rethrowIo(err, this.path);
     }
     const info = parseInfo(raw);
+    const unreadable = info === undefined;
     const deadOwner = info !== undefined && info.host === hostname() && !pidAlive(info.pid);
-    const tooOld = Date.now() - mtimeMs > this.staleMs;
-    if (!deadOwner && !tooOld) return false;
+    const tooOld = info !== undefined && this.clock.now().getTime() - info.at > this.staleMs;
+    if (!unreadable && !deadOwner && !tooOld) return false;
 
     const aside = `${this.path}.stale.${process.pid}.${randomUUID()}`;
     try {
       this.fs.renameSync(this.path, aside);
     } catch (err) {
       if (errCode(err) === 'ENOENT') return true;
-      throw err;
+      rethrowIo(err, this.path);
     }
     let moved = '';
     try {
@@ -169,11 +218,26 @@ export class FileLock {
         // nothing better to do
       }
     }
-    try {
-      this.fs.unlinkSync(aside);
-    } catch {
-      // already gone
-    }
+    this.unlinkQuietly(aside);
+    if (moved === raw) this.sweepDeadTemps();
     return moved === raw;
+  }
+
+  /** Temp files of processes killed between writing and linking their lock (found after a crash). */
+  private sweepDeadTemps(): void {
+    const readdir = this.fs.readdirSync;
+    if (readdir === undefined) return;
+    const dir = dirname(this.path);
+    const prefix = `${basename(this.path)}.`;
+    let names: string[];
+    try {
+      names = readdir(dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const m = name.startsWith(prefix) ? /^(\d+)\.[0-9a-f-]+\.tmp$/.exec(name.slice(prefix.length)) : null;
+      if (m && !pidAlive(Number(m[1]))) this.unlinkQuietly(join(dir, name));
+    }
   }
 }
