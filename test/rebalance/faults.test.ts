@@ -47,6 +47,7 @@ async function rig(opts: { alpaca?: Partial<AlpacaBrokerOptions>; req?: Partial<
   fake.setPosition('INTC', 1000, 28);
   fake.setPosition('ORCL', 100, 140);
   const tb = brokerFor(fake, { timeoutMs: 250, retry: { baseDelayMs: 5, maxDelayMs: 50 }, ...opts.alpaca });
+  venueMovesOnListReads(fake, tb);
   const dir = tmp();
   const db = openDatabase(dir);
   const now = () => new Date(tb.time.now());
@@ -77,6 +78,23 @@ async function rig(opts: { alpaca?: Partial<AlpacaBrokerOptions>; req?: Partial<
   const r = { fake, tb, dir, db, runs, deps, req };
   open.push(r);
   return r;
+}
+
+/**
+ * The fake advances an order's fill policy only when the order is read by id, while the
+ * rebalancer now polls with one list call per cycle (as Alpaca's venue moves on its own). Until
+ * the fake advances listed orders itself, each list call first reads every open order once by id
+ * directly on the fake (outside the broker under test), so the venue progresses between polls.
+ */
+function venueMovesOnListReads(fake: FakeAlpaca, tb: TestBroker): void {
+  const list = tb.broker.listOrders.bind(tb.broker);
+  tb.broker.listOrders = async (q) => {
+    const open = fake.state.orders.filter((o) => ['new', 'accepted', 'partially_filled', 'pending_new'].includes(o.status));
+    for (const o of open) {
+      await fetch(`${fake.url}/v2/orders/${o.id}`, { headers: { 'APCA-API-KEY-ID': fake.keyId, 'APCA-API-SECRET-KEY': fake.secretKey } }).catch(() => undefined);
+    }
+    return list(q);
+  };
 }
 
 /** The invariants every fault test ends with. */

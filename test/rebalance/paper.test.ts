@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { isMarketOpenAt } from '../../src/calendar/nyse.js';
 import { createBroker } from '../../src/execution/brokers/factory.js';
 import { PaperBroker } from '../../src/execution/brokers/paper/index.js';
 import { runRebalance, type RebalanceRequest } from '../../src/execution/rebalance/orchestrator.js';
@@ -97,6 +98,18 @@ describe('rebalance on the embedded paper broker', () => {
     const ok = await runAtlas([...args, '--yes', '--json']);
     expect(ok.code, ok.stderr).toBe(0);
     const r = JSON.parse(ok.stdout) as { runId: string; outcome: string; orders: { state: string }[] };
+    // The CLI runs on the wall clock: with --force outside the session the orders are queued for
+    // the open and the run ends 'queued' (exit 0); the rest of this test needs an open market.
+    if (!isMarketOpenAt(new Date())) {
+      expect(r.outcome).toBe('queued');
+      expect(r.orders.every((o) => o.state === 'queued' || o.state === 'filled')).toBe(true);
+      const later = await runAtlas([...args, '--yes']);
+      expect(later.code, later.stderr).toBe(0);
+      // The embedded broker decides when a queued order fills; the rerun reconciles either way.
+      expect(later.stdout).toMatch(new RegExp(`Run ${r.runId} \\(resumed\\): (queued|completed)`));
+      expect(auditProblems(dir, r.runId).filter((p) => !p.includes('has no outcome event'))).toEqual([]);
+      return;
+    }
     expect(r.outcome).toBe('completed');
     expect(r.orders.every((o) => o.state === 'filled')).toBe(true);
 

@@ -130,7 +130,7 @@ describe('planning pieces', () => {
   });
 });
 
-describe('run store (migration 3)', () => {
+describe('run store (migrations 3 and 6)', () => {
   it('persists a run and its orders, updates states, and refuses a second create', () => {
     const db = openDatabase(tmp());
     try {
@@ -143,13 +143,17 @@ describe('run store (migration 3)', () => {
       ]);
       expect(runs.get('20261124-0123abcd')).toMatchObject({ phase: 'sells', status: 'open', params, signal: { regime: 'TREND_BULL' } });
       expect(() => runs.create(newRun, [])).toThrow(/already exists/);
-      runs.updateOrder('atlas-20261124-0123abcd-X-sell', { state: 'filled', brokerOrderId: 'b1', filledQty: 10, filledAvgPrice: 5.1 });
+      const ref = { clientOrderId: 'atlas-20261124-0123abcd-X-sell', symbol: 'X', side: 'sell', qty: 10 } as const;
+      runs.apply({ ...ref, kind: 'Submitted' });
+      runs.apply({ ...ref, kind: 'Accepted', brokerOrderId: 'b1', brokerStatus: 'new', filledQty: 0, filledAvgPrice: null, orderType: 'market', reconciled: false });
+      runs.apply({ ...ref, kind: 'Filled', brokerOrderId: 'b1', brokerStatus: 'filled', filledQty: 10, filledAvgPrice: 5.1, filledAt: null, note: null });
       runs.setPhase('20261124-0123abcd', 'done', 'completed', { ok: true });
       const orders = runs.orders('20261124-0123abcd');
       expect(orders.map((o) => o.state)).toEqual(['filled', 'planned']);
       expect(summarize(orders)).toMatchObject({ planned: 2, submitted: 1, filled: 1, notSent: 1, soldNotional: 51 });
       expect(runs.get('20261124-0123abcd')).toMatchObject({ phase: 'done', status: 'completed', summary: { ok: true } });
-      expect(() => runs.updateOrder('nope', { state: 'filled' })).toThrow(/No planned order/);
+      expect(() => runs.apply({ clientOrderId: 'nope', symbol: 'X', side: 'buy', qty: 1, kind: 'Submitted' })).toThrow(/No planned order/);
+      expect(runs.events({ runId: '20261124-0123abcd' }).map((e) => e.event.kind)).toEqual(['Planned', 'Planned', 'Submitted', 'Accepted', 'Filled']);
     } finally {
       db.close();
     }

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { systemClock, type Clock } from '../../core/clock.js';
 import { AtlasError } from '../../core/errors.js';
 import { createBroker, parseBrokerKind, type BrokerKind } from '../../execution/brokers/factory.js';
 import { paperAccountName } from '../../execution/brokers/paper/index.js';
@@ -23,14 +24,13 @@ interface RebalanceFlags extends UniverseFlagValues {
   broker: string;
   yes?: boolean;
   resume?: string;
+  abandon?: string;
   onTimeout: string;
   fillTimeout: string;
   pollInterval: string;
   minNotional: string;
   json?: boolean;
 }
-
-const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 
 function accountFor(kind: BrokerKind, raw: string): string {
@@ -60,7 +60,8 @@ export function registerRebalanceCommand(program: Command, cli: Cli): void {
     .addOption(new Option('--broker <kind>', 'broker: paper (embedded simulator) or alpaca (Alpaca paper)').choices(['paper', 'alpaca']).default('paper'))
     .option('--account <name>', 'account: LARGE, MID or SMALL (paper also accepts any other name)', 'LARGE')
     .option('--yes', 'do not ask for confirmation (needed when stdin is not a terminal)')
-    .option('--resume <runId>', 'reconcile and finish an interrupted run (the same command the same day does this too)')
+    .option('--resume <runId>', 'reconcile and finish an interrupted or queued run (the same command the same day does this too)')
+    .option('--abandon <runId>', 'close a run: reconcile it, cancel its working orders (asks, or --yes), end it ABANDONED so the command can run again')
     .addOption(new Option('--on-timeout <what>', 'orders still working at the fill timeout: cancel them, or leave them open').choices(['cancel', 'leave']).default('cancel'))
     .option('--fill-timeout <seconds>', 'how long each phase (SELLs, then BUYs) waits for fills', '300')
     .addOption(new Option('--poll-interval <seconds>', 'pause between order status polls').default('1').hideHelp())
@@ -76,7 +77,12 @@ Examples:
   $ atlas rebalance --universe technology --top-n 3 --dry-run
   $ atlas rebalance --universe technology --top-n 3 --regime TREND_NEUTRAL --dry-run --force
   $ atlas rebalance --universe technology --top-n 3 --broker alpaca --account MID --yes
-  $ atlas rebalance --resume 20261124-3f9a0c1e`)
+  $ atlas rebalance --resume 20261124-3f9a0c1e
+  $ atlas rebalance --abandon 20261124-3f9a0c1e --yes
+
+With --force outside market hours the orders are sent as day orders and the run ends "queued"
+(exit 0) with the time of the next open; run --resume after the open to wait for the SELL fills
+and send the BUYs. An abandoned run frees its command: the next run gets the id <runId>-2.`)
     .action(async (opts: RebalanceFlags, command: Command) => {
       const ctx = cli.context();
       const topN = intFlag('--top-n', opts.topN);
@@ -89,13 +95,19 @@ Examples:
       const fillTimeoutMs = numFlag('--fill-timeout', opts.fillTimeout, 0, 86_400) * 1000;
       const pollMs = numFlag('--poll-interval', opts.pollInterval, 0.01, 60) * 1000;
       const minNotional = numFlag('--min-notional', opts.minNotional, 0);
-      const runs = new RunStore(ctx.db(), ctx.now);
+      const clock: Clock = { now: ctx.now, sleep: systemClock.sleep };
+      const runs = new RunStore(ctx.db(), clock);
 
       let kind = parseBrokerKind(opts.broker);
       let account = accountFor(kind, opts.account);
+      if (opts.resume !== undefined && opts.abandon !== undefined) {
+        throw new AtlasError('--resume and --abandon exclude each other; pick one.', { code: 'BAD_FLAG' });
+      }
       let resumeRunId: string | undefined;
-      if (opts.resume !== undefined) {
-        resumeRunId = assertRunId(opts.resume);
+      let abandonRunId: string | undefined;
+      const existing = opts.resume ?? opts.abandon;
+      if (existing !== undefined) {
+        resumeRunId = assertRunId(existing);
         const rec = runs.get(resumeRunId);
         if (!rec) {
           throw new AtlasError(`There is no rebalance run ${resumeRunId} in ${ctx.dataDir}; check the id with \`atlas log\` or start a new run without --resume.`, { code: 'RUN_NOT_FOUND' });
@@ -109,6 +121,10 @@ Examples:
         }
         kind = parseBrokerKind(rec.broker);
         account = rec.account;
+        if (opts.abandon !== undefined) {
+          abandonRunId = resumeRunId;
+          resumeRunId = undefined;
+        }
       }
       const universe = resolveUniverse(opts);
       const broker = createBroker({ kind, account, db: ctx.db(), bars: ctx.bars(), env: ctx.env, now: ctx.now, secrets: ctx.secrets });
@@ -127,6 +143,7 @@ Examples:
           strict: opts.strict === true,
           yes: opts.yes === true,
           ...(resumeRunId ? { resumeRunId } : {}),
+          ...(abandonRunId ? { abandonRunId } : {}),
           onTimeout: opts.onTimeout as OnTimeout,
           fillTimeoutMs,
           pollMs,
@@ -137,13 +154,19 @@ Examples:
           runs,
           auditDir: ctx.dataDir,
           secrets: ctx.secrets,
-          now: ctx.now,
-          sleep: realSleep,
+          clock,
           store: ctx.bars(),
           note: (t) => cli.io.note(`note: ${t}`),
-          onPreview: (preview) => show(formatPlanReport(preview)),
+          onPreview: (preview) => show(abandonRunId ? formatExecutionReport(preview) : formatPlanReport(preview)),
           ...(interactive
-            ? { confirm: (p: RebalanceResult) => askYesNo(`Send ${p.plan?.orders.length ?? 0} order(s) to ${kind} account ${account} (run ${p.runId})? [y/N] `) }
+            ? {
+                confirm: (p: RebalanceResult) =>
+                  askYesNo(
+                    abandonRunId
+                      ? `Cancel the working order(s) of run ${p.runId} on ${kind} account ${account} and abandon the run? [y/N] `
+                      : `Send ${p.plan?.orders.length ?? 0} order(s) to ${kind} account ${account} (run ${p.runId})? [y/N] `,
+                  ),
+              }
             : {}),
         },
       );
@@ -162,6 +185,9 @@ Examples:
       if (result.outcome === 'stopped' && result.stoppedBy) {
         const g = result.stoppedBy;
         throw new AtlasError(`Run ${result.runId} stopped before sending ${result.buyPhase ? 'the BUYs' : 'any order'}: gate ${g.gate} (${g.name}) failed: ${g.reason}.`, { code: 'GATE_FAILED' });
+      }
+      if (result.outcome === 'queued' && !opts.json) {
+        cli.io.out(`\nQueued: the market is closed${result.queued?.nextOpen ? `; it opens ${result.queued.nextOpen}` : ''}. After the open run \`${result.queued?.resume ?? `atlas rebalance --resume ${result.runId}`}\`.`);
       }
       if (result.outcome === 'declined') cli.fail(1);
       if (result.summary.rejected > 0) cli.fail(1);

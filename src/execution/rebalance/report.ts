@@ -3,7 +3,7 @@
  * gate report, resulting allocation) and the execution (order outcomes, final allocation). Pure.
  */
 import { formatGateResults } from '../gates/index.js';
-import type { AllocationView, RebalanceResult } from './orchestrator.js';
+import type { AllocationView, RebalanceResult } from './types.js';
 
 function pct(x: number | null | undefined, digits = 1): string {
   return x === null || x === undefined || !Number.isFinite(x) ? '-' : `${(x * 100).toFixed(digits)}%`;
@@ -106,6 +106,8 @@ export function formatExecutionReport(r: RebalanceResult): string {
     declined: 'declined at the confirmation: nothing sent',
     dry_run: 'dry run: nothing sent',
     nothing_to_do: 'nothing to do: the book already matches the targets',
+    queued: 'queued: the market is closed, orders wait for the open',
+    abandoned: 'abandoned: reconciled, working orders canceled, the run is closed',
   };
   out.push(`Run ${r.runId}${r.resumed ? ' (resumed)' : ''}: ${head[r.outcome] ?? r.outcome}`);
   if (r.buyPhase) {
@@ -122,8 +124,11 @@ export function formatExecutionReport(r: RebalanceResult): string {
     );
     const s = r.summary;
     out.push(
-      `Summary: ${s.planned} planned, ${s.submitted} sent, ${s.filled} filled, ${s.partiallyFilled} partially filled, ${s.canceled} canceled, ${s.rejected} rejected, ${s.leftOpen} left open, ${s.resized} re-sized, ${s.skipped} skipped; sold ${money(s.soldNotional)}, bought ${money(s.boughtNotional)}`,
+      `Summary: ${s.planned} planned, ${s.submitted} sent, ${s.filled} filled, ${s.partiallyFilled} partially filled, ${s.canceled} canceled, ${s.rejected} rejected, ${s.leftOpen} left open, ${s.queued} queued, ${s.resized} re-sized, ${s.skipped} skipped${s.abandoned > 0 ? `, ${s.abandoned} abandoned` : ''}; sold ${money(s.soldNotional)}, bought ${money(s.boughtNotional)}`,
     );
+  }
+  if (r.queued) {
+    out.push(`Queued for the open${r.queued.nextOpen ? ` at ${r.queued.nextOpen}` : ''} (${r.queued.phase === 'sells' ? 'SELLs sent; the BUYs follow after their fills' : 'BUYs sent'}). After the open run: ${r.queued.resume}`);
   }
   if (r.stoppedBy) out.push(`STOPPED by gate ${r.stoppedBy.gate} (${r.stoppedBy.name}): ${r.stoppedBy.reason}`);
   if (r.final) out.push(formatAllocation(r.final, 'Account now'));

@@ -6,6 +6,10 @@
  * "the same" (account, broker, universe, topN, regime override). Rerunning the command the same
  * day therefore finds the run it already started and reconciles it instead of trading twice.
  *
+ * An abandoned run (`atlas rebalance --abandon`) frees the command: the next attempt the same day
+ * gets the id with an attempt suffix, `20261124-3f9a0c1e-2`, `-3`, ... (attempt 1 has none, so
+ * ids of earlier runs are unchanged).
+ *
  * A client order id is `atlas-<runId>-<symbol>-<leg>` (leg 'sell' or 'buy'); one run trades a
  * symbol at most once per leg, so the id is unique for the life of the account. Alpaca accepts
  * 128 characters; Atlas keeps ids within 48 so they also fit stricter brokers and log columns.
@@ -29,19 +33,26 @@ export interface RunIdentity {
   regimeOverride?: string | undefined;
 }
 
-const RUN_ID = /^(\d{8})-([0-9a-f]{8})$/;
+const RUN_ID = /^(\d{8})-([0-9a-f]{8})(?:-([1-9]\d{0,2}))?$/;
+
+/** Attempts per command and day (an abandoned run frees its command for the next one). */
+export const MAX_RUN_ATTEMPTS = 999;
 
 function shortHash(text: string, hexDigits: number): string {
   return createHash('sha256').update(text).digest('hex').slice(0, hexDigits);
 }
 
-/** e.g. 20261124-3f9a0c1e */
-export function computeRunId(id: RunIdentity): string {
+/** e.g. 20261124-3f9a0c1e; attempt 2 and later: 20261124-3f9a0c1e-2. */
+export function computeRunId(id: RunIdentity, attempt = 1): string {
+  if (!Number.isInteger(attempt) || attempt < 1 || attempt > MAX_RUN_ATTEMPTS) {
+    throw new AtlasError(`Run attempt must be a whole number from 1 to ${MAX_RUN_ATTEMPTS}, got ${attempt}.`, { code: 'BAD_RUN_ID' });
+  }
   if (!/^\d{4}-\d{2}-\d{2}$/.test(id.tradeDate)) {
     throw new AtlasError(`Run trade date must be YYYY-MM-DD, got "${id.tradeDate}".`, { code: 'BAD_RUN_ID' });
   }
   const key = JSON.stringify([id.account.toUpperCase(), id.broker.toLowerCase(), id.universe.toLowerCase(), id.topN, id.regimeOverride ?? '']);
-  return `${id.tradeDate.replace(/-/g, '')}-${shortHash(key, 8)}`;
+  const base = `${id.tradeDate.replace(/-/g, '')}-${shortHash(key, 8)}`;
+  return attempt === 1 ? base : `${base}-${attempt}`;
 }
 
 export function isRunId(s: string): boolean {
@@ -52,7 +63,7 @@ export function isRunId(s: string): boolean {
 export function assertRunId(s: string): string {
   const t = s.trim();
   if (!isRunId(t)) {
-    throw new AtlasError(`"${s.slice(0, 40)}" is not a run id; run ids look like 20261124-3f9a0c1e (see \`atlas log\`).`, { code: 'BAD_RUN_ID' });
+    throw new AtlasError(`"${s.slice(0, 40)}" is not a run id; run ids look like 20261124-3f9a0c1e or 20261124-3f9a0c1e-2 (see \`atlas log\`).`, { code: 'BAD_RUN_ID' });
   }
   return t;
 }
@@ -68,6 +79,6 @@ export function clientOrderIdFor(runId: string, symbol: string, leg: OrderLeg): 
 
 /** The run id inside a client order id made by clientOrderIdFor, or undefined. */
 export function runIdOfClientOrderId(cid: string): string | undefined {
-  const m = /^atlas-(\d{8}-[0-9a-f]{8})-/.exec(cid);
+  const m = /^atlas-(\d{8}-[0-9a-f]{8}(?:-[1-9]\d{0,2})?)-/.exec(cid);
   return m ? m[1] : undefined;
 }

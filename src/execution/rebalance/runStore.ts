@@ -1,28 +1,52 @@
 /**
- * Persistence of rebalance runs (migration 3: tables runs and run_orders). The orchestrator
- * writes here BEFORE every side effect, so a process killed at any point leaves a state that
- * `--resume` (or the same command the same day) can reconcile with the broker and finish.
+ * @module Persistence of rebalance runs (migration 3: runs, run_orders; migration 6:
+ * run_order_events). The orchestrator writes here BEFORE every side effect, so a process killed
+ * at any point leaves a state that `--resume` (or the same command the same day) can reconcile
+ * with the broker and finish.
+ *
+ * An order changes only through `apply(event, audit)`: the transition table is checked first
+ * (an illegal move writes nothing), then the audit line rendered from the event is appended and
+ * fsynced, then ONE transaction writes the new state and fields and appends the event to
+ * run_order_events. Audit first, because the audit file and SQLite cannot share a transaction: a
+ * crash between the two leaves the line without the state change, and resume derives the same
+ * event again from the broker (the line is repeated, never lost). The other order would lose the
+ * line for good when the crash hits after the commit.
  */
 import type Database from 'better-sqlite3';
+import type { Clock } from '../../core/clock.js';
 import { AtlasError } from '../../core/errors.js';
+import type { ExecutionEventInput } from '../audit/executionLog.js';
 import type { OrderIntent } from '../orderPlan.js';
+import { brokerFactsOf, reasonOf, type OrderEvent, type Planned } from '../orders/events.js';
+import { FINAL_ORDER_STATES as FINAL_STATES, type OrderState } from '../orders/states.js';
+import { eventToAudit } from '../orders/toAudit.js';
+import { transition } from '../orders/transition.js';
 import type { OrderLeg } from './runId.js';
 
 export type RunPhase = 'sells' | 'buys' | 'done';
-export type RunStatus = 'open' | 'completed' | 'stopped';
+/** open: in progress or interrupted; queued: orders wait for the next open (resume after it). */
+export type RunStatus = 'open' | 'queued' | 'completed' | 'stopped' | 'abandoned';
 
-/**
- * Local order states:
- *  planned     - not sent yet (safe to send with its client order id);
- *  submitting  - written just before submitOrder: the broker may or may not have it (reconcile);
- *  submitted   - accepted by the broker, still working;
- *  left_open   - still working at the fill timeout and left open (--on-timeout leave);
- *  filled / canceled / rejected / expired - final at the broker (canceled may carry a partial fill);
- *  skipped     - never sent (a buy re-sized to nothing, or an order dropped on resume).
- */
-export type RunOrderState = 'planned' | 'submitting' | 'submitted' | 'left_open' | 'filled' | 'canceled' | 'rejected' | 'expired' | 'skipped';
+/** Local order states: see src/execution/orders/states.ts. */
+export type RunOrderState = OrderState;
 
-export const FINAL_ORDER_STATES: ReadonlySet<RunOrderState> = new Set<RunOrderState>(['filled', 'canceled', 'rejected', 'expired', 'skipped']);
+export const FINAL_ORDER_STATES = FINAL_STATES;
+
+/** Where an applied event's audit line goes (an ExecutionLog, or a test's array). */
+export interface AuditSink {
+  append(e: ExecutionEventInput): unknown;
+}
+
+/** One stored event of an order. */
+export interface StoredOrderEvent {
+  id: number;
+  runId: string;
+  clientOrderId: string;
+  fromState: OrderState | null;
+  toState: OrderState;
+  event: OrderEvent;
+  at: string;
+}
 
 export interface RunParams {
   universe: string;
@@ -70,7 +94,6 @@ export interface RunOrderRecord {
   updatedAt: string;
 }
 
-export type RunOrderPatch = Partial<Pick<RunOrderRecord, 'qty' | 'state' | 'brokerOrderId' | 'brokerStatus' | 'filledQty' | 'filledAvgPrice' | 'reason'>>;
 
 interface RunRow {
   run_id: string;
@@ -147,14 +170,33 @@ function toOrder(r: OrderRow): RunOrderRecord {
 export type NewRun = Omit<RunRecord, 'createdAt' | 'updatedAt' | 'summary' | 'phase' | 'status'>;
 export type NewRunOrder = Omit<RunOrderRecord, 'runId' | 'updatedAt' | 'state' | 'brokerOrderId' | 'brokerStatus' | 'filledQty' | 'filledAvgPrice' | 'reason'>;
 
+export function plannedEventOf(o: Pick<RunOrderRecord, 'clientOrderId' | 'symbol' | 'side' | 'qty' | 'leg' | 'intent' | 'refPrice'>): Planned {
+  return { kind: 'Planned', clientOrderId: o.clientOrderId, symbol: o.symbol, side: o.side, qty: o.qty, leg: o.leg, intent: o.intent, refPrice: o.refPrice, notional: o.qty * o.refPrice };
+}
+
+interface EventRow {
+  id: number;
+  run_id: string;
+  client_order_id: string;
+  from_state: string | null;
+  to_state: string;
+  event: string;
+  at: string;
+}
+
 export class RunStore {
+  private readonly clock: Pick<Clock, 'now'>;
+
+  /** `clock` is the one Clock (a bare `() => Date` is still accepted from older callers). */
   constructor(
     readonly db: Database.Database,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
+    clock: Pick<Clock, 'now'> | (() => Date) = { now: () => new Date() },
+  ) {
+    this.clock = typeof clock === 'function' ? { now: clock } : clock;
+  }
 
   private stamp(): string {
-    return this.now().toISOString();
+    return this.clock.now().toISOString();
   }
 
   get(runId: string): RunRecord | undefined {
@@ -192,34 +234,81 @@ export class RunStore {
         const ins = this.db.prepare(
           'INSERT INTO run_orders (run_id, client_order_id, seq, leg, symbol, side, intent, planned_qty, qty, ref_price, state, filled_qty, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)',
         );
-        for (const o of orders) ins.run(run.runId, o.clientOrderId, o.seq, o.leg, o.symbol, o.side, o.intent, o.plannedQty, o.qty, o.refPrice, 'planned', at);
+        for (const o of orders) {
+          ins.run(run.runId, o.clientOrderId, o.seq, o.leg, o.symbol, o.side, o.intent, o.plannedQty, o.qty, o.refPrice, 'planned', at);
+          this.insertEvent(run.runId, plannedEventOf(o), null, 'planned', at);
+        }
       })
       .immediate();
     return this.get(run.runId)!;
   }
 
-  updateOrder(clientOrderId: string, patch: RunOrderPatch): RunOrderRecord {
-    const cols: string[] = [];
-    const vals: (string | number | null)[] = [];
-    const map: Record<keyof RunOrderPatch, string> = {
-      qty: 'qty',
-      state: 'state',
-      brokerOrderId: 'broker_order_id',
-      brokerStatus: 'broker_status',
-      filledQty: 'filled_qty',
-      filledAvgPrice: 'filled_avg_price',
-      reason: 'reason',
-    };
-    for (const [k, col] of Object.entries(map) as [keyof RunOrderPatch, string][]) {
-      if (patch[k] === undefined) continue;
-      cols.push(`${col} = ?`);
-      vals.push(patch[k] as string | number | null);
-    }
-    cols.push('updated_at = ?');
-    vals.push(this.stamp());
-    const res = this.db.prepare(`UPDATE run_orders SET ${cols.join(', ')} WHERE client_order_id = ?`).run(...vals, clientOrderId);
-    if (res.changes !== 1) throw new AtlasError(`No planned order with client order id ${clientOrderId} in the run store.`, { code: 'RUN_ORDER_NOT_FOUND' });
-    return this.order(clientOrderId)!;
+  private insertEvent(runId: string, e: OrderEvent, from: OrderState | null, to: OrderState, at: string): void {
+    this.db
+      .prepare('INSERT INTO run_order_events (run_id, client_order_id, kind, from_state, to_state, event, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(runId, e.clientOrderId, e.kind, from, to, JSON.stringify(e), at);
+  }
+
+  private mustOrder(clientOrderId: string): RunOrderRecord {
+    const o = this.order(clientOrderId);
+    if (!o) throw new AtlasError(`No planned order with client order id ${clientOrderId} in the run store.`, { code: 'RUN_ORDER_NOT_FOUND' });
+    return o;
+  }
+
+  /**
+   * Applies one event to its order: checks the transition (throws INVALID_ORDER_TRANSITION and
+   * writes nothing when illegal), appends the audit line rendered from the event, then in one
+   * transaction writes the new state and fields and stores the event. Returns the order after it.
+   */
+  apply(event: OrderEvent, audit?: AuditSink): RunOrderRecord {
+    const before = this.mustOrder(event.clientOrderId);
+    transition(before.state, event);
+    const line = eventToAudit(event);
+    if (line && audit) audit.append(line);
+    this.db
+      .transaction(() => {
+        // Re-read inside the write lock: the state may have moved since the check above.
+        const cur = this.mustOrder(event.clientOrderId);
+        const next = transition(cur.state, event);
+        const at = this.stamp();
+        const facts = brokerFactsOf(event);
+        const reason = reasonOf(event);
+        const qty = event.kind === 'Resized' ? event.qty : event.kind === 'Skipped' ? 0 : cur.qty;
+        this.db
+          .prepare(
+            `UPDATE run_orders SET state = ?, qty = ?, broker_order_id = ?, broker_status = ?, filled_qty = ?, filled_avg_price = ?, reason = ?, updated_at = ? WHERE client_order_id = ?`,
+          )
+          .run(
+            next,
+            qty,
+            facts.brokerOrderId ?? cur.brokerOrderId,
+            facts.brokerStatus ?? cur.brokerStatus,
+            facts.filledQty ?? cur.filledQty,
+            facts.filledAvgPrice !== undefined ? facts.filledAvgPrice : cur.filledAvgPrice,
+            reason ?? (event.kind === 'Resized' ? null : cur.reason),
+            at,
+            cur.clientOrderId,
+          );
+        this.insertEvent(cur.runId, event, cur.state, next, at);
+      })
+      .immediate();
+    return this.mustOrder(event.clientOrderId);
+  }
+
+  /** The events of one order (or of every order of a run), oldest first. */
+  events(query: { runId: string } | { clientOrderId: string }): StoredOrderEvent[] {
+    const rows = ('runId' in query
+      ? this.db.prepare('SELECT * FROM run_order_events WHERE run_id = ? ORDER BY id').all(query.runId)
+      : this.db.prepare('SELECT * FROM run_order_events WHERE client_order_id = ? ORDER BY id').all(query.clientOrderId)) as EventRow[];
+    return rows.map((r) => ({
+      id: r.id,
+      runId: r.run_id,
+      clientOrderId: r.client_order_id,
+      fromState: r.from_state as OrderState | null,
+      toState: r.to_state as OrderState,
+      event: JSON.parse(r.event) as OrderEvent,
+      at: r.at,
+    }));
   }
 
   setPhase(runId: string, phase: RunPhase, status?: RunStatus, summary?: Record<string, unknown>): RunRecord {

@@ -1,0 +1,19 @@
+/**
+ * @module The BUY budget of a run from a fresh broker snapshot: positions valued at the run's
+ * prices (the store's last close where the run has none), then plan.ts's buyBudget.
+ */
+import { buildGateContext, buyBudget, type BrokerSnapshot, type BuyBudget } from './plan.js';
+import type { RunContext } from './context.js';
+import type { RunOrderRecord } from './runStore.js';
+
+export function gateBudgetOf(ctx: RunContext, snap: BrokerSnapshot, buys: readonly RunOrderRecord[], tolerance: number): BuyBudget {
+  const prices = ctx.signalPrices();
+  for (const o of buys) if (!prices.has(o.symbol)) prices.set(o.symbol, o.refPrice);
+  for (const p of snap.positions) {
+    if (prices.has(p.symbol)) continue;
+    const lp = ctx.lastPrice(p.symbol);
+    if (lp !== undefined) prices.set(p.symbol, lp);
+  }
+  const valued = buildGateContext({ snapshot: snap, assets: new Map(), lastPrices: new Map(), prices, regime: ctx.regimeOfRun(), now: ctx.now(), force: true, strict: false }).positions;
+  return buyBudget(snap.account, valued, ctx.allocationOfRun(), tolerance);
+}

@@ -1,0 +1,46 @@
+/**
+ * @module The gates as a run step: re-validating orders about to be sent later (resumed SELLs,
+ * re-sized BUYs) and stopping the run when a gate fails.
+ */
+import { DEFAULT_ALLOCATION } from '../../portfolio/allocation.js';
+import { validateBatch } from '../gates/index.js';
+import type { GateResult } from '../gates/types.js';
+import type { RunContext } from './context.js';
+import { buildGateContext, toGateOrders, type BrokerSnapshot } from './plan.js';
+import type { RunOrderRecord } from './runStore.js';
+import type { RebalanceResult } from './types.js';
+
+/** Ends the run as stopped by the first failing gate. */
+export function stopRun(ctx: RunContext, gates: readonly GateResult[], what: string): RebalanceResult {
+  const failed = gates.find((g) => g.result === 'FAIL')!;
+  ctx.result.outcome = 'stopped';
+  ctx.result.stoppedBy = { gate: failed.gate, name: failed.name, reason: failed.reason };
+  if (ctx.runs.get(ctx.runId)) ctx.runs.setStatus(ctx.runId, 'stopped', { stoppedBy: ctx.result.stoppedBy });
+  ctx.settle();
+  ctx.endRun({ outcome: 'stopped', what, gate: failed.gate, name: failed.name, reason: failed.reason }, 'STOPPED');
+  return ctx.result;
+}
+
+/** Re-validates orders about to be sent on a later step; a failing gate stops the run. */
+export async function revalidate(ctx: RunContext, orders: readonly RunOrderRecord[], snap: BrokerSnapshot): Promise<GateResult[] | { stopped: RebalanceResult; gates: GateResult[] }> {
+  const run = ctx.run();
+  const symbols = [...new Set(orders.map((o) => o.symbol))];
+  const prices = ctx.signalPrices();
+  for (const o of orders) if (!prices.has(o.symbol)) prices.set(o.symbol, o.refPrice);
+  const gateCtx = buildGateContext({
+    snapshot: snap,
+    assets: await ctx.assetsFor(symbols),
+    lastPrices: ctx.lastPrices(symbols, prices),
+    prices,
+    regime: ctx.regimeOfRun(),
+    allocation: DEFAULT_ALLOCATION,
+    now: ctx.now(),
+    force: run.params.force || ctx.req.force === true,
+    strict: run.params.strict || ctx.req.strict === true,
+    ownClientOrderIds: ctx.ownIds(),
+  });
+  const v = validateBatch(toGateOrders(orders), gateCtx);
+  ctx.log.validations(v.gates);
+  if (!v.passed) return { stopped: stopRun(ctx, v.gates, 'the re-validation'), gates: v.gates };
+  return v.gates;
+}

@@ -1,0 +1,58 @@
+/**
+ * @module BUY re-sizing after the SELL phase: the money actually available (plan.ts's buyBudget:
+ * cash, buying power and the room gate 7 leaves next to what is still held) scales the planned
+ * BUYs down (plan.ts's resizeBuys), never up; each change is a Resized or Skipped event. The
+ * re-sized BUYs are then re-validated.
+ */
+import { DEFAULT_GATE_LIMITS } from '../gates/types.js';
+import type { RunContext } from './context.js';
+import { gateBudgetOf } from './budget.js';
+import { revalidate } from './gatesStep.js';
+import { resizeBuys } from './plan.js';
+import type { RunOrderRecord } from './runStore.js';
+import { refOf } from './submit.js';
+import type { RebalanceResult } from './types.js';
+
+/** Re-sizes the unsent BUYs; returns those to send, or the stopped result when a gate fails. */
+export async function resizeUnsentBuys(ctx: RunContext, unsent: readonly RunOrderRecord[]): Promise<{ toSend: RunOrderRecord[] } | { stopped: RebalanceResult }> {
+  const snap = await ctx.snapshot();
+  const money = gateBudgetOf(ctx, snap, unsent, DEFAULT_GATE_LIMITS.regimeTolerance);
+  const budget = money.budget;
+  const sized = resizeBuys(
+    unsent.map((o) => ({ ...o, qty: o.plannedQty })),
+    budget,
+    ctx.minNotional,
+  );
+  for (const s of sized.skipped) {
+    ctx.record({ ...refOf(s.order), qty: s.order.plannedQty, kind: 'Skipped', reason: `not sent: ${s.reason} after the SELL phase (budget ${budget.toFixed(2)})` });
+  }
+  for (const k of sized.kept) {
+    const before = unsent.find((u) => u.clientOrderId === k.clientOrderId)!;
+    if (k.qty === before.qty) continue;
+    ctx.record({
+      ...refOf(k),
+      kind: 'Resized',
+      plannedQty: k.plannedQty,
+      budget,
+      scale: sized.scale,
+      reason: `re-sized from ${k.plannedQty} to the buying power available after the SELL phase`,
+    });
+  }
+  if (sized.scale < 1) {
+    const why = money.cash <= money.regimeRoom ? `the cash available (${money.cash.toFixed(2)})` : `the room gate 7 leaves next to what is still held (${money.regimeRoom.toFixed(2)}; cash ${money.cash.toFixed(2)})`;
+    ctx.note(`buys re-sized to ${why} after the SELL phase: ${sized.cost.toFixed(2)} planned, x${sized.scale.toFixed(4)}`);
+  }
+  const toSend = ctx.orders('buy').filter((o) => o.state === 'planned');
+  const view = { budget, cash: money.cash, regimeRoom: money.regimeRoom, cost: sized.cost, scale: sized.scale, skipped: sized.skipped.map((s) => s.order.symbol) };
+  if (toSend.length === 0) {
+    ctx.result.buyPhase = { ...view, validation: [] };
+    return { toSend };
+  }
+  const v = await revalidate(ctx, toSend, snap);
+  if ('stopped' in v) {
+    ctx.result.buyPhase = { ...view, validation: v.gates };
+    return { stopped: v.stopped };
+  }
+  ctx.result.buyPhase = { ...view, validation: v };
+  return { toSend };
+}
