@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { openDatabase } from '../../src/data/store/database.js';
 import { Daemon, type DaemonSteps, type RebalanceReason } from '../../src/operations/daemon/daemon.js';
-import { DAEMON_SCHEMA, JobLedger } from '../../src/operations/daemon/jobLedger.js';
+import { JobLedger } from '../../src/operations/daemon/jobLedger.js';
 import type { AlertEvent } from '../../src/operations/alerts/types.js';
 import { DEFAULT_SCHEDULE, type DeployedAccount } from '../../src/operations/schedule/jobs.js';
 import { useTempDirs } from '../support/tmp.js';
@@ -18,7 +18,6 @@ interface Calls {
 
 function rig(opts: { staleOn?: string[]; accounts?: DeployedAccount[]; db?: ReturnType<typeof openDatabase> } = {}) {
   const db = opts.db ?? openDatabase(tmp());
-  db.exec(DAEMON_SCHEMA);
   const ledger = new JobLedger(db);
   const clock = new ManualClock('2024-02-26T12:00:00Z');
   const calls: Calls = { rebalances: [], snapshots: [], syncs: [] };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/data/store/database.js';
 import { buildSnapshot, missingSnapshot } from '../../src/operations/snapshots/snapshot.js';
-import { SNAPSHOTS_SCHEMA, SnapshotStore } from '../../src/operations/snapshots/snapshotStore.js';
+import { SnapshotStore } from '../../src/operations/snapshots/snapshotStore.js';
 import { useTempDirs } from '../support/tmp.js';
 
 const tmp = useTempDirs();
@@ -38,7 +38,6 @@ describe('daily snapshots', () => {
 
   it('a session is written once; a second write (a crash and a rerun) is refused', () => {
     const db = openDatabase(tmp());
-    db.exec(SNAPSHOTS_SCHEMA);
     const store = new SnapshotStore(db);
     expect(store.write(buildSnapshot(input))).toBe(true);
     expect(store.write(buildSnapshot({ ...input, cash: 1 }))).toBe(false);

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { DAEMON_SCHEMA, SNAPSHOTS_SCHEMA } from './operationsSchema.js';
 
 /**
  * Versioned schema. PRAGMA user_version holds the version a store is at; each migration moves it
@@ -175,8 +176,7 @@ export const MIGRATIONS: Migration[] = [
     },
   },
   {
-    // Numbered 6: migrations 4 and 5 are being added at the same time by other work.
-    version: 6,
+    version: 4,
     description: 'order life cycle as events: run_order_events; run order state submitted -> working',
     up(db) {
       db.exec(`
@@ -195,6 +195,14 @@ export const MIGRATIONS: Migration[] = [
         CREATE INDEX run_order_events_order ON run_order_events (client_order_id, id);
         UPDATE run_orders SET state = 'working' WHERE state = 'submitted';
       `);
+    },
+  },
+  {
+    version: 5,
+    description: 'operations: daily account snapshots, the daemon job ledger and rebalance ledger',
+    up(db) {
+      db.exec(SNAPSHOTS_SCHEMA);
+      db.exec(DAEMON_SCHEMA);
     },
   },
 ];

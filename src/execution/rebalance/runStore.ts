@@ -1,5 +1,5 @@
 /**
- * @module Persistence of rebalance runs (migration 3: runs, run_orders; migration 6:
+ * @module Persistence of rebalance runs (migration 3: runs, run_orders; migration 4:
  * run_order_events). The orchestrator writes here BEFORE every side effect, so a process killed
  * at any point leaves a state that `--resume` (or the same command the same day) can reconcile
  * with the broker and finish.

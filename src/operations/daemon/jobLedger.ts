@@ -6,28 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 
-export const DAEMON_SCHEMA = `
-  CREATE TABLE IF NOT EXISTS daemon_jobs (
-    job_id      TEXT PRIMARY KEY,
-    kind        TEXT NOT NULL,
-    session     TEXT NOT NULL,
-    status      TEXT NOT NULL,
-    started_at  TEXT NOT NULL,
-    finished_at TEXT,
-    note        TEXT
-  ) WITHOUT ROWID;
-  -- One row per (account, scheduled rebalance session): the decision "this period's rebalance is
-  -- done" survives restarts, so a catch-up can never run a period twice.
-  CREATE TABLE IF NOT EXISTS daemon_rebalances (
-    account      TEXT NOT NULL,
-    scheduled    TEXT NOT NULL,
-    carried_out  TEXT NOT NULL,
-    run_id       TEXT,
-    outcome      TEXT NOT NULL,
-    note         TEXT,
-    PRIMARY KEY (account, scheduled)
-  ) WITHOUT ROWID;
-`;
+export { DAEMON_SCHEMA } from '../../data/store/operationsSchema.js';
 
 export type JobStatus = 'running' | 'done' | 'failed';
 

@@ -7,20 +7,7 @@
 import type Database from 'better-sqlite3';
 import type { AccountSnapshot } from './snapshot.js';
 
-export const SNAPSHOTS_SCHEMA = `
-  CREATE TABLE IF NOT EXISTS account_snapshots (
-    broker    TEXT NOT NULL,
-    account   TEXT NOT NULL,
-    session   TEXT NOT NULL,
-    taken_at  TEXT NOT NULL,
-    source    TEXT NOT NULL,
-    equity    REAL,
-    exposure  REAL,
-    regime    TEXT,
-    data      TEXT NOT NULL,
-    PRIMARY KEY (broker, account, session)
-  ) WITHOUT ROWID;
-`;
+export { SNAPSHOTS_SCHEMA } from '../../data/store/operationsSchema.js';
 
 interface Row {
   data: string;

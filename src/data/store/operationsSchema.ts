@@ -1,0 +1,41 @@
+/**
+ * @module Tables of the operations layer (snapshots, the daemon's ledgers), kept with the other
+ * migrations so the store's schema lives in one folder; src/operations/ reads and writes them.
+ */
+export const SNAPSHOTS_SCHEMA = `
+  CREATE TABLE account_snapshots (
+    broker    TEXT NOT NULL,
+    account   TEXT NOT NULL,
+    session   TEXT NOT NULL,
+    taken_at  TEXT NOT NULL,
+    source    TEXT NOT NULL,
+    equity    REAL,
+    exposure  REAL,
+    regime    TEXT,
+    data      TEXT NOT NULL,
+    PRIMARY KEY (broker, account, session)
+  ) WITHOUT ROWID;
+`;
+
+export const DAEMON_SCHEMA = `
+  CREATE TABLE daemon_jobs (
+    job_id      TEXT PRIMARY KEY,
+    kind        TEXT NOT NULL,
+    session     TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    started_at  TEXT NOT NULL,
+    finished_at TEXT,
+    note        TEXT
+  ) WITHOUT ROWID;
+  -- One row per (account, scheduled rebalance session): the decision "this period's rebalance is
+  -- done" survives restarts, so a catch-up can never run a period twice.
+  CREATE TABLE daemon_rebalances (
+    account      TEXT NOT NULL,
+    scheduled    TEXT NOT NULL,
+    carried_out  TEXT NOT NULL,
+    run_id       TEXT,
+    outcome      TEXT NOT NULL,
+    note         TEXT,
+    PRIMARY KEY (account, scheduled)
+  ) WITHOUT ROWID;
+`;
