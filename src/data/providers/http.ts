@@ -1,4 +1,5 @@
 import { AtlasError, TransientError } from '../../core/errors.js';
+import { redact as scrub } from '../../core/redact.js';
 
 /**
  * The one HTTP layer every provider (and the Alpaca trading client) goes through: a per-request
@@ -111,13 +112,9 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number 
   return Math.max(0, t - nowMs);
 }
 
-/** Replaces every occurrence of each secret (length >= 4) with '***'. */
+/** The one redaction (core/redact.ts, mask [REDACTED]) with this client's secrets. */
 export function redact(text: string, secrets: readonly (string | undefined)[]): string {
-  let out = text;
-  for (const s of secrets) {
-    if (s && s.length >= 4) out = out.split(s).join('***');
-  }
-  return out;
+  return scrub(text, secrets);
 }
 
 export interface StatusContext {
