@@ -143,7 +143,9 @@ export function isTransientStatus(status: number): boolean {
 export function errorForStatus(ctx: StatusContext): AtlasError {
   const { provider, status } = ctx;
   const st = `HTTP ${status}${ctx.statusText ? ` ${ctx.statusText}` : ''}`;
-  const detail = ctx.detail ? `: ${truncate(stripPeriod(ctx.detail), 200)}` : '';
+  // Scrub before truncating: a cut through the middle of a secret would leave a fragment no
+  // later redaction can recognise (a server may echo the request headers in its error body).
+  const detail = ctx.detail ? `: ${truncate(stripPeriod(scrub(ctx.detail)), 200)}` : '';
   if (status === 401 || status === 403) {
     return new AtlasError(
       `${provider} rejected the API key (${st}); set a valid key in ${listEnvNames(ctx.keyEnvNames)}.`,
@@ -348,7 +350,7 @@ export class HttpClient {
       statusText: res.statusText,
       symbol: req.symbol,
       keyEnvNames: this.opts.keyEnvNames,
-      detail: extractErrorDetail(text),
+      detail: extractErrorDetail(this.redact(text)),
       retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), this.now()),
     });
   }
