@@ -105,7 +105,8 @@ describe('the CLI output boundary', () => {
 describe('provider error bodies', () => {
   it('a secret echoed across the 200-character cut leaves no fragment', () => {
     registerSecrets([SECRET]);
-    const detail = `${'x'.repeat(190)} ${SECRET} tail`;
+    // the secret (23 characters) straddles character 200; its mask (10) does not
+    const detail = `${'x'.repeat(182)} ${SECRET} tail`;
     const e = errorForStatus({ provider: 'Alpaca', status: 422, detail });
     expect(e.message).not.toContain(SECRET.slice(0, 6));
     expect(e.message).toContain(REDACTED);
