@@ -50,7 +50,8 @@ export function createContext(global: GlobalOptions, io: Output, clockOrNow?: Cl
   const env = parseEnv();
   const secrets = secretValues(env);
   const dataDir = resolveDataDir(global.dataDir, env);
-  const log = createLogger(global.logLevel ?? env.ATLAS_LOG_LEVEL ?? 'warn', secrets);
+  // Log lines go out through `io` like every other text, so they are scrubbed the same way.
+  const log = createLogger(global.logLevel ?? env.ATLAS_LOG_LEVEL ?? 'warn', secrets, (line) => io.note(line));
   let db: Database.Database | undefined;
   let bars: BarStore | undefined;
   return {

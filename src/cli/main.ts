@@ -4,7 +4,8 @@ import { describeError, isAtlasError } from '../core/errors.js';
 import { describeIoError, isSqliteError } from '../core/ioErrors.js';
 import { STORE_FILE } from '../data/store/database.js';
 import { createContext, type AppContext, type GlobalOptions } from './context.js';
-import { processOutput, type Output } from './output.js';
+import { registerEnvironmentSecrets } from '../config/env.js';
+import { processOutput, redactingOutput, type Output } from './output.js';
 import { registerDataCommands } from './commands/data.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerRegimeCommands } from './commands/regime.js';
@@ -31,7 +32,8 @@ export interface Cli {
   fail(code?: number): void;
 }
 
-export function buildProgram(io: Output = processOutput): { program: Command; contexts: AppContext[]; state: { exitCode: number } } {
+export function buildProgram(rawIo: Output = processOutput): { program: Command; contexts: AppContext[]; state: { exitCode: number } } {
+  const io = redactingOutput(rawIo);
   const contexts: AppContext[] = [];
   const program = new Command('atlas')
     .description('Atlas: regime-aware 52-week-high momentum research, backtesting and Alpaca paper trading.')
@@ -78,8 +80,14 @@ Run \`atlas <command> --help\` for a command's flags and examples.`);
   return { program, contexts, state };
 }
 
-/** Runs the CLI; returns the process exit code. Errors become one sentence on stderr. */
-export async function main(argv: string[], io: Output = processOutput): Promise<number> {
+/**
+ * Runs the CLI; returns the process exit code. Errors become one sentence on stderr. The key
+ * variables are registered for redaction before anything runs, and every text printed (results,
+ * notes, logs, errors, commander's own messages) goes through the scrubbed `io`.
+ */
+export async function main(argv: string[], rawIo: Output = processOutput): Promise<number> {
+  registerEnvironmentSecrets();
+  const io = redactingOutput(rawIo);
   const { program, contexts, state } = buildProgram(io);
   try {
     await program.parseAsync(argv);

@@ -1,6 +1,11 @@
 import Table from 'cli-table3';
+import { redact } from '../core/redact.js';
 
-/** Writers the commands print through, so tests and --json stay in control of stdout. */
+/**
+ * Writers the commands print through, so tests and --json stay in control of stdout. Everything
+ * printed passes through `redact()` (core/redact.ts): `main` wraps whatever Output it is given
+ * in `redactingOutput`, and `processOutput` scrubs on its own for any other caller.
+ */
 export interface Output {
   /** Result data: tables, JSON. */
   out(text: string): void;
@@ -9,15 +14,36 @@ export interface Output {
   isTTY: boolean;
 }
 
+/** Outputs known to scrub already, so wrapping twice costs nothing. */
+const scrubbed = new WeakSet<Output>();
+
+/** The process's stdout (results) and stderr (notes), scrubbed. */
 export const processOutput: Output = {
   out: (text) => {
-    process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+    const safe = redact(text);
+    process.stdout.write(safe.endsWith('\n') ? safe : safe + '\n');
   },
   note: (text) => {
-    process.stderr.write(text.endsWith('\n') ? text : text + '\n');
+    const safe = redact(text);
+    process.stderr.write(safe.endsWith('\n') ? safe : safe + '\n');
   },
   isTTY: Boolean(process.stderr.isTTY),
 };
+scrubbed.add(processOutput);
+
+/** `io` with every text scrubbed by `redact()` before it reaches it (no-op when it already is). */
+export function redactingOutput(io: Output): Output {
+  if (scrubbed.has(io)) return io;
+  const safe: Output = {
+    out: (text) => io.out(redact(text)),
+    note: (text) => io.note(redact(text)),
+    get isTTY() {
+      return io.isTTY;
+    },
+  };
+  scrubbed.add(safe);
+  return safe;
+}
 
 export function table(head: string[], rows: (string | number | null | undefined)[][], options: { align?: ('left' | 'right')[] } = {}): string {
   const t = new Table({

@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import { redact } from '../core/redact.js';
 import type { Output } from './output.js';
 
 /** A progress bar on a terminal; plain "[3/10] AAPL ..." lines when stderr is not a TTY (CI, pipes). */
@@ -12,12 +13,13 @@ export function createProgress(io: Output, total: number, title: string, enabled
   if (!enabled) return { update() {}, line() {}, stop() {} };
   if (io.isTTY) {
     const bar = new cliProgress.SingleBar(
-      { format: `${title} [{bar}] {value}/{total} {label}`, hideCursor: true, clearOnComplete: false, stream: process.stderr },
+      // The bar draws on the terminal itself (cursor moves), so its texts are scrubbed here.
+      { format: `${redact(title)} [{bar}] {value}/{total} {label}`, hideCursor: true, clearOnComplete: false, stream: process.stderr },
       cliProgress.Presets.shades_classic,
     );
     bar.start(total, 0, { label: '' });
     return {
-      update: (done, label) => bar.update(done, { label }),
+      update: (done, label) => bar.update(done, { label: redact(label) }),
       line: () => {},
       stop: () => bar.stop(),
     };

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { AtlasError } from '../core/errors.js';
+import { registerSecrets } from '../core/redact.js';
 
 /**
  * Configuration comes from the environment, optionally seeded from a `.env` file in the working
@@ -43,6 +44,7 @@ export function loadDotEnv(cwd: string = process.cwd()): void {
   if (!existsSync(path)) return;
   try {
     process.loadEnvFile(path);
+    registerEnvironmentSecrets();
   } catch (err) {
     throw new AtlasError(`Cannot read ${path} (${(err as Error).message}); fix its syntax (KEY=value per line) or remove it.`, { code: 'ENV_FILE' });
   }
@@ -65,7 +67,29 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): AtlasEnv {
   return res.data;
 }
 
+/**
+ * Any other variable of Atlas's namespaces whose name says it holds a secret
+ * (ATLAS_SMTP_PASSWORD, ALPACA_MID_SECRET, TIINGO_TOKEN, ...): masked too, so a key variable
+ * added later is covered before anyone remembers to list it.
+ */
+const SECRET_NAME = /^(?:ATLAS|ALPACA|APCA|TIINGO)_\w*(?:_TOKEN|_PASSWORD|_SECRET|_KEY|_KEY_ID|_SECRET_KEY)$/;
+
 /** Every secret value currently configured, for redaction. */
 export function secretValues(env: AtlasEnv): string[] {
   return SECRET_VARIABLES.map((k) => env[k]).filter((v): v is string => typeof v === 'string' && v.length > 0);
+}
+
+/**
+ * The raw values of every secret variable in `source`, validated or not: a malformed key is
+ * still a key, and must be masked in the error that reports it.
+ */
+export function secretValuesFromEnv(source: NodeJS.ProcessEnv = process.env): string[] {
+  const names = new Set<string>(SECRET_VARIABLES);
+  for (const name of Object.keys(source)) if (SECRET_NAME.test(name)) names.add(name);
+  return [...names].map((n) => source[n]).filter((v): v is string => typeof v === 'string' && v.trim().length > 0);
+}
+
+/** Puts the environment's secrets into the process-wide redaction registry (core/redact.ts). */
+export function registerEnvironmentSecrets(source: NodeJS.ProcessEnv = process.env): void {
+  registerSecrets(secretValuesFromEnv(source));
 }

@@ -1,30 +1,41 @@
-import { pino, type Logger } from 'pino';
-
 /**
- * Structured logs go to stderr so stdout stays clean for tables and --json. Secret values are
- * replaced before any line is written.
+ * @module Structured logs (pino) on stderr, so stdout stays clean for tables and --json.
+ *
+ * Redaction happens on the serialized line, in the destination: whatever was logged (a string,
+ * an object with nested fields, an Error with its message and stack, a provider's response
+ * body) is one JSON line by then, and that line passes through `redact()` before it is written.
+ * Masking fields by name (pino's `redact` paths) catches secrets whose values nobody registered.
  */
-export function createLogger(level: string = 'warn', secrets: readonly string[] = []): Logger {
+import { writeSync } from 'node:fs';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import { REDACTED, redact } from './redact.js';
+
+/** Where finished log lines go; the default writes to stderr (fd 2) synchronously. */
+export type LogSink = (line: string) => void;
+
+const stderrSink: LogSink = (line) => {
+  writeSync(2, line);
+};
+
+/** A pino destination that scrubs every serialized line before handing it to `sink`. */
+export function redactingDestination(secrets: readonly string[] = [], sink: LogSink = stderrSink): DestinationStream {
+  return {
+    write(line: string) {
+      sink(redact(line, secrets));
+    },
+  };
+}
+
+export function createLogger(level: string = 'warn', secrets: readonly string[] = [], sink: LogSink = stderrSink): Logger {
   return pino(
     {
       level,
       base: undefined,
-      redact: { paths: ['*.apiKey', '*.secret', '*.secretKey', '*.keyId', 'headers.authorization', '*.headers.authorization'], censor: '[redacted]' },
-      hooks: {
-        logMethod(args, method) {
-          if (secrets.length > 0) {
-            args = args.map((a) => (typeof a === 'string' ? redact(a, secrets) : a)) as typeof args;
-          }
-          method.apply(this, args);
-        },
+      redact: {
+        paths: ['*.apiKey', '*.secret', '*.secretKey', '*.keyId', 'headers.authorization', '*.headers.authorization', 'headers["apca-api-secret-key"]', '*.headers["apca-api-secret-key"]'],
+        censor: REDACTED,
       },
     },
-    pino.destination({ fd: 2, sync: true }),
+    redactingDestination(secrets, sink),
   );
-}
-
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) if (s) out = out.split(s).join('[redacted]');
-  return out;
 }

@@ -1,14 +1,25 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
+import { nyDateOf } from '../calendar/nyse.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import { AtlasError, describeError } from '../core/errors.js';
-import { parseBarsCsv } from './csv/barsCsv.js';
+import { parseBarsCsv, type RejectedRow } from './csv/barsCsv.js';
 import type { BarStore } from './store/barStore.js';
 
 export interface ImportReport {
   imported: { symbol: string; file: string; bars: number; from: string | null; to: string | null }[];
   skipped: { file: string; reason: string }[];
   warnings: string[];
+  /** Rows left out (future date, bad prices, inconsistent OHLC, blank prices); `file` is the path given. */
+  rejected: RejectedRow[];
   failed: { file: string; error: string }[];
+}
+
+export interface ImportOptions {
+  /** Reported progress, per file. */
+  onFile?: (file: string, index: number, total: number) => void;
+  /** "Today" for the future-bar check is this clock's New York date (default: the system clock). */
+  clock?: Pick<Clock, 'now'>;
 }
 
 const PRICE_EXTENSIONS = new Set(['.csv', '.txt', '.tsv']);
@@ -43,22 +54,27 @@ export function symbolFromFileName(file: string): string {
 
 /**
  * Imports price CSVs. Each file replaces its symbol's history in one transaction, so a bad file
- * leaves what was stored before untouched, and one bad file does not stop the others.
+ * leaves what was stored before untouched, and one bad file does not stop the others. Rows that
+ * fail the sanity rules (csv/barSanity.ts) are left out with a warning naming file and line; the
+ * rest of their file is imported.
  */
-export function importCsvFiles(store: BarStore, paths: readonly string[], onFile?: (file: string, index: number, total: number) => void): ImportReport {
+export function importCsvFiles(store: BarStore, paths: readonly string[], options: ImportOptions = {}): ImportReport {
   const files = expandImportPaths(paths);
-  const report: ImportReport = { imported: [], skipped: [], warnings: [], failed: [] };
+  const today = nyDateOf((options.clock ?? systemClock).now());
+  const report: ImportReport = { imported: [], skipped: [], warnings: [], rejected: [], failed: [] };
   files.forEach((file, i) => {
-    onFile?.(file, i, files.length);
+    options.onFile?.(file, i, files.length);
     try {
-      const res = parseBarsCsv(readFileSync(file, 'utf8'), basename(file));
+      const res = parseBarsCsv(readFileSync(file, 'utf8'), basename(file), { today });
       if (res.kind === 'not-prices') {
         report.skipped.push({ file, reason: `not a price file: ${res.reason}` });
         return;
       }
       report.warnings.push(...res.warnings);
+      report.rejected.push(...res.rejected.map((r) => ({ ...r, file })));
       if (res.bars.length === 0) {
-        report.failed.push({ file, error: `${basename(file)} has no price rows; nothing was imported.` });
+        const why = res.rejected.length > 0 ? ` (all ${res.rejected.length} were rejected)` : '';
+        report.failed.push({ file, error: `${basename(file)} has no usable price rows${why}; nothing was imported.` });
         return;
       }
       const symbol = symbolFromFileName(file);

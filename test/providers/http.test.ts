@@ -124,7 +124,7 @@ describe('errorForStatus', () => {
 
 describe('redact', () => {
   it('replaces secrets wherever they appear', () => {
-    expect(redact('key=abcd1234 and abcd1234', ['abcd1234', undefined])).toBe('key=*** and ***');
+    expect(redact('key=abcd1234 and abcd1234', ['abcd1234', undefined])).toBe('key=[REDACTED] and [REDACTED]');
   });
 });
 
@@ -180,7 +180,7 @@ describe('HttpClient', () => {
     const err = await client.request({ url: server.url, symbol: 'AAPL' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TransientError);
     expect((err as Error).message).not.toContain(secret);
-    expect((err as Error).message).toContain('***');
+    expect((err as Error).message).toContain('[REDACTED]');
     expect(logs).toHaveLength(1);
     expect(logs[0]).not.toContain(secret);
   });

@@ -14,7 +14,7 @@ import { resolveUniverse } from '../../selection/resolveUniverse.js';
 import type { Cli } from '../main.js';
 import { fmt, json, table } from '../output.js';
 import { parseDateFlag } from './data.js';
-import { writeFileAtomic } from './regime.js';
+import { writeUserFile } from '../userFile.js';
 import { addScannerOptions, addUniverseOptions, intFlag, numFlag, type ScannerFlagValues, type UniverseFlagValues } from './strategyFlags.js';
 
 interface BacktestFlags extends UniverseFlagValues, ScannerFlagValues {
@@ -136,7 +136,7 @@ Examples:
         'whole shares': config.wholeShares!, 'cash rate': config.cashRate!, 'initial cash': config.initialCash!, rf,
       };
       if (opts.report) {
-        writeFileAtomic(opts.report, renderReport(cmp, {
+        writeUserFile(opts.report, renderReport(cmp, {
           title: `Atlas backtest: ${universe.name}, top ${config.topN}`,
           universe: { name: universe.name, description: universe.description, survivorshipWarning: universe.survivorshipWarning, missing: data.missing },
           settings, gate,
@@ -144,11 +144,11 @@ Examples:
         cli.io.note(`Wrote the report to ${opts.report}.`);
       }
       if (opts.trades) {
-        writeFileAtomic(opts.trades, tradesCsv(cmp.runs));
+        writeUserFile(opts.trades, tradesCsv(cmp.runs));
         cli.io.note(`Wrote ${cmp.runs.reduce((a, r) => a + r.result.trades.length, 0)} trades to ${opts.trades}.`);
       }
       if (opts.regimeCsv) {
-        writeFileAtomic(opts.regimeCsv, rebalancesCsv(cmp.runs));
+        writeUserFile(opts.regimeCsv, rebalancesCsv(cmp.runs));
         cli.io.note(`Wrote the regime at each rebalance to ${opts.regimeCsv}.`);
       }
       const failed = gate?.checks.some((c) => !c.pass) ?? false;

@@ -14,6 +14,9 @@ import type { Cli } from '../main.js';
 import { fmt, json, table } from '../output.js';
 import { createProgress } from '../progress.js';
 
+/** A file full of bad rows should not bury the summary; --json lists every rejected line. */
+const MAX_WARNINGS_SHOWN = 20;
+
 export function parseSymbolList(raw: string): string[] {
   const list = raw.split(/[\s,]+/).filter(Boolean).map(canonicalSymbol);
   if (list.length === 0) throw new AtlasError('--symbols is empty; pass a comma-separated list such as SPY,VIX,AAPL.', { code: 'BAD_FLAG' });
@@ -38,6 +41,9 @@ export function registerDataCommands(program: Command, cli: Cli): void {
 Columns are recognised by header in any order: Date/DATE/timestamp, Open, High, Low, Close,
 Adj Close/adjusted_close, Volume (only Date and Close are required). Files that are not price
 files (calendars, sector lists) are skipped with a note. Each file replaces its symbol's history.
+Rows dated after today (New York), with a non-positive price, high < low, or open/close outside
+[low, high] by more than max(1 cent, 0.5%) are rejected with a warning naming file and line; the
+rest of the file is imported (docs/providers.md, "Bad data").
 
 Examples:
   $ atlas data import ../shared/data ../shared/data/stocks
@@ -46,17 +52,18 @@ Examples:
       const ctx = cli.context();
       const files = expandImportPaths(paths);
       const progress = createProgress(cli.io, files.length, 'import', !opts.json && files.length > 1);
-      const report = importCsvFiles(ctx.bars(), files, (file, i) => progress.update(i + 1, basename(file)));
+      const report = importCsvFiles(ctx.bars(), files, { onFile: (file, i) => progress.update(i + 1, basename(file)), clock: { now: ctx.now } });
       progress.stop();
-      ctx.log.info({ event: 'import', imported: report.imported.length, skipped: report.skipped.length, failed: report.failed.length }, 'import finished');
+      ctx.log.info({ event: 'import', imported: report.imported.length, skipped: report.skipped.length, rejected: report.rejected.length, failed: report.failed.length }, 'import finished');
       if (opts.json) {
         cli.io.out(json(report));
       } else {
         for (const s of report.skipped) cli.io.note(`skipped ${s.file}: ${s.reason}`);
-        for (const w of report.warnings) cli.io.note(`warning: ${w}`);
+        for (const w of report.warnings.slice(0, MAX_WARNINGS_SHOWN)) cli.io.note(`warning: ${w}`);
+        if (report.warnings.length > MAX_WARNINGS_SHOWN) cli.io.note(`... and ${report.warnings.length - MAX_WARNINGS_SHOWN} more warnings (all of them with --json).`);
         for (const f of report.failed) cli.io.note(`failed ${f.file}: ${f.error}`);
         const bars = report.imported.reduce((a, r) => a + r.bars, 0);
-        cli.io.out(`Imported ${report.imported.length} symbols (${fmt.int(bars)} bars) into ${ctx.dataDir}; skipped ${report.skipped.length} non-price files; ${report.failed.length} failed.`);
+        cli.io.out(`Imported ${report.imported.length} symbols (${fmt.int(bars)} bars) into ${ctx.dataDir}; rejected ${report.rejected.length} lines; skipped ${report.skipped.length} non-price files; ${report.failed.length} failed.`);
       }
       if (report.failed.length > 0) cli.fail(1);
     });

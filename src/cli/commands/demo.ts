@@ -17,7 +17,7 @@ import { getUniverse } from '../../selection/universes.js';
 import type { Cli } from '../main.js';
 import { fmt, table } from '../output.js';
 import { metricsTable } from './backtest.js';
-import { writeFileAtomic } from './regime.js';
+import { writeUserFile } from '../userFile.js';
 
 /** Runs of consecutive CRASH sessions at least `minDays` long. */
 export function crashEpisodes(h: RegimeHistory, minDays = 3): { from: string; to: string; days: number }[] {
@@ -79,7 +79,7 @@ Example:
       const data = loadStrategyData(ctx.bars(), universe);
       const cmp = compareStrategies(data.panel, data.regimes, data.spy, ['off', 'rebalance', 'daily'], { universe, topN: 10, from: history.dates[first] });
       const reportPath = join(ctx.dataDir, 'demo-backtest.html');
-      writeFileAtomic(reportPath, renderReport(cmp, {
+      writeUserFile(reportPath, renderReport(cmp, {
         title: 'Atlas demo backtest (SIMULATED market): technology, top 10',
         universe: { name: universe.name, description: universe.description, survivorshipWarning: universe.survivorshipWarning, missing: data.missing },
         settings: { universe: 'technology', 'top N': 10, rebalance: 'semiannual', fill: 'next open', 'commission bps': 10, 'slippage bps': 10 },

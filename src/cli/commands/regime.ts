@@ -1,4 +1,3 @@
-import { writeFileSync, renameSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AtlasError } from '../../core/errors.js';
 import { csvLine } from '../../data/csv/parseCsv.js';
@@ -10,14 +9,8 @@ import { summariseRegimes } from '../../regime/summary.js';
 import { REGIMES, type RegimeHistory } from '../../regime/types.js';
 import type { Cli } from '../main.js';
 import { fmt, json, table } from '../output.js';
+import { writeUserFile } from '../userFile.js';
 import { parseDateFlag } from './data.js';
-
-/** Writes a file atomically: a temp file in the same folder, then rename. */
-export function writeFileAtomic(path: string, content: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, content);
-  renameSync(tmp, path);
-}
 
 function historyRows(h: RegimeHistory, from: string, to: string) {
   const rows = [];
@@ -113,7 +106,7 @@ Examples:
           const v = r[c];
           return typeof v === 'number' ? (Number.isFinite(v) ? v : '') : (v as string | boolean | null);
         }))).join('');
-        writeFileAtomic(opts.csv, body);
+        writeUserFile(opts.csv, body);
         cli.io.note(`Wrote ${rows.length} rows to ${opts.csv}.`);
       }
       if (opts.json) cli.io.out(json(rows));

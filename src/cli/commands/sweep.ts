@@ -10,7 +10,7 @@ import type { Cli } from '../main.js';
 import { fmt, json, table } from '../output.js';
 import { createProgress } from '../progress.js';
 import { parseDateFlag } from './data.js';
-import { writeFileAtomic } from './regime.js';
+import { writeUserFile } from '../userFile.js';
 import { addUniverseOptions, intFlag, numFlag } from './strategyFlags.js';
 
 const RANKABLE = ['sharpe', 'sortino', 'cagr', 'calmar', 'totalReturn', 'maxDrawdown'] as const;
@@ -79,7 +79,7 @@ Examples:
       const seconds = (performance.now() - t0) / 1000;
       const ranked = rankResults(results, opts.rankBy as keyof BacktestMetrics);
       if (opts.csv) {
-        writeFileAtomic(opts.csv, sweepCsv(ranked));
+        writeUserFile(opts.csv, sweepCsv(ranked));
         cli.io.note(`Wrote ${ranked.length} results to ${opts.csv}.`);
       }
       cli.io.note(`${points.length} configurations in ${seconds.toFixed(1)} s (${(points.length / seconds).toFixed(1)} per second).`);

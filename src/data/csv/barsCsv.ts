@@ -1,6 +1,7 @@
 import { AtlasError } from '../../core/errors.js';
 import { isIsoDate } from '../../core/dates.js';
 import type { DailyBar } from '../bar.js';
+import { barProblem } from './barSanity.js';
 import { parseCsv } from './parseCsv.js';
 
 /**
@@ -10,8 +11,25 @@ import { parseCsv } from './parseCsv.js';
  * close, so volume becomes 0 and adjClose = close.
  */
 export type BarsCsvResult =
-  | { kind: 'bars'; bars: DailyBar[]; warnings: string[]; hasAdjClose: boolean; hasVolume: boolean }
+  | { kind: 'bars'; bars: DailyBar[]; warnings: string[]; rejected: RejectedRow[]; hasAdjClose: boolean; hasVolume: boolean }
   | { kind: 'not-prices'; reason: string };
+
+/** A data row left out of the import, with the 1-based line a user sees in an editor. */
+export interface RejectedRow {
+  file: string;
+  line: number;
+  date: string;
+  reason: string;
+}
+
+export interface BarsCsvOptions {
+  /**
+   * Today's New York date (YYYY-MM-DD). When given, every row is checked by `barProblem`: rows
+   * dated after it, with a non-positive price, high < low, or open/close outside [low, high]
+   * are rejected with a warning, and the rest of the file is kept.
+   */
+  today?: string;
+}
 
 type Column = 'date' | 'open' | 'high' | 'low' | 'close' | 'adjClose' | 'volume';
 
@@ -64,7 +82,7 @@ export function parseDateCell(raw: string): string | undefined {
   return undefined;
 }
 
-export function parseBarsCsv(text: string, fileLabel: string): BarsCsvResult {
+export function parseBarsCsv(text: string, fileLabel: string, options: BarsCsvOptions = {}): BarsCsvResult {
   const rows = parseCsv(text);
   if (rows.length === 0) return { kind: 'not-prices', reason: 'the file is empty' };
   const header = rows[0].fields.map(normaliseHeader);
@@ -82,6 +100,7 @@ export function parseBarsCsv(text: string, fileLabel: string): BarsCsvResult {
     return { kind: 'not-prices', reason: `no Date and Close columns (header: ${rows[0].fields.slice(0, 6).join(',')})` };
   }
   const warnings: string[] = [];
+  const rejected: RejectedRow[] = [];
   const bars: DailyBar[] = [];
   const seen = new Map<string, number>();
   const index = (c: Column) => col.get(c);
@@ -109,6 +128,7 @@ export function parseBarsCsv(text: string, fileLabel: string): BarsCsvResult {
     const volume = num(fields, cols.volume) ?? 0;
     if ([close, open, high, low, adj].some((v) => Number.isNaN(v))) {
       warnings.push(`${fileLabel} line ${line}: skipped the row for ${date} because a price is blank or not a number.`);
+      rejected.push({ file: fileLabel, line, date, reason: 'a price is blank or not a number' });
       continue;
     }
     const prev = seen.get(date);
@@ -116,8 +136,15 @@ export function parseBarsCsv(text: string, fileLabel: string): BarsCsvResult {
       throw new AtlasError(`${fileLabel} has two rows for ${date} (lines ${prev} and ${line}); remove one and import again.`, { code: 'CSV_DUPLICATE_DATE' });
     }
     seen.set(date, line);
-    bars.push({ date, open, high, low, close, adjClose: adj, volume: Number.isNaN(volume) ? 0 : volume });
+    const bar = { date, open, high, low, close, adjClose: adj, volume: Number.isNaN(volume) ? 0 : volume };
+    const problem = options.today === undefined ? undefined : barProblem(bar, options.today);
+    if (problem !== undefined) {
+      warnings.push(`${fileLabel} line ${line}: rejected the row for ${date}: ${problem}.`);
+      rejected.push({ file: fileLabel, line, date, reason: problem });
+      continue;
+    }
+    bars.push(bar);
   }
   bars.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
-  return { kind: 'bars', bars, warnings, hasAdjClose: col.has('adjClose'), hasVolume: col.has('volume') };
+  return { kind: 'bars', bars, warnings, rejected, hasAdjClose: col.has('adjClose'), hasVolume: col.has('volume') };
 }

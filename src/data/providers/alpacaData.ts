@@ -120,7 +120,8 @@ export class AlpacaDataProvider implements MarketDataProvider {
         },
       });
       if (res.status === 400 || res.status === 422) {
-        const detail = extractErrorDetail(res.text) ?? '';
+        // Alpaca may echo the request, headers and all, in a 400/422 body: scrub before quoting it.
+        const detail = this.http.redact(extractErrorDetail(res.text) ?? '');
         if (/invalid symbol|symbol not found|unknown symbol/i.test(detail)) {
           throw new AtlasError(`Alpaca does not know the symbol ${symbol} (HTTP ${res.status}); check the ticker.`, {
             code: 'UNKNOWN_SYMBOL',

@@ -1,5 +1,6 @@
 import type { Clock as CoreClock } from '../../core/clock.js';
 import { AtlasError, TransientError } from '../../core/errors.js';
+import { redact as scrub } from '../../core/redact.js';
 import type { RateLimitGovernor } from './rateLimitHeaders.js';
 
 /**
@@ -124,13 +125,9 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number 
   return Math.max(0, t - nowMs);
 }
 
-/** Replaces every occurrence of each secret (length >= 4) with '***'. */
+/** The one redaction (core/redact.ts, mask [REDACTED]) with this client's secrets. */
 export function redact(text: string, secrets: readonly (string | undefined)[]): string {
-  let out = text;
-  for (const s of secrets) {
-    if (s && s.length >= 4) out = out.split(s).join('***');
-  }
-  return out;
+  return scrub(text, secrets);
 }
 
 export interface StatusContext {
@@ -159,7 +156,9 @@ export function isTransientStatus(status: number): boolean {
 export function errorForStatus(ctx: StatusContext): AtlasError {
   const { provider, status } = ctx;
   const st = `HTTP ${status}${ctx.statusText ? ` ${ctx.statusText}` : ''}`;
-  const detail = ctx.detail ? `: ${truncate(stripPeriod(ctx.detail), 200)}` : '';
+  // Scrub before truncating: a cut through the middle of a secret would leave a fragment no
+  // later redaction can recognise (a server may echo the request headers in its error body).
+  const detail = ctx.detail ? `: ${truncate(stripPeriod(scrub(ctx.detail)), 200)}` : '';
   if (status === 401 || status === 403) {
     return new AtlasError(
       `${provider} rejected the API key (${st}); set a valid key in ${listEnvNames(ctx.keyEnvNames)}.`,
@@ -388,7 +387,7 @@ export class HttpClient {
       statusText: res.statusText,
       symbol: req.symbol,
       keyEnvNames: this.opts.keyEnvNames,
-      detail: extractErrorDetail(text),
+      detail: extractErrorDetail(this.redact(text)),
       retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), this.now()),
     });
   }
