@@ -32,6 +32,16 @@ export function crashEpisodes(h: RegimeHistory, minDays = 3): { from: string; to
   return out;
 }
 
+/** A command to run next, keeping the --data-dir this run was given (else it would read another store). */
+export function followUp(program: Command, args: string): string {
+  const dir = program.opts<{ dataDir?: string }>().dataDir;
+  return dir === undefined ? `atlas ${args}` : `atlas --data-dir ${shellQuote(dir)} ${args}`;
+}
+
+function shellQuote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
 /**
  * `atlas demo`: the guided tour on a simulated market. It grows with each capability: data, then
  * regime, backtest and a dry-run rebalance.
@@ -94,7 +104,7 @@ Example:
       io.out([
         '== 4. Dry-run rebalance on the embedded paper broker (account DEMO, technology, top 5; --force: the market may be closed) ==',
         formatPlanReport(result),
-        `Nothing was sent. To trade it on the paper broker: atlas rebalance --universe technology --top-n 5 --account DEMO --force --yes`,
+        `Nothing was sent. To trade it on the paper broker: ${followUp(program, 'rebalance --universe technology --top-n 5 --account DEMO --force --yes')}`,
       ].join('\n'));
     });
 }
