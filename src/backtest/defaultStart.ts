@@ -69,6 +69,6 @@ export function defaultBacktestStart(
     historyFrom,
     members,
     lookback,
-    reason: `starts ${dates[at]}, the first session on which ${parts.join(' and ')}; --from overrides it`,
+    reason: `${dates[at]} is the first session on which ${parts.join(' and ')}; --from overrides it`,
   };
 }
