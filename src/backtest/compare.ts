@@ -27,9 +27,13 @@ export interface Comparison {
 export function compareStrategies(panel: Panel, regimes: RegimeSeries | null, spy: Float64Array | null, modes: readonly RegimeMode[], config: BacktestConfig, options: { rfAnnual?: number } = {}): Comparison {
   const precomputed = config.precomputed ?? precomputeMomentum(panel, config.lookback ?? 252);
   const runs = modes.map((mode): StrategyRun => {
-    const result = runBacktest(panel, mode === 'off' ? null : regimes, { ...config, regimeMode: mode, precomputed });
+    // The baseline gets the regime series too: it never applies it, but its live-gate checks
+    // must see the regime a live run on each rebalance date would have seen.
+    const result = runBacktest(panel, regimes, { ...config, regimeMode: mode, precomputed });
+    // Per-regime returns follow the regime each run APPLIED (result.regime: null on every day of
+    // the baseline, so all of it is NONE), not the model's daily regime.
     const metrics = computeMetrics(
-      { dates: result.dates, equity: result.equity, exposure: result.exposure, trades: result.trades, closedPositions: result.closedPositions, regime: regimes ? regimeOnDates(result.dates, regimes) : undefined },
+      { dates: result.dates, equity: result.equity, exposure: result.exposure, trades: result.trades, closedPositions: result.closedPositions, regime: result.regime },
       options,
     );
     return { name: STRATEGY_OF_MODE[mode], mode, result, metrics };
@@ -54,17 +58,6 @@ export function compareStrategies(panel: Panel, regimes: RegimeSeries | null, sp
   return { runs, benchmark };
 }
 
-/** The regime known at the close of each date (as-of join), for per-regime statistics. */
-function regimeOnDates(dates: readonly string[], series: RegimeSeries) {
-  const out: RegimeSeries['regimes'] = [];
-  let j = -1;
-  for (const d of dates) {
-    while (j + 1 < series.dates.length && series.dates[j + 1] <= d) j++;
-    out.push(j >= 0 ? series.regimes[j] : null);
-  }
-  return out;
-}
-
 const GATE_NAMES = ['structure', 'buying power', 'position size', 'total allocation', 'market hours', 'symbol validity', 'regime compliance'];
 
 /** "gate 3 (position size) WARN on 5 of 33 rebalances" lines, or one line saying all passed. */
@@ -78,4 +71,15 @@ export function liveGateSummary(run: StrategyRun): string {
     }
   }
   return `${run.name}: ${rebalances.length} rebalances; ${parts.length ? parts.join(', ') : 'every gate passed on every batch'}`;
+}
+
+/** One line per gate FAIL of a run, with its date and reason: "2008-10-01 gate 7 (regime compliance) FAIL: ...". */
+export function liveGateFailures(run: StrategyRun): string[] {
+  const out: string[] = [];
+  for (const b of run.result.rebalances) {
+    b.gates?.forEach((v, g) => {
+      if (v === 'FAIL') out.push(`${b.date} gate ${g + 1} (${GATE_NAMES[g]}) FAIL: ${b.gateReasons?.[g] ?? 'no reason recorded'}`);
+    });
+  }
+  return out;
 }

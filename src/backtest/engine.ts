@@ -24,7 +24,8 @@ import type { Panel } from '../data/panel.js';
 import { DEFAULT_ALLOCATION, type AllocationMatrix, type Regime } from '../portfolio/allocation.js';
 import { allocationForDay, targetWeights, type RegimeMode } from '../portfolio/targetWeights.js';
 import { planOrders, type OrderIntent, type OrderSide, type PlannedOrder } from '../execution/orderPlan.js';
-import { validateBatch, type GateVerdict } from '../execution/gates/index.js';
+import type { GateVerdict } from '../execution/gates/index.js';
+import { evaluateLiveGates, type RawPrices } from './liveGates.js';
 import {
   DEFAULT_LOOKBACK,
   DEFAULT_MIN_DISTANCE,
@@ -76,6 +77,11 @@ export interface BacktestConfig {
   cashRate?: number; // 0 (annual)
   /** Evaluate the seven live gates on every rebalance batch (reported, not enforced). Default true; sweeps turn it off. */
   liveGates?: boolean;
+  /**
+   * Raw (as traded) closes for gate 6's $5 floor (loadStrategyData rebuilds them from the store's
+   * split history). Default: the panel's close. Gates only: fills and equity never read them.
+   */
+  rawPrices?: RawPrices;
   /**
    * A precomputeMomentum(panel, lookback) result to reuse across runs on the same panel object
    * (ignored when panel or lookback differ). A partial precomputeMomentumAt result must cover
@@ -132,6 +138,8 @@ export interface RebalanceRecord {
    * (index 0 = gate 1). Reported, not enforced: backtest fills do not depend on them.
    */
   gates?: GateVerdict[];
+  /** Why each gate gave its verdict (index 0 = gate 1), so no FAIL is shown without a reason. */
+  gateReasons?: string[];
 }
 
 export interface ClosedPosition {
@@ -451,31 +459,21 @@ export function runBacktest(panel: Panel, regimeSeries: RegimeSeries | null, con
     if (cash < 0 && cash > -CASH_DUST) cash = 0;
   };
 
-  const gateVerdicts = (orders: readonly PlannedOrder[], prices: ReadonlyMap<string, number>, d: number): GateVerdict[] => {
-    const positions = new Map<string, { qty: number; price: number }>();
-    let equity = cash;
-    for (const [sym, qty] of holdings) {
-      const price = prices.get(sym)!;
-      positions.set(sym, { qty, price });
-      equity += qty * price;
-    }
-    const assets = new Map<string, { active: boolean; tradable: boolean; lastPrice: number | undefined }>();
-    for (const o of orders) {
-      const k = symIndex.get(o.symbol)! * n + d;
-      // The $5 floor is about the traded (raw) price, not the adjusted one.
-      assets.set(o.symbol, { active: true, tradable: true, lastPrice: hasBar(k) ? close[k] : undefined });
-    }
-    const v = validateBatch(
-      orders.map((o) => ({ symbol: o.symbol, side: o.side, qty: o.qty, type: 'market' as const, timeInForce: 'day' as const, refPrice: o.refPrice })),
-      {
-        equity, cash, buyingPower: cash, allowFractional: !cfg.wholeShares, positions, openOrders: [], assets,
-        // Compliance is checked against the allocation this rebalance targets (1.0 with the regime off).
-        regime: 'TREND_BULL',
-        allocation: { TREND_BULL: appliedAlloc, TREND_NEUTRAL: appliedAlloc, TREND_BEAR: appliedAlloc, CRASH: appliedAlloc },
-        marketOpen: true, marketDetail: 'backtest: filled at the next session', force: false, strict: false,
+  // The regime a live run on the decision date would see (the model's, in every mode).
+  const gateRegimeAt = !cfg.liveGates || !regimeSeries ? null : (regimeAt ?? alignRegimes(dates, regimeSeries));
+  const rawClose = config.rawPrices?.close ?? close;
+  const liveGates = (orders: readonly PlannedOrder[], prices: ReadonlyMap<string, number>, d: number): { gates: GateVerdict[]; gateReasons: string[] } => {
+    const { verdicts, reasons } = evaluateLiveGates({
+      orders, prices, holdings, cash, wholeShares: cfg.wholeShares,
+      regime: gateRegimeAt ? gateRegimeAt[d] : null, mode: cfg.regimeMode, allocation: cfg.allocation,
+      rawClose: (sym) => {
+        const k = symIndex.get(sym)! * n + d;
+        const px = rawClose[k];
+        return hasBar(k) && px > 0 && Number.isFinite(px) ? px : undefined;
       },
-    );
-    return v.gates.map((g) => g.result);
+      basisUnknown: config.rawPrices?.basisUnknown,
+    });
+    return { gates: verdicts, gateReasons: reasons };
   };
 
   const decide = (d: number, weights: Map<string, number>): void => {
@@ -496,7 +494,7 @@ export function runBacktest(panel: Panel, regimeSeries: RegimeSeries | null, con
     });
     // The same seven gates a live rebalance must pass, on the same batch: reported with the
     // rebalance so a backtest shows what live trading would have warned about or refused.
-    if (cfg.liveGates) rebalances[rebalances.length - 1].gates = gateVerdicts(plan.orders, prices, d);
+    if (cfg.liveGates) Object.assign(rebalances[rebalances.length - 1], liveGates(plan.orders, prices, d));
     if (cfg.fill === 'close') execute(plan.orders, d, false);
     else if (d < end) pending = plan.orders;
   };

@@ -5,7 +5,10 @@ import { regimeFromStore } from '../regime/fromStore.js';
 import type { RegimeParamsInput } from '../regime/types.js';
 import type { Universe } from '../selection/universes.js';
 import { AtlasError } from '../core/errors.js';
+import { SIMULATED_SOURCE } from '../data/simulated.js';
 import type { RegimeSeries } from './engine.js';
+import type { RawPrices } from './liveGates.js';
+import { rawPricesOf } from './rawPrices.js';
 
 export interface StrategyData {
   panel: Panel;
@@ -14,6 +17,10 @@ export interface StrategyData {
   regimes: RegimeSeries | null;
   /** SPY adjusted closes aligned to panel.dates (NaN where SPY has no bar), for buy-and-hold. */
   spy: Float64Array | null;
+  /** Raw (as traded) closes for the live-gate checks, rebuilt from the store's split history. */
+  rawPrices: RawPrices;
+  /** Universe symbols, SPY and VIX stored from the simulated demo market (source 'demo'). */
+  simulated: string[];
 }
 
 /**
@@ -23,9 +30,11 @@ export interface StrategyData {
 export function loadStrategyData(
   store: BarStore,
   universe: Universe,
-  options: { to?: string; withRegime?: boolean; withVolume?: boolean; regimeParams?: RegimeParamsInput } = {},
+  options: { to?: string; withRegime?: boolean | 'if-available'; withVolume?: boolean; regimeParams?: RegimeParamsInput } = {},
 ): StrategyData {
-  const stored = new Set(store.listSymbols().map((s) => s.symbol));
+  const listed = store.listSymbols();
+  const stored = new Set(listed.map((s) => s.symbol));
+  const sources = new Map(listed.map((s) => [s.symbol, s.source]));
   const symbols = universe.symbols.filter((s) => stored.has(s));
   const missing = universe.symbols.filter((s) => !stored.has(s));
   if (symbols.length === 0) {
@@ -46,10 +55,19 @@ export function loadStrategyData(
     if (!universe.symbols.includes('SPY')) dropLastSymbol(panel);
   }
   const regimes = options.withRegime === false ? null : (() => {
-    const { history } = regimeFromStore(store, { to: options.to, params: options.regimeParams });
-    return { dates: history.dates, regimes: history.regime };
+    try {
+      const { history } = regimeFromStore(store, { to: options.to, params: options.regimeParams });
+      return { dates: history.dates, regimes: history.regime };
+    } catch (err) {
+      // 'if-available': a run that does not apply the regime still works without SPY or VIX.
+      if (options.withRegime === 'if-available') return null;
+      throw err;
+    }
   })();
-  return { panel, missing, regimes, spy };
+  const rawPrices = rawPricesOf(panel, (symbol) => ({ source: sources.get(symbol), actions: store.getActions(symbol) }));
+  // The benchmark and the regime inputs count too: a real universe judged by a simulated SPY is not real.
+  const simulated = [...symbols, 'SPY', 'VIX'].filter((s) => sources.get(s) === SIMULATED_SOURCE);
+  return { panel, missing, regimes, spy, rawPrices, simulated };
 }
 
 function dropLastSymbol(panel: Panel): void {

@@ -8,6 +8,10 @@ export interface ReportContext {
   universe: { name: string; description: string; survivorshipWarning?: string; missing: string[] };
   settings: Record<string, string | number | boolean>;
   gate?: { strategy: string; checks: GateCheck[] };
+  /** Set when the data is the simulated demo market: shown as a banner at the top. */
+  simulated?: string;
+  /** How the start date was chosen, in one sentence. */
+  start?: string;
 }
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#7f7f7f'];
@@ -22,10 +26,19 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 const pct = (x: number, d = 2) => (Number.isFinite(x) ? `${(x * 100).toFixed(d)}%` : '–');
 const num = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '–');
 
-/** Non-passing gates of a rebalance batch, e.g. "G3 WARN"; "PASS" when all passed. */
-function gateCell(gates: readonly string[] | undefined): string {
+/**
+ * Non-passing gates of a rebalance batch, e.g. "G3 WARN"; "PASS" when all passed. A FAIL prints
+ * its reason next to it; a WARN keeps it in a tooltip.
+ */
+function gateCell(gates: readonly string[] | undefined, reasons: readonly string[] | undefined): string {
   if (!gates) return '–';
-  const bad = gates.map((g, i) => (g === 'PASS' ? '' : `<span class="${g === 'FAIL' ? 'fail' : ''}">G${i + 1} ${g}</span>`)).filter(Boolean);
+  const bad = gates.map((g, i) => {
+    if (g === 'PASS') return '';
+    const why = reasons?.[i];
+    const title = why ? ` title="${esc(why)}"` : '';
+    if (g !== 'FAIL') return `<span${title}>G${i + 1} ${g}</span>`;
+    return `<span class="fail"${title}>G${i + 1} FAIL</span>${why ? ` <span class="why">${esc(why)}</span>` : ''}`;
+  }).filter(Boolean);
   return bad.length ? bad.join(' ') : 'PASS';
 }
 
@@ -69,11 +82,11 @@ export function renderReport(cmp: Comparison, ctx: ReportContext): string {
     .map(([label, f]) => `<tr><td>${esc(label)}</td>${cols.map((c) => `<td>${esc(f(c.m))}</td>`).join('')}</tr>`)
     .join('')}</tbody></table>`;
 
-  const perRegime = runs.filter((r) => r.metrics.perRegime.length > 0).map((r) => `<h3>${esc(r.name)}</h3><table><thead><tr><th>regime known at the previous close</th><th>sessions</th><th>compounded return</th></tr></thead><tbody>${r.metrics.perRegime
+  const perRegime = runs.filter((r) => r.metrics.perRegime.length > 0).map((r) => `<h3>${esc(r.name)}</h3><table><thead><tr><th>regime applied at the previous close</th><th>sessions</th><th>compounded return</th></tr></thead><tbody>${r.metrics.perRegime
     .map((p) => `<tr><td>${esc(p.regime)}</td><td>${p.days}</td><td>${pct(p.compoundedReturn)}</td></tr>`).join('')}</tbody></table>`).join('');
 
   const rebalanceTables = runs.map((r) => `<details${r.mode === 'rebalance' || runs.length === 1 ? ' open' : ''}><summary>${esc(r.name)}: ${r.result.rebalances.length} rebalances</summary><table><thead><tr><th>date</th><th>kind</th><th>regime</th><th>allocation</th><th>stocks chosen (distance to 52w high)</th><th>live gates</th></tr></thead><tbody>${r.result.rebalances
-    .map((b) => `<tr><td>${b.date}</td><td>${b.kind}</td><td class="${b.regime ?? ''}">${b.regime ?? '–'}</td><td>${pct(b.allocation, 0)}</td><td>${b.chosen.map((c) => `${esc(c.symbol)} ${pct(c.distance, 1)}`).join(', ') || '–'}</td><td>${gateCell(b.gates)}</td></tr>`)
+    .map((b) => `<tr><td>${b.date}</td><td>${b.kind}</td><td class="${b.regime ?? ''}">${b.regime ?? '–'}</td><td>${pct(b.allocation, 0)}</td><td>${b.chosen.map((c) => `${esc(c.symbol)} ${pct(c.distance, 1)}`).join(', ') || '–'}</td><td class="gates">${gateCell(b.gates, b.gateReasons)}</td></tr>`)
     .join('')}</tbody></table></details>`).join('');
 
   const warnings = [
@@ -86,19 +99,21 @@ export function renderReport(cmp: Comparison, ctx: ReportContext): string {
     : '';
 
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${esc(ctx.title)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(ctx.simulated ? `SIMULATED: ${ctx.title}` : ctx.title)}</title>
 <style>
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:24px auto;max-width:1000px;color:#222;padding:0 12px}
 h1{font-size:22px;margin-bottom:4px}h2{font-size:17px;margin-top:28px}h3{font-size:14px}
 table{border-collapse:collapse;margin:8px 0;font-variant-numeric:tabular-nums}td,th{border-bottom:1px solid #e4e4e4;padding:4px 10px;text-align:right}
 td:first-child,th:first-child{text-align:left}.warn{background:#fff4e5;border-left:4px solid #f0a020;padding:8px 12px;margin:10px 0}
 .pass{color:#1a7f37;font-weight:600}.fail{color:#cf222e;font-weight:600}.CRASH{color:#cf222e}.TREND_BEAR{color:#d2691e}
+.sim{background:#ffe3e3;border:2px solid #cf222e;color:#8b0000;font-weight:700;padding:10px 14px;margin:10px 0}
+.why{font-size:12px;color:#555}td.gates{text-align:left;max-width:360px}
 .legend span{display:inline-block;padding:2px 8px;margin-right:6px;border-radius:3px}
 details{margin:6px 0}summary{cursor:pointer;font-weight:600}
 </style></head><body>
-<h1>${esc(ctx.title)}</h1>
+${ctx.simulated ? `<div class="sim">${esc(ctx.simulated)}</div>\n` : ''}<h1>${esc(ctx.simulated ? `${ctx.title} (SIMULATED)` : ctx.title)}</h1>
 <p>${esc(dates[0])} → ${esc(dates[dates.length - 1])} · ${dates.length} sessions · universe <b>${esc(ctx.universe.name)}</b>: ${esc(ctx.universe.description)}</p>
-${warnings.map((w) => `<div class="warn">${esc(w)}</div>`).join('\n')}
+${ctx.start ? `<p>${esc(ctx.start)}</p>\n` : ''}${warnings.map((w) => `<div class="warn">${esc(w)}</div>`).join('\n')}
 <h2>Settings</h2><table><tbody>${Object.entries(ctx.settings).map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(String(v))}</td></tr>`).join('')}</tbody></table>
 <h2>Results</h2>${metricsTable}
 ${gate}

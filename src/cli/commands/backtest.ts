@@ -1,16 +1,18 @@
 import { Option, type Command } from 'commander';
 import { AtlasError } from '../../core/errors.js';
-import { compareStrategies, liveGateSummary, STRATEGY_OF_MODE, type Comparison, type StrategyName } from '../../backtest/compare.js';
+import { compareStrategies, liveGateFailures, liveGateSummary, STRATEGY_OF_MODE, type Comparison, type StrategyName } from '../../backtest/compare.js';
 import { rebalancesCsv, tradesCsv } from '../../backtest/exports.js';
 import { checkGate, parseGate, type GateCheck } from '../../backtest/gate.js';
 import { renderReport } from '../../backtest/report/html.js';
 import { loadStrategyData } from '../../backtest/strategyData.js';
+import { defaultBacktestStart, type DefaultStart } from '../../backtest/defaultStart.js';
+import { SIMULATED_NOTE } from '../../data/simulated.js';
 import type { BacktestConfig, FillModel, RebalanceFrequency } from '../../backtest/engine.js';
 import type { BacktestMetrics } from '../../backtest/metrics.js';
 import type { RegimeMode } from '../../portfolio/targetWeights.js';
 import { DEFAULT_ALLOCATION } from '../../portfolio/allocation.js';
 import { parseRegimeParams } from '../../regime/paramsFlag.js';
-import { resolveUniverse } from '../../selection/resolveUniverse.js';
+import { membershipCoverage, resolveUniverse } from '../../selection/resolveUniverse.js';
 import type { Cli } from '../main.js';
 import { fmt, json, table } from '../output.js';
 import { parseDateFlag } from './data.js';
@@ -67,7 +69,7 @@ export function registerBacktestCommand(program: Command, cli: Cli): void {
   cmd
     .addOption(new Option('--rebalance <freq>', 'rebalance calendar').choices(['semiannual', 'quarterly', 'monthly']).default('semiannual'))
     .addOption(new Option('--regime <mode>', 'off = baseline; rebalance = regime at scheduled rebalances; daily = also rescale on regime changes; compare = all three').choices(['off', 'rebalance', 'daily', 'compare']).default('compare'))
-    .option('--from <date>', 'first session (default: first data)')
+    .option('--from <date>', 'first session (default: the first session with a known regime and a full 52-week history for the universe)')
     .option('--to <date>', 'last session (default: latest data)')
     .addOption(new Option('--fill <model>', 'open = decided at the close, filled at the next open; close = same close (optimistic)').choices(['open', 'close']).default('open'))
     .option('--commission-bps <n>', 'commission per trade, basis points of notional', '10')
@@ -120,8 +122,28 @@ Examples:
       const regimeParams = parseRegimeParams(opts.regimeParams);
       // An allocation matrix given with the regime parameters sizes the backtest too.
       if (regimeParams?.allocation) config.allocation = { ...DEFAULT_ALLOCATION, ...regimeParams.allocation };
-      const data = loadStrategyData(ctx.bars(), universe, { to, withRegime: needRegime, withVolume: config.volumeFilter, regimeParams });
+      // Without --from the start depends on when the regime is known, so it is loaded (when the
+      // store can) even for a baseline-only run; the baseline's live-gate checks use it too.
+      const data = loadStrategyData(ctx.bars(), universe, { to, withRegime: needRegime ? true : 'if-available', withVolume: config.volumeFilter, regimeParams });
+      config.rawPrices = data.rawPrices;
+      let start: DefaultStart | undefined;
+      if (!from) {
+        start = defaultBacktestStart(data.panel, data.regimes, { lookback: 252, topN: config.topN!, universe });
+        config.from = start.date;
+      }
       const cmp = compareStrategies(data.panel, data.regimes, data.spy, modes, config, { rfAnnual: rf });
+      const sessions = cmp.runs[0].result.dates;
+      const startLine = start ? `Start: ${start.reason}.` : `Start: ${sessions[0]} (--from ${from}).`;
+      const simulated = data.simulated.length > 0 ? `${SIMULATED_NOTE} (demo data: ${data.simulated.slice(0, 5).join(', ')}${data.simulated.length > 5 ? ` and ${data.simulated.length - 5} more` : ''})` : null;
+      const coverage = universe.survivorshipWarning ? null : (() => {
+        const col = new Map(data.panel.symbols.map((sym, i) => [sym, i]));
+        const day = new Map(data.panel.dates.map((d, i) => [d, i]));
+        const n = data.panel.dates.length;
+        return membershipCoverage(universe, sessions, (sym, d) => {
+          const i = col.get(sym);
+          return i !== undefined && data.panel.close[i * n + day.get(d)!] > 0;
+        });
+      })();
 
       let gate: { strategy: StrategyName; checks: GateCheck[] } | undefined;
       if (gateConditions) {
@@ -138,8 +160,8 @@ Examples:
       if (opts.report) {
         writeUserFile(opts.report, renderReport(cmp, {
           title: `Atlas backtest: ${universe.name}, top ${config.topN}`,
-          universe: { name: universe.name, description: universe.description, survivorshipWarning: universe.survivorshipWarning, missing: data.missing },
-          settings, gate,
+          universe: { name: universe.name, description: universe.description, survivorshipWarning: universe.survivorshipWarning ?? coverage?.warning ?? undefined, missing: data.missing },
+          settings, gate, simulated: simulated ?? undefined, start: startLine,
         }));
         cli.io.note(`Wrote the report to ${opts.report}.`);
       }
@@ -154,7 +176,11 @@ Examples:
       const failed = gate?.checks.some((c) => !c.pass) ?? false;
       if (opts.json) {
         cli.io.out(json({
-          universe: { name: universe.name, description: universe.description, survivorshipWarning: universe.survivorshipWarning ?? null, missing: data.missing },
+          simulated: simulated !== null,
+          ...(simulated ? { simulatedNote: simulated } : {}),
+          start: { date: sessions[0], default: start !== undefined, reason: startLine },
+          universe: { name: universe.name, description: universe.description, survivorshipWarning: universe.survivorshipWarning ?? coverage?.warning ?? null, missing: data.missing,
+            ...(coverage ? { membersInWindow: coverage.members, membersWithoutData: coverage.withoutData.length } : {}) },
           settings,
           strategies: cmp.runs.map((r) => ({ name: r.name, metrics: r.metrics, rebalances: r.result.rebalances, warnings: r.result.warnings, daysWithoutRegime: r.result.daysWithoutRegime, finalEquity: r.result.equity[r.result.equity.length - 1] })),
           benchmark: cmp.benchmark ? { name: cmp.benchmark.name, metrics: cmp.benchmark.metrics } : null,
@@ -163,15 +189,20 @@ Examples:
       } else {
         const first = cmp.runs[0].result;
         cli.io.out([
+          ...(simulated ? [`*** ${simulated} ***`] : []),
           `Backtest ${universe.name}, top ${config.topN}, ${config.rebalance} rebalance, ${first.dates[0]} .. ${first.dates[first.dates.length - 1]} (${first.dates.length} sessions), fills at the ${config.fill === 'open' ? 'next open' : 'same close (optimistic)'}, costs ${config.commissionBps}+${config.slippageBps} bps`,
+          startLine,
+          ...(coverage ? [`Point-in-time universe: ${coverage.members} members in the window, ${coverage.withoutData.length} of them without price data.`] : []),
           metricsTable(cmp),
           'Live gates on each rebalance batch (evaluated as a live run would, not enforced):',
-          ...cmp.runs.map((r) => `  ${liveGateSummary(r)}`),
+          ...cmp.runs.flatMap((r) => [`  ${liveGateSummary(r)}`, ...liveGateFailures(r).map((f) => `    ${f}`)]),
           ...(gate ? [`Gate on ${gate.strategy}:`, ...gate.checks.map((c) => `  ${c.pass ? 'PASS' : 'FAIL'}  ${c.text}  (actual ${fmt.num(c.value, 4)})`)] : []),
         ].join('\n'));
         if (universe.survivorshipWarning) cli.io.note(`warning: ${universe.survivorshipWarning}`);
+        if (coverage?.warning) cli.io.note(`warning: ${coverage.warning}`);
         for (const w of new Set(cmp.runs.flatMap((r) => r.result.warnings))) if (w !== universe.survivorshipWarning) cli.io.note(`note: ${w}`);
       }
+      if (simulated && (opts.json || opts.report)) cli.io.note(simulated);
       if (failed) cli.fail(1);
     });
 }

@@ -39,6 +39,16 @@ export function demoMoment(lastBar: string): Date {
   return new Date(sessionTimes(nextSession(lastBar)).open.getTime() + 30 * 60_000);
 }
 
+/** A command to run next, keeping the --data-dir this run was given (else it would read another store). */
+export function followUp(program: Command, args: string): string {
+  const dir = program.opts<{ dataDir?: string }>().dataDir;
+  return dir === undefined ? `atlas ${args}` : `atlas --data-dir ${shellQuote(dir)} ${args}`;
+}
+
+function shellQuote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
 /**
  * `atlas demo`: the guided tour on a simulated market. It grows with each capability: data, then
  * regime, backtest and a dry-run rebalance.
@@ -105,7 +115,7 @@ Example:
       io.out([
         `== 4. Dry-run rebalance on the embedded paper broker (account DEMO, technology, top 5; simulated clock ${clock.now().toISOString()}, the session after the last bar) ==`,
         formatPlanReport(result),
-        `Nothing was sent. To trade it on the paper broker: atlas rebalance --universe technology --top-n 5 --account DEMO --force --yes`,
+        `Nothing was sent. To trade it on the paper broker: ${followUp(program, 'rebalance --universe technology --top-n 5 --account DEMO --force --yes')}`,
       ].join('\n'));
     });
 }
