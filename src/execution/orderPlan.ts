@@ -48,7 +48,7 @@ export interface PlannedOrder {
 
 export interface SkippedOrder {
   symbol: string;
-  reason: 'no price' | 'below minNotional' | 'insufficient cash' | 'working order';
+  reason: 'no price' | 'below minNotional' | 'insufficient cash' | 'working order' | 'exposure cap';
   side?: OrderSide;
   qty?: number;
   notional?: number;

@@ -131,6 +131,13 @@ export interface PlanFromSnapshotInput {
   cashBudget?: number;
   /** Size from the broker's buying power instead of the cash (margin accounts, when configured). */
   marginAllowed?: boolean;
+  /**
+   * Largest resulting gross exposure as a fraction of equity (the regime allocation + gate 7's
+   * tolerance). When set, the buys are scaled down so that holdings + working orders + the plan
+   * stay within it: working buys on names the plan can no longer sell would otherwise push the
+   * book over the regime's allocation. Skipped buys carry reason 'exposure cap'.
+   */
+  exposureCap?: number;
   /** Open orders that are this batch's own (a resumed run's): not counted as working. */
   ownClientOrderIds?: ReadonlySet<string>;
 }
@@ -212,7 +219,7 @@ export function planFromSnapshot(input: PlanFromSnapshotInput): SnapshotPlan {
     input.cashBudget ?? Number.POSITIVE_INFINITY,
   );
   if (!Number.isFinite(buyCash)) buyCash = account.cash - reserved;
-  const plan = planOrders({
+  const planned = planOrders({
     holdings,
     prices,
     cash,
@@ -223,7 +230,41 @@ export function planFromSnapshot(input: PlanFromSnapshotInput): SnapshotPlan {
     buyPriceBuffer: buffer,
     sellable,
   });
+  const plan = input.exposureCap === undefined ? planned : capExposure(planned, holdings, prices, input.exposureCap, input.minNotional, input.wholeShares ?? true);
   return { plan, prices, priceSources, working, buyCash };
+}
+
+/** Scales the plan's buys so that holdings (incl. working orders) - sells + buys <= cap x equity. */
+function capExposure(
+  plan: OrderPlan,
+  holdings: ReadonlyMap<string, number>,
+  prices: ReadonlyMap<string, number>,
+  cap: number,
+  minNotional: number,
+  wholeShares: boolean,
+): OrderPlan {
+  const after = new Map(holdings);
+  for (const o of plan.orders) if (o.side === 'sell') after.set(o.symbol, (after.get(o.symbol) ?? 0) - o.qty);
+  let committed = 0;
+  for (const [sym, q] of after) committed += Math.abs(q * (prices.get(sym) ?? 0));
+  const room = Math.max(0, cap * plan.equity - committed);
+  const buys = plan.orders.filter((o) => o.side === 'buy');
+  const value = buys.reduce((a, o) => a + o.notional, 0);
+  if (value <= room + 1e-9) return plan;
+  const sized = resizeBuys(buys, Number.POSITIVE_INFINITY, minNotional, wholeShares, { buyPriceBuffer: 0, valueCap: room });
+  const kept = sized.kept.map((o) => ({ ...o, notional: o.qty * o.refPrice }));
+  const keptValue = kept.reduce((a, o) => a + o.notional, 0);
+  const skipped: SkippedOrder[] = [
+    ...plan.skipped,
+    ...sized.skipped.map((k) => ({ symbol: k.order.symbol, reason: 'exposure cap' as const, side: 'buy' as const, qty: k.order.qty, notional: k.order.notional })),
+  ].sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
+  return {
+    ...plan,
+    orders: [...plan.orders.filter((o) => o.side === 'sell'), ...kept],
+    skipped,
+    cashAfter: plan.cashAfter + (value - keptValue),
+    buyScale: plan.buyScale * sized.scale,
+  };
 }
 
 function positive(x: number | undefined): number | undefined {
