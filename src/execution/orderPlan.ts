@@ -23,7 +23,12 @@
  * - Never spends cash it does not have: if the buys cost more than cash + net sell proceeds, every
  *   buy is scaled by the same factor k < 1 (whole shares floored again; buys that fall under
  *   minNotional or to zero are skipped with reason 'insufficient cash'). k carries a 1e-12 safety
- *   margin so floating-point sums never overdraw.
+ *   margin so floating-point sums never overdraw. For this check a buy costs
+ *   notional x (1 + c) x (1 + buyPriceBuffer): the headroom a broker reserves above the last price
+ *   for a market buy (default 0).
+ * - Working orders (live trading): `holdings` may include shares still in working orders at the
+ *   broker, and `sellable` then caps each sell at the shares really held and not already promised
+ *   to a working sell; a sell capped to nothing is listed in `skipped` with reason 'working order'.
  * - Orders: all SELLs first, then all BUYs, each group by symbol (code-unit order).
  */
 import { AtlasError } from '../core/errors.js';
@@ -43,7 +48,7 @@ export interface PlannedOrder {
 
 export interface SkippedOrder {
   symbol: string;
-  reason: 'no price' | 'below minNotional' | 'insufficient cash';
+  reason: 'no price' | 'below minNotional' | 'insufficient cash' | 'working order' | 'exposure cap';
   side?: OrderSide;
   qty?: number;
   notional?: number;
@@ -57,6 +62,12 @@ export interface PlanInput {
   wholeShares: boolean;
   minNotional: number;
   costBps?: number;
+  /** Cash the buys may spend before the batch's sell proceeds (default: cash). */
+  buyCash?: number;
+  /** Headroom on buys against the cash: notional x (1 + buyPriceBuffer). Default 0. */
+  buyPriceBuffer?: number;
+  /** Most shares a sell may take per symbol (default: the holding). */
+  sellable?: ReadonlyMap<string, number>;
 }
 
 export interface OrderPlan {
@@ -85,12 +96,17 @@ function validPrice(p: number | undefined): p is number {
 export function planOrders(input: PlanInput): OrderPlan {
   const { holdings, prices, cash, targetWeights, wholeShares, minNotional } = input;
   const costBps = input.costBps ?? 0;
+  const buyCash = input.buyCash ?? cash;
+  const buffer = input.buyPriceBuffer ?? 0;
   if (!Number.isFinite(cash)) throw new AtlasError(`Cash must be a finite number, got ${cash}.`, { code: 'BAD_PLAN_INPUT' });
   if (!(minNotional >= 0)) throw new AtlasError(`minNotional must be zero or more, got ${minNotional}.`, { code: 'BAD_PLAN_INPUT' });
   if (!(costBps >= 0 && costBps < 10_000)) {
     throw new AtlasError(`costBps must be between 0 and 10000, got ${costBps}.`, { code: 'BAD_PLAN_INPUT' });
   }
+  if (!Number.isFinite(buyCash)) throw new AtlasError(`buyCash must be a finite number, got ${buyCash}.`, { code: 'BAD_PLAN_INPUT' });
+  if (!(buffer >= 0 && buffer < 1)) throw new AtlasError(`buyPriceBuffer must be between 0 and 1, got ${buffer}.`, { code: 'BAD_PLAN_INPUT' });
   const c = costBps / 10_000;
+  const sellableOf = (sym: string, q: number): number => Math.min(q, Math.max(0, input.sellable?.get(sym) ?? q));
 
   let weightSum = 0;
   for (const [sym, w] of targetWeights) {
@@ -134,9 +150,11 @@ export function planOrders(input: PlanInput): OrderPlan {
     const p = prices.get(sym);
     if (w === 0) {
       if (q > 0) {
-        const notional = q * p!;
-        if (notional < minNotional) skipped.push({ symbol: sym, reason: 'below minNotional', side: 'sell', qty: q, notional });
-        else sells.push({ symbol: sym, side: 'sell', qty: q, intent: 'CLOSE', refPrice: p!, notional });
+        const qty = sellableOf(sym, q);
+        const notional = qty * p!;
+        if (qty <= 0) skipped.push({ symbol: sym, reason: 'working order', side: 'sell', qty: q, notional: q * p! });
+        else if (notional < minNotional) skipped.push({ symbol: sym, reason: 'below minNotional', side: 'sell', qty, notional });
+        else sells.push({ symbol: sym, side: 'sell', qty, intent: 'CLOSE', refPrice: p!, notional });
       }
       continue;
     }
@@ -157,22 +175,28 @@ export function planOrders(input: PlanInput): OrderPlan {
       buys.push({ symbol: sym, side: 'buy', qty, intent: q > 0 ? 'ADJUST' : 'OPEN', refPrice: p, notional });
     } else if (delta < 0) {
       const partial = wholeShares ? Math.floor(-delta + WHOLE_SHARE_TOLERANCE) : -delta;
-      const qty = targetQty <= 0 ? q : Math.min(partial, q);
-      if (qty <= 0) continue;
+      const wanted = targetQty <= 0 ? q : Math.min(partial, q);
+      if (wanted <= 0) continue;
+      const qty = sellableOf(sym, wanted);
+      if (qty <= 0) {
+        skipped.push({ symbol: sym, reason: 'working order', side: 'sell', qty: wanted, notional: wanted * p });
+        continue;
+      }
       const notional = qty * p;
       if (notional < minNotional) {
         skipped.push({ symbol: sym, reason: 'below minNotional', side: 'sell', qty, notional });
         continue;
       }
-      sells.push({ symbol: sym, side: 'sell', qty, intent: qty >= q ? 'CLOSE' : 'ADJUST', refPrice: p, notional });
+      sells.push({ symbol: sym, side: 'sell', qty, intent: wanted >= q ? 'CLOSE' : 'ADJUST', refPrice: p, notional });
     }
   }
 
   let proceeds = 0;
   for (const o of sells) proceeds += o.notional * (1 - c);
-  const available = cash + proceeds;
+  const available = buyCash + proceeds;
+  const reserve = (1 + c) * (1 + buffer);
   let spend = 0;
-  for (const o of buys) spend += o.notional * (1 + c);
+  for (const o of buys) spend += o.notional * reserve;
 
   let buyScale = 1;
   if (spend > available) {
@@ -189,12 +213,12 @@ export function planOrders(input: PlanInput): OrderPlan {
       kept.push({ ...o, qty, notional });
     }
     buys = kept;
-    spend = 0;
-    for (const o of buys) spend += o.notional * (1 + c);
   }
+  spend = 0;
+  for (const o of buys) spend += o.notional * (1 + c);
 
   sells.sort(bySymbol);
   buys.sort(bySymbol);
   skipped.sort(bySymbol);
-  return { orders: [...sells, ...buys], skipped, cashAfter: available - spend, equity, buyScale };
+  return { orders: [...sells, ...buys], skipped, cashAfter: cash + proceeds - spend, equity, buyScale };
 }

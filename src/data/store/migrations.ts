@@ -205,6 +205,28 @@ export const MIGRATIONS: Migration[] = [
       db.exec(DAEMON_SCHEMA);
     },
   },
+  {
+    version: 6,
+    description: 'leases: one order-placing process per (broker, account), and other exclusive holders',
+    up(db) {
+      db.exec(`
+        -- One row per held lease (see src/execution/lease/). broker and account are the key: an
+        -- account lease uses the broker name and account id; other leases (the daemon's
+        -- per-data-directory lease) use their own scope and name. Times are ISO-8601 UTC.
+        CREATE TABLE account_leases (
+          broker         TEXT NOT NULL,
+          account        TEXT NOT NULL,
+          holder_run_id  TEXT NOT NULL,
+          pid            INTEGER NOT NULL,
+          host           TEXT NOT NULL,
+          acquired_at    TEXT NOT NULL,
+          heartbeat_at   TEXT NOT NULL,
+          expires_at     TEXT NOT NULL,
+          PRIMARY KEY (broker, account)
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -6,6 +6,7 @@ import {
   type GateLimits,
   type GateOrder,
   type GateVerdict,
+  type GateWorkingOrder,
   type PerOrderResult,
   type ResultingPosition,
   type ResultingState,
@@ -78,10 +79,85 @@ export function applicable(orders: readonly GateOrder[]): GateOrder[] {
   return orders.filter(isApplicable);
 }
 
-/** Valuation price per symbol: the batch's refPrice for traded symbols, else the position's price. */
+/** Working orders with a known side and a positive qty but no usable price (their value is unknown). */
+export function unpricedWorkingOrders(ctx: GateContext): GateWorkingOrder[] {
+  return (ctx.workingOrders ?? []).filter(
+    (w) => typeof w.symbol === 'string' && w.symbol !== '' && (w.side === 'buy' || w.side === 'sell') && isPositiveFinite(w.qty) && !isPositiveFinite(w.price),
+  );
+}
+
+/** Working orders the arithmetic can use: a known side, positive finite qty and price. */
+export function workingOrdersOf(ctx: GateContext): GateWorkingOrder[] {
+  return (ctx.workingOrders ?? []).filter(
+    (w) => typeof w.symbol === 'string' && w.symbol !== '' && (w.side === 'buy' || w.side === 'sell') && isPositiveFinite(w.qty) && isPositiveFinite(w.price),
+  );
+}
+
+/** What a working order reserves: a limit buy its limit, a market buy its price plus the headroom. */
+export function workingCost(w: GateWorkingOrder, buyPriceBuffer: number): number {
+  return w.qty * w.price * (w.type === 'limit' ? 1 : 1 + buyPriceBuffer);
+}
+
+export interface WorkingTotals {
+  count: number;
+  /** Cash the working buys will take (market buys with the headroom). */
+  buyCost: number;
+  /** Working buys and sells at their prices, no headroom. */
+  buyValue: number;
+  sellValue: number;
+  /** Remaining shares per symbol: buys minus sells. */
+  netQty: Map<string, number>;
+  /** Shares already promised to working sells, per symbol. */
+  sellQty: Map<string, number>;
+}
+
+export function workingTotals(ctx: GateContext, buyPriceBuffer = limitsOf(ctx).buyPriceBuffer): WorkingTotals {
+  const t: WorkingTotals = { count: 0, buyCost: 0, buyValue: 0, sellValue: 0, netQty: new Map(), sellQty: new Map() };
+  for (const w of workingOrdersOf(ctx)) {
+    t.count++;
+    const signed = w.side === 'buy' ? w.qty : -w.qty;
+    t.netQty.set(w.symbol, (t.netQty.get(w.symbol) ?? 0) + signed);
+    if (w.side === 'buy') {
+      t.buyCost += workingCost(w, buyPriceBuffer);
+      t.buyValue += w.qty * w.price;
+    } else {
+      t.sellValue += w.qty * w.price;
+      t.sellQty.set(w.symbol, (t.sellQty.get(w.symbol) ?? 0) + w.qty);
+    }
+  }
+  // An unpriced working sell still promises its shares.
+  for (const w of unpricedWorkingOrders(ctx)) if (w.side === 'sell') t.sellQty.set(w.symbol, (t.sellQty.get(w.symbol) ?? 0) + w.qty);
+  return t;
+}
+
+/** ", incl. 2 working order(s) at the broker (buys $x, sells $y)" or '' when there are none. */
+export function workingNote(ctx: GateContext): string {
+  const t = workingTotals(ctx);
+  if (t.count === 0) return '';
+  return `, incl. ${t.count} working order(s) at the broker (buys ${money(t.buyValue)}, sells ${money(t.sellValue)})`;
+}
+
+/** Per symbol: " (incl. working buy 10, sell 5)" or ''. */
+export function workingNoteFor(ctx: GateContext, symbol: string): string {
+  let buy = 0;
+  let sell = 0;
+  for (const w of workingOrdersOf(ctx)) {
+    if (w.symbol !== symbol) continue;
+    if (w.side === 'buy') buy += w.qty;
+    else sell += w.qty;
+  }
+  const parts = [buy > 0 ? `working buy ${buy}` : '', sell > 0 ? `working sell ${sell}` : ''].filter((x) => x !== '');
+  return parts.length === 0 ? '' : ` (incl. ${parts.join(', ')})`;
+}
+
+/**
+ * Valuation price per symbol: the batch's refPrice for traded symbols, else the position's
+ * price, else a working order's price.
+ */
 export function valuationPrices(orders: readonly GateOrder[], ctx: GateContext): Map<string, number> {
   const prices = new Map<string, number>();
   for (const [sym, p] of ctx.positions) prices.set(sym, p.price);
+  for (const w of workingOrdersOf(ctx)) if (!prices.has(w.symbol)) prices.set(w.symbol, w.price);
   for (const o of applicable(orders)) prices.set(o.symbol, o.refPrice);
   return prices;
 }
@@ -98,22 +174,28 @@ function stateOf(qtys: Map<string, number>, prices: Map<string, number>, equity:
   return { exposure, exposurePct: equity > 0 ? exposure / equity : Number.NaN, positions };
 }
 
-/** Positions before the batch, valued at the same prices as the resulting state. */
-export function currentState(orders: readonly GateOrder[], ctx: GateContext): ResultingState {
-  const prices = valuationPrices(orders, ctx);
+/** Positions plus every working order: where the account is headed before the batch. */
+function committedQtys(ctx: GateContext): Map<string, number> {
   const qtys = new Map<string, number>();
   for (const [sym, p] of ctx.positions) qtys.set(sym, p.qty);
-  return stateOf(qtys, prices, ctx.equity);
+  for (const w of workingOrdersOf(ctx)) qtys.set(w.symbol, (qtys.get(w.symbol) ?? 0) + (w.side === 'buy' ? w.qty : -w.qty));
+  return qtys;
 }
 
-/** Positions after applying every applicable order of the batch at its refPrice. */
+/**
+ * The state before the batch: positions plus working orders, valued at the same prices as the
+ * resulting state.
+ */
+export function currentState(orders: readonly GateOrder[], ctx: GateContext): ResultingState {
+  return stateOf(committedQtys(ctx), valuationPrices(orders, ctx), ctx.equity);
+}
+
+/** Positions plus working orders plus every applicable order of the batch at its refPrice. */
 export function resultingState(orders: readonly GateOrder[], ctx: GateContext): ResultingState {
-  const prices = valuationPrices(orders, ctx);
-  const qtys = new Map<string, number>();
-  for (const [sym, p] of ctx.positions) qtys.set(sym, p.qty);
+  const qtys = committedQtys(ctx);
   for (const o of applicable(orders)) {
     const q = qtys.get(o.symbol) ?? 0;
     qtys.set(o.symbol, o.side === 'buy' ? q + o.qty : q - o.qty);
   }
-  return stateOf(qtys, prices, ctx.equity);
+  return stateOf(qtys, valuationPrices(orders, ctx), ctx.equity);
 }

@@ -4,7 +4,7 @@
  * A breach the batch grows is a WARN by default and a FAIL with `strict`; a position that stays
  * above the limit but that the batch shrinks is a WARN (the batch moves toward compliance).
  */
-import { applicable, currentState, le, limitsOf, money, pct, resultingState, worstOf } from './common.js';
+import { applicable, currentState, le, limitsOf, money, pct, resultingState, workingNoteFor, worstOf } from './common.js';
 import type { GateContext, GateOrder, GateResult, PerOrderResult } from './types.js';
 
 export function gatePositionSize(orders: readonly GateOrder[], ctx: GateContext): GateResult {
@@ -21,7 +21,7 @@ export function gatePositionSize(orders: readonly GateOrder[], ctx: GateContext)
     const res = Math.abs(after.positions.get(symbol)?.value ?? 0);
     const cur = Math.abs(before.positions.get(symbol)?.value ?? 0);
     const share = res / ctx.equity;
-    const head = `${symbol} resulting ${money(res)} = ${pct(share)} of equity ${money(ctx.equity)}`;
+    const head = `${symbol} resulting ${money(res)}${workingNoteFor(ctx, symbol)} = ${pct(share)} of equity ${money(ctx.equity)}`;
     if (le(res, cap)) return { symbol, result: 'PASS', reason: `${head} <= ${pct(maxPositionPct)} (${money(cap)})` };
     if (le(res, cur)) {
       return { symbol, result: 'WARN', reason: `${head} > ${pct(maxPositionPct)} (${money(cap)}), but the batch reduces it from ${pct(cur / ctx.equity)}` };

@@ -1,5 +1,6 @@
 /**
- * Gate 7 — regime compliance. The resulting gross exposure must be <= allocation(regime) +
+ * Gate 7 — regime compliance. The resulting gross exposure (positions + working orders at the
+ * broker + the batch) must be <= allocation(regime) +
  * regimeTolerance (0.5 percentage points), exposure being gross (sum of |value|) over equity.
  *  - CRASH: every buy FAILs (only sells pass).
  *  - resulting exposure within target + tolerance: PASS.
@@ -7,7 +8,7 @@
  *  - above it, with buys, but lower than before the batch: WARN (moving toward compliance).
  *  - above it and raising exposure: FAIL.
  */
-import { allocationOf, currentState, le, limitsOf, money, pct, resultingState } from './common.js';
+import { allocationOf, currentState, le, limitsOf, money, pct, resultingState, workingNote } from './common.js';
 import type { GateContext, GateOrder, GateResult, PerOrderResult } from './types.js';
 
 export function gateRegimeCompliance(orders: readonly GateOrder[], ctx: GateContext): GateResult {
@@ -38,7 +39,7 @@ export function gateRegimeCompliance(orders: readonly GateOrder[], ctx: GateCont
 
   const before = currentState(orders, ctx);
   const after = resultingState(orders, ctx);
-  const head = `regime ${ctx.regime}: resulting exposure ${pct(after.exposurePct)} (${money(after.exposure)})`;
+  const head = `regime ${ctx.regime}: resulting exposure ${pct(after.exposurePct)} (${money(after.exposure)}${workingNote(ctx)})`;
   const limitText = `target ${pct(target)} + tolerance ${pct(regimeTolerance)} = ${pct(cap)}`;
   if (le(after.exposurePct, cap)) return { gate: 7, name, result: 'PASS', reason: `${head} <= ${limitText}` };
   if (rawBuys.length === 0) {

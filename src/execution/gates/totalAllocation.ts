@@ -1,10 +1,10 @@
 /**
  * Gate 4 — total allocation. The resulting gross exposure (sum of |qty * price| over every
- * position after the batch) must be <= maxGrossPct (100%) of equity. Exactly at the limit
+ * position after the working orders at the broker and the batch) must be <= maxGrossPct (100%) of equity. Exactly at the limit
  * passes. Above the limit FAILs when the batch raises gross exposure; when the book is already
  * above the limit and the batch lowers it, the gate WARNs instead of blocking the de-risking.
  */
-import { currentState, le, limitsOf, money, pct, resultingState } from './common.js';
+import { currentState, le, limitsOf, money, pct, resultingState, workingNote } from './common.js';
 import type { GateContext, GateOrder, GateResult } from './types.js';
 
 export function gateTotalAllocation(orders: readonly GateOrder[], ctx: GateContext): GateResult {
@@ -16,7 +16,7 @@ export function gateTotalAllocation(orders: readonly GateOrder[], ctx: GateConte
   const cap = maxGrossPct * ctx.equity;
   const before = currentState(orders, ctx);
   const after = resultingState(orders, ctx);
-  const head = `resulting gross exposure ${money(after.exposure)} = ${pct(after.exposurePct)} of equity ${money(ctx.equity)}`;
+  const head = `resulting gross exposure ${money(after.exposure)} = ${pct(after.exposurePct)} of equity ${money(ctx.equity)}${workingNote(ctx)}`;
   if (le(after.exposure, cap)) {
     return { gate: 4, name, result: 'PASS', reason: `${head} <= ${pct(maxGrossPct)} (${money(cap)})` };
   }

@@ -40,6 +40,22 @@ export interface GateOpenOrder {
   side: GateSide;
 }
 
+/**
+ * An order already working at the broker (any run's, or placed by hand) and not part of the
+ * batch: the gates add it to the positions to get the account's resulting state.
+ */
+export interface GateWorkingOrder {
+  symbol: string;
+  side: GateSide;
+  /** Remaining (unfilled) shares: a partially filled order counts only what is left. */
+  qty: number;
+  /** Its limit price, or the reference price for a market order. */
+  price: number;
+  /** 'limit' when `price` is the order's own limit (what the broker reserves); default 'market'. */
+  type?: GateOrderType;
+  clientOrderId: string;
+}
+
 export interface GateLimits {
   /** Largest resulting single-position value as a fraction of equity (0.15 = 15%). */
   maxPositionPct: number;
@@ -49,13 +65,23 @@ export interface GateLimits {
   minPrice: number;
   /** Slack above the regime allocation before gate 7 fails (0.005 = 0.5 percentage points). */
   regimeTolerance: number;
+  /**
+   * Headroom on market BUYs: gate 2 costs them at refPrice x (1 + buyPriceBuffer), since a broker
+   * reserves buying power for a market buy above the last price. 0 here (the backtest fills at a
+   * known price); the live path (`buildGateContext`) sets DEFAULT_BUY_PRICE_BUFFER.
+   */
+  buyPriceBuffer: number;
 }
+
+/** Live default headroom on market BUYs: 3% above the reference price. */
+export const DEFAULT_BUY_PRICE_BUFFER = 0.03;
 
 export const DEFAULT_GATE_LIMITS: Readonly<GateLimits> = {
   maxPositionPct: 0.15,
   maxGrossPct: 1.0,
   minPrice: 5,
   regimeTolerance: 0.005,
+  buyPriceBuffer: 0,
 };
 
 export interface GateContext {
@@ -68,6 +94,12 @@ export interface GateContext {
   allowFractional?: boolean;
   positions: ReadonlyMap<string, GatePosition>;
   openOrders: readonly GateOpenOrder[];
+  /**
+   * Orders working at the broker outside the batch. Gates 2, 3, 4 and 7 add them to the
+   * positions (the account's resulting state); gate 2 also takes the cost of working buys off
+   * the spendable cash. Default: none.
+   */
+  workingOrders?: readonly GateWorkingOrder[];
   assets: ReadonlyMap<string, GateAsset>;
   regime: Regime;
   /** Defaults to DEFAULT_ALLOCATION. */

@@ -1,13 +1,25 @@
 /**
  * Pure planning pieces of the rebalancer: broker snapshot + signal -> order plan (planOrders, the
  * backtester's function), the gate context for validateBatch, and the buy re-sizing after the
- * SELL phase. No I/O here; the orchestrator fetches and passes everything in.
+ * SELL phase. All of them plan against the account's resulting state: positions plus every order
+ * still working at the broker (docs/gates.md, "Working orders"). No I/O here; the orchestrator
+ * fetches and passes everything in.
  */
 import { isMarketOpenAt, nextOpenAfter, nyDateOf, sessionTimes, isTradingDay } from '../../calendar/nyse.js';
 import { AtlasError } from '../../core/errors.js';
 import { DEFAULT_ALLOCATION, type AllocationMatrix, type Regime } from '../../portfolio/allocation.js';
-import type { Account, Asset, Order, Position } from '../brokers/broker.js';
-import type { GateAsset, GateContext, GateOpenOrder, GateOrder, GatePosition } from '../gates/types.js';
+import { isTerminal, type Account, type Asset, type Order, type Position } from '../brokers/broker.js';
+import { workingCost } from '../gates/common.js';
+import {
+  DEFAULT_BUY_PRICE_BUFFER,
+  type GateAsset,
+  type GateContext,
+  type GateLimits,
+  type GateOpenOrder,
+  type GateOrder,
+  type GatePosition,
+  type GateWorkingOrder,
+} from '../gates/types.js';
 import { planOrders, type OrderPlan, type PlannedOrder, type SkippedOrder } from '../orderPlan.js';
 import { DateTime } from 'luxon';
 
@@ -31,6 +43,75 @@ export function holdingsOf(positions: readonly Position[]): Map<string, number> 
   return out;
 }
 
+/**
+ * The broker's open orders as working orders for the gates and the plan: remaining quantity
+ * (qty - filled), valued at the order's limit price, else at `referencePrice`. Orders whose id
+ * is in `exclude` (the batch being validated) and orders with nothing left are left out. An order
+ * that cannot be valued (no limit price and no reference price) is refused with an AtlasError
+ * (code WORKING_ORDER_UNPRICED), or with `unpriced: 'keep'` kept with price NaN: gate 2 then
+ * FAILs on it, since without its value the account's funds and exposure are unknown.
+ */
+export function workingOrdersFrom(
+  openOrders: readonly Order[],
+  referencePrice: (symbol: string) => number | undefined,
+  exclude: ReadonlySet<string> = new Set(),
+  unpriced: 'throw' | 'keep' = 'throw',
+): GateWorkingOrder[] {
+  const out: GateWorkingOrder[] = [];
+  for (const o of openOrders) {
+    if (exclude.has(o.clientOrderId)) continue;
+    if (o.status !== undefined && isTerminal(o.status)) continue;
+    const remaining = o.qty - (o.filledQty ?? 0);
+    if (!(Number.isFinite(remaining) && remaining > 0)) continue;
+    const limit = o.limitPrice !== null && o.limitPrice !== undefined && o.limitPrice > 0 && (o.type === 'limit' || o.type === 'stop_limit') ? o.limitPrice : undefined;
+    const ref = referencePrice(o.symbol);
+    const price = limit ?? (ref !== undefined && Number.isFinite(ref) && ref > 0 ? ref : undefined);
+    if (price === undefined && unpriced === 'keep') {
+      out.push({ symbol: o.symbol, side: o.side, qty: remaining, price: Number.NaN, type: 'market', clientOrderId: o.clientOrderId });
+      continue;
+    }
+    if (price === undefined) {
+      throw new AtlasError(
+        `The working ${o.side} order ${o.clientOrderId} for ${remaining} ${o.symbol} has no limit price and no price in the store to value it; run \`atlas data sync\` for ${o.symbol} or cancel the order, then rerun.`,
+        { code: 'WORKING_ORDER_UNPRICED' },
+      );
+    }
+    out.push({ symbol: o.symbol, side: o.side, qty: remaining, price, type: limit !== undefined ? 'limit' : 'market', clientOrderId: o.clientOrderId });
+  }
+  return out;
+}
+
+/** One working order as a dry run prints it. */
+export interface WorkingOrderRow {
+  symbol: string;
+  side: 'buy' | 'sell';
+  /** Remaining shares. */
+  qty: number;
+  price: number;
+  /** qty x price. */
+  value: number;
+  clientOrderId: string;
+}
+
+/** The working orders a plan or a gate context counted, sorted by symbol then side. */
+export function listWorkingOrders(working: readonly GateWorkingOrder[]): WorkingOrderRow[] {
+  return working
+    .map((w) => ({ symbol: w.symbol, side: w.side, qty: w.qty, price: w.price, value: w.qty * w.price, clientOrderId: w.clientOrderId }))
+    .sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : a.side < b.side ? -1 : a.side > b.side ? 1 : 0));
+}
+
+/** Lines for a dry run: "working orders counted: 2" then "  buy 10 AAPL @ $180.00 = $1,800.00 (atlas-...)". */
+export function formatWorkingOrders(working: readonly GateWorkingOrder[]): string[] {
+  const rows = listWorkingOrders(working);
+  if (rows.length === 0) return ['working orders counted: none'];
+  const usd = (x: number) => `$${x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  const total = (side: 'buy' | 'sell') => rows.filter((r) => r.side === side).reduce((a, r) => a + r.value, 0);
+  return [
+    `working orders counted: ${rows.length} (buys ${usd(total('buy'))}, sells ${usd(total('sell'))})`,
+    ...rows.map((r) => `  ${r.side} ${r.qty} ${r.symbol} @ ${usd(r.price)} = ${usd(r.value)} (${r.clientOrderId})`),
+  ];
+}
+
 export interface PlanFromSnapshotInput {
   snapshot: BrokerSnapshot;
   targets: Readonly<Record<string, number>>;
@@ -40,18 +121,47 @@ export interface PlanFromSnapshotInput {
   priceOf: (symbol: string) => number | undefined;
   minNotional: number;
   wholeShares?: boolean;
+  /** Headroom on market buys against the cash (default DEFAULT_BUY_PRICE_BUFFER, 3%). */
+  buyPriceBuffer?: number;
+  /**
+   * An extra cap on what the buys may spend besides the sell proceeds, a broker figure already
+   * net of its working orders (e.g. the pre-flight cash/margin budget: non-marginable buying
+   * power). The buys never spend more than min(cash - working buys, buying power, cashBudget).
+   */
+  cashBudget?: number;
+  /** Size from the broker's buying power instead of the cash (margin accounts, when configured). */
+  marginAllowed?: boolean;
+  /**
+   * Largest resulting gross exposure as a fraction of equity (the regime allocation + gate 7's
+   * tolerance). When set, the buys are scaled down so that holdings + working orders + the plan
+   * stay within it: working buys on names the plan can no longer sell would otherwise push the
+   * book over the regime's allocation. Skipped buys carry reason 'exposure cap'.
+   */
+  exposureCap?: number;
+  /** Open orders that are this batch's own (a resumed run's): not counted as working. */
+  ownClientOrderIds?: ReadonlySet<string>;
 }
 
 export interface SnapshotPlan {
   plan: OrderPlan;
-  /** Every price used (targets and holdings) and where each came from. */
+  /** Every price used (targets, holdings, working orders) and where each came from. */
   prices: Map<string, number>;
   priceSources: Record<string, 'store' | 'broker'>;
+  /** The working orders planned around (print them with formatWorkingOrders). */
+  working: GateWorkingOrder[];
+  /** What the buys could spend before sell proceeds: min(cash - working buys, buying power, cashBudget); may be < 0. */
+  buyCash: number;
 }
 
-/** planOrders on the broker's holdings and cash with store prices (broker's price as a fallback). */
+/**
+ * planOrders on the account's resulting state, with store prices (broker's price as a fallback):
+ * holdings plus every working order (a working BUY of 10 AAPL means the plan buys 10 fewer); the
+ * cash is moved by the working orders at the valuation prices so equity is unchanged, while the
+ * buys may only spend the budget minus what working buys reserve (working sells are not credited:
+ * they may not fill first). Sells never take shares not yet held or already in a working sell.
+ */
 export function planFromSnapshot(input: PlanFromSnapshotInput): SnapshotPlan {
-  const holdings = holdingsOf(input.snapshot.positions);
+  const held = holdingsOf(input.snapshot.positions);
   const prices = new Map<string, number>();
   const priceSources: Record<string, 'store' | 'broker'> = {};
   for (const [sym, p] of Object.entries(input.targetPrices)) {
@@ -69,15 +179,96 @@ export function planFromSnapshot(input: PlanFromSnapshotInput): SnapshotPlan {
       priceSources[pos.symbol] = 'broker';
     }
   }
-  const plan = planOrders({
+  const working = workingOrdersFrom(input.snapshot.openOrders, (sym) => prices.get(sym) ?? positive(input.priceOf(sym)), input.ownClientOrderIds);
+  for (const w of working) {
+    if (prices.has(w.symbol)) continue;
+    const stored = positive(input.priceOf(w.symbol));
+    prices.set(w.symbol, stored ?? w.price);
+    priceSources[w.symbol] = stored !== undefined ? 'store' : 'broker';
+  }
+
+  const buffer = input.buyPriceBuffer ?? DEFAULT_BUY_PRICE_BUFFER;
+  const holdings = new Map(held);
+  const workingSells = new Map<string, number>();
+  let cash = input.snapshot.account.cash;
+  let reserved = 0;
+  for (const w of working) {
+    const p = prices.get(w.symbol)!;
+    const q = holdings.get(w.symbol) ?? 0;
+    if (w.side === 'buy') {
+      holdings.set(w.symbol, q + w.qty);
+      cash -= w.qty * p;
+      reserved += workingCost(w, buffer);
+    } else {
+      // A working sell beyond the holding cannot shrink it below zero (it would be refused).
+      const sold = Math.min(q, w.qty);
+      holdings.set(w.symbol, q - sold);
+      cash += sold * p;
+      workingSells.set(w.symbol, (workingSells.get(w.symbol) ?? 0) + w.qty);
+    }
+  }
+  for (const [sym, q] of holdings) if (!(q > 0)) holdings.delete(sym);
+  const sellable = new Map<string, number>();
+  for (const [sym, q] of held) sellable.set(sym, Math.max(0, q - (workingSells.get(sym) ?? 0)));
+  for (const sym of holdings.keys()) if (!sellable.has(sym)) sellable.set(sym, 0);
+
+  const account = input.snapshot.account;
+  let buyCash = Math.min(
+    input.marginAllowed ? Number.POSITIVE_INFINITY : account.cash - reserved,
+    Number.isFinite(account.buyingPower) ? account.buyingPower : Number.POSITIVE_INFINITY,
+    input.cashBudget ?? Number.POSITIVE_INFINITY,
+  );
+  if (!Number.isFinite(buyCash)) buyCash = account.cash - reserved;
+  const planned = planOrders({
     holdings,
     prices,
-    cash: input.snapshot.account.cash,
+    cash,
     targetWeights: new Map(Object.entries(input.targets)),
     wholeShares: input.wholeShares ?? true,
     minNotional: input.minNotional,
+    buyCash,
+    buyPriceBuffer: buffer,
+    sellable,
   });
-  return { plan, prices, priceSources };
+  const plan = input.exposureCap === undefined ? planned : capExposure(planned, holdings, prices, input.exposureCap, input.minNotional, input.wholeShares ?? true);
+  return { plan, prices, priceSources, working, buyCash };
+}
+
+/** Scales the plan's buys so that holdings (incl. working orders) - sells + buys <= cap x equity. */
+function capExposure(
+  plan: OrderPlan,
+  holdings: ReadonlyMap<string, number>,
+  prices: ReadonlyMap<string, number>,
+  cap: number,
+  minNotional: number,
+  wholeShares: boolean,
+): OrderPlan {
+  const after = new Map(holdings);
+  for (const o of plan.orders) if (o.side === 'sell') after.set(o.symbol, (after.get(o.symbol) ?? 0) - o.qty);
+  let committed = 0;
+  for (const [sym, q] of after) committed += Math.abs(q * (prices.get(sym) ?? 0));
+  const room = Math.max(0, cap * plan.equity - committed);
+  const buys = plan.orders.filter((o) => o.side === 'buy');
+  const value = buys.reduce((a, o) => a + o.notional, 0);
+  if (value <= room + 1e-9) return plan;
+  const sized = resizeBuys(buys, Number.POSITIVE_INFINITY, minNotional, wholeShares, { buyPriceBuffer: 0, valueCap: room });
+  const kept = sized.kept.map((o) => ({ ...o, notional: o.qty * o.refPrice }));
+  const keptValue = kept.reduce((a, o) => a + o.notional, 0);
+  const skipped: SkippedOrder[] = [
+    ...plan.skipped,
+    ...sized.skipped.map((k) => ({ symbol: k.order.symbol, reason: 'exposure cap' as const, side: 'buy' as const, qty: k.order.qty, notional: k.order.notional })),
+  ].sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
+  return {
+    ...plan,
+    orders: [...plan.orders.filter((o) => o.side === 'sell'), ...kept],
+    skipped,
+    cashAfter: plan.cashAfter + (value - keptValue),
+    buyScale: plan.buyScale * sized.scale,
+  };
+}
+
+function positive(x: number | undefined): number | undefined {
+  return x !== undefined && Number.isFinite(x) && x > 0 ? x : undefined;
 }
 
 /** Market day orders: what the rebalancer sends. */
@@ -110,8 +301,31 @@ export interface GateContextInput {
   now: Date;
   force: boolean;
   strict: boolean;
-  /** Open orders to leave out of gate 1's "open order exists" check (this run's own orders). */
+  /**
+   * This batch's own orders: left out of gate 1's "open order exists" check and not counted as
+   * working orders (a resumed batch's orders already at the broker).
+   */
   ownClientOrderIds?: ReadonlySet<string>;
+  /**
+   * Price of a symbol for valuing a working market order when `prices` has none (e.g. the
+   * latest close in the store). Default: lastPrices, then the position's price.
+   */
+  referencePrice?: (symbol: string) => number | undefined;
+  /**
+   * Fill `workingOrders` from the snapshot's open orders (minus ownClientOrderIds), so gates 2, 3,
+   * 4 and 7 see the account's resulting state. Default false only so that a caller that does not
+   * yet size its buys around working orders keeps its old behaviour; the rebalancer passes true.
+   */
+  countWorkingOrders?: boolean;
+  /**
+   * Headroom on market buys in gate 2. Default 0 for the same reason; the rebalancer passes
+   * DEFAULT_BUY_PRICE_BUFFER (3%) or the configured value, and sizes its buys with the same one.
+   */
+  buyPriceBuffer?: number;
+  /** Other limits (position size, gross, min price, tolerance); buyPriceBuffer wins over limits.buyPriceBuffer. */
+  limits?: Partial<GateLimits>;
+  /** Margin account sized from buying power (default false: cash rules). */
+  marginAllowed?: boolean;
 }
 
 export function buildGateContext(input: GateContextInput): GateContext {
@@ -123,6 +337,12 @@ export function buildGateContext(input: GateContextInput): GateContext {
   }
   const own = input.ownClientOrderIds ?? new Set<string>();
   const openOrders: GateOpenOrder[] = snapshot.openOrders.filter((o) => !own.has(o.clientOrderId)).map((o) => ({ symbol: o.symbol, side: o.side }));
+  const workingOrders = !input.countWorkingOrders ? [] : workingOrdersFrom(
+    snapshot.openOrders,
+    (sym) => positive(input.prices.get(sym)) ?? positive(input.referencePrice?.(sym)) ?? positive(input.lastPrices.get(sym)) ?? positive(positions.get(sym)?.price),
+    own,
+    'keep',
+  );
   const assets = new Map<string, GateAsset>();
   for (const [sym, a] of input.assets) {
     if (!a) continue;
@@ -133,8 +353,10 @@ export function buildGateContext(input: GateContextInput): GateContext {
     equity: snapshot.account.equity,
     cash: snapshot.account.cash,
     buyingPower: snapshot.account.buyingPower,
+    ...(input.marginAllowed === undefined ? {} : { marginAllowed: input.marginAllowed }),
     positions,
     openOrders,
+    workingOrders,
     assets,
     regime: input.regime,
     allocation: input.allocation ?? DEFAULT_ALLOCATION,
@@ -142,6 +364,7 @@ export function buildGateContext(input: GateContextInput): GateContext {
     marketDetail: market.detail,
     force: input.force,
     strict: input.strict,
+    limits: { ...(input.limits ?? {}), buyPriceBuffer: input.buyPriceBuffer ?? input.limits?.buyPriceBuffer ?? 0 },
   };
 }
 
@@ -152,9 +375,9 @@ export function spendableCash(account: Account): number {
 }
 
 export interface BuyBudget {
-  /** min(cash, buying power). */
+  /** min(cash - what working buys take, buying power), never negative. */
   cash: number;
-  /** Gross exposure of the current positions at the valuation prices. */
+  /** Gross exposure of the current positions plus working orders at the valuation prices. */
   exposure: number;
   /** (allocation + tolerance) x equity - exposure: what gate 7 lets the buys add. */
   regimeRoom: number;
@@ -162,15 +385,44 @@ export interface BuyBudget {
   budget: number;
 }
 
+export interface BuyBudgetOptions {
+  /** Orders working at the broker (other runs', or this run's sells still working): they count. */
+  workingOrders?: readonly GateWorkingOrder[];
+  /** Headroom on working market buys (default DEFAULT_BUY_PRICE_BUFFER). */
+  buyPriceBuffer?: number;
+}
+
 /**
  * What the BUY phase may spend: the cash actually available (a sell that did not fill, an open
  * order reserving buying power, a fill below the reference price all shrink it) and no more than
- * gate 7 allows on top of what is still held (an unsold position keeps its exposure).
+ * gate 7 allows on top of what is still held and still working (an unsold position keeps its
+ * exposure; a working buy adds to it and takes its cash).
  */
-export function buyBudget(account: Account, positions: ReadonlyMap<string, GatePosition>, allocation: number, tolerance: number): BuyBudget {
+export function buyBudget(
+  account: Account,
+  positions: ReadonlyMap<string, GatePosition>,
+  allocation: number,
+  tolerance: number,
+  opts: BuyBudgetOptions = {},
+): BuyBudget {
+  const buffer = opts.buyPriceBuffer ?? DEFAULT_BUY_PRICE_BUFFER;
+  const qtys = new Map<string, number>();
+  const prices = new Map<string, number>();
+  for (const [sym, p] of positions) {
+    qtys.set(sym, p.qty);
+    prices.set(sym, p.price);
+  }
+  let reserved = 0;
+  for (const w of opts.workingOrders ?? []) {
+    if (!(w.qty > 0 && w.price > 0)) continue;
+    qtys.set(w.symbol, (qtys.get(w.symbol) ?? 0) + (w.side === 'buy' ? w.qty : -w.qty));
+    if (!prices.has(w.symbol)) prices.set(w.symbol, w.price);
+    if (w.side === 'buy') reserved += workingCost(w, buffer);
+  }
   let exposure = 0;
-  for (const p of positions.values()) exposure += Math.abs(p.qty * p.price);
-  const cash = spendableCash(account);
+  for (const [sym, q] of qtys) exposure += Math.abs(q * (prices.get(sym) ?? 0));
+  const net = Math.min(account.cash - reserved, account.buyingPower);
+  const cash = Number.isFinite(net) && net > 0 ? net : 0;
   const equity = Number.isFinite(account.equity) ? account.equity : 0;
   const regimeRoom = Math.max(0, (allocation + tolerance) * equity - exposure);
   return { cash, exposure, regimeRoom, budget: Math.min(cash, regimeRoom) };
@@ -188,19 +440,44 @@ export interface ResizeResult<T extends ResizeInput> {
   /** Factor applied (1 = unchanged). */
   scale: number;
   budget: number;
+  /** What the planned buys cost against the budget: qty x refPrice x (1 + buyPriceBuffer). */
   cost: number;
+}
+
+export interface ResizeOptions {
+  /**
+   * Market buys cost refPrice x (1 + buyPriceBuffer) against the budget. Default 0 so that a
+   * caller passing min(cash, regime room) as one budget keeps the room exact; the rebalancer
+   * passes DEFAULT_BUY_PRICE_BUFFER with the cash as budget and the room as valueCap.
+   */
+  buyPriceBuffer?: number;
+  /**
+   * A second cap on the buys' value at refPrice, without headroom (gate 7's regime room): pass
+   * the cash as `budget` and the room here to use the room exactly.
+   */
+  valueCap?: number;
 }
 
 /**
  * Re-sizes the planned buys to a cash budget, never above the planned quantities: when their cost
- * at refPrice exceeds the budget, every buy is scaled by the same factor (whole shares floored),
- * as planOrders does; buys that end below minNotional or at zero are skipped ('insufficient cash').
+ * at refPrice plus the headroom exceeds the budget (or their value the valueCap), every buy is
+ * scaled by the same factor (whole shares floored), as planOrders does; buys that end below
+ * minNotional or at zero are skipped ('insufficient cash').
  */
-export function resizeBuys<T extends ResizeInput>(buys: readonly T[], budget: number, minNotional: number, wholeShares = true): ResizeResult<T> {
-  let cost = 0;
-  for (const b of buys) cost += b.qty * b.refPrice;
-  if (cost <= budget + 1e-9) return { kept: buys.map((b) => ({ ...b })), skipped: [], scale: 1, budget, cost };
-  const scale = budget > 0 ? (budget / cost) * (1 - 1e-12) : 0;
+export function resizeBuys<T extends ResizeInput>(
+  buys: readonly T[],
+  budget: number,
+  minNotional: number,
+  wholeShares = true,
+  opts: ResizeOptions = {},
+): ResizeResult<T> {
+  const buffer = opts.buyPriceBuffer ?? 0;
+  let value = 0;
+  for (const b of buys) value += b.qty * b.refPrice;
+  const cost = value * (1 + buffer);
+  const cap = opts.valueCap ?? Number.POSITIVE_INFINITY;
+  if (cost <= budget + 1e-9 && value <= cap + 1e-9) return { kept: buys.map((b) => ({ ...b })), skipped: [], scale: 1, budget, cost };
+  const scale = budget > 0 && cap > 0 ? Math.min(budget / cost, cap / value) * (1 - 1e-12) : 0;
   const kept: (T & { qty: number })[] = [];
   const skipped: { order: T; reason: SkippedOrder['reason'] }[] = [];
   for (const b of buys) {
