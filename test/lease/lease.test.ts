@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock, type Clock } from '../../src/core/clock.js';
 import { AtlasError } from '../../src/core/errors.js';
 import { openDatabase } from '../../src/data/store/database.js';
-import { LATEST_SCHEMA_VERSION } from '../../src/data/store/migrations.js';
+import { MIGRATIONS } from '../../src/data/store/migrations.js';
 import {
   acquireDataDirLease,
   acquireLease,
@@ -36,9 +36,9 @@ function refusal(fn: () => unknown): AtlasError {
 }
 
 describe('account lease', () => {
-  it('migration 4 creates the lease table', () => {
+  it('migration 6 creates the lease table', () => {
     const { db } = setup();
-    expect(LATEST_SCHEMA_VERSION).toBe(4);
+    expect(MIGRATIONS.find((m) => m.description.startsWith('leases'))?.version).toBe(6);
     const cols = (db.prepare('PRAGMA table_info(account_leases)').all() as { name: string }[]).map((c) => c.name);
     expect(cols).toEqual(['broker', 'account', 'holder_run_id', 'pid', 'host', 'acquired_at', 'heartbeat_at', 'expires_at']);
   });

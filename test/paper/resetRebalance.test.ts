@@ -19,7 +19,7 @@ describe('paper reset with an order left open by a rebalance', () => {
       const now = () => clock.now();
       const req: RebalanceRequest = {
         universe: getUniverse('technology'), topN: 3, regimeOverride: 'TREND_NEUTRAL', account: 'LARGE', brokerKind: 'paper',
-        yes: true, fillTimeoutMs: 50, pollMs: 10, onTimeout: 'leave',
+        yes: true, fillTimeoutMs: 50, pollMs: 10, onTimeout: 'leave', allowStale: true,
       };
       const deps = (broker: PaperBroker) => ({ broker, runs: new RunStore(db, now), auditDir: dir, now, sleep: (ms: number) => clock.sleep(ms), store });
       const neverFills = new PaperBroker({ db, bars: store, account: 'LARGE', clock, fillPolicy: { neverFill: true } });

@@ -48,7 +48,7 @@ describe('rebalance --dry-run (reference)', () => {
       const broker = createBroker({ kind: 'paper', account: 'LARGE', db, bars: store, env: {}, now, secrets: [] });
       const runs = new RunStore(db, now);
       const r = await runRebalance(
-        { universe: getUniverse('technology'), topN: 3, regimeOverride: 'TREND_NEUTRAL', account: 'LARGE', brokerKind: 'paper', dryRun: true, force: true },
+        { universe: getUniverse('technology'), topN: 3, regimeOverride: 'TREND_NEUTRAL', account: 'LARGE', brokerKind: 'paper', dryRun: true, force: true, allowStale: true },
         { broker, runs, auditDir: dir, now, sleep: async () => {}, store },
       );
       assertReference(r);
@@ -79,7 +79,7 @@ describe('rebalance --dry-run (reference)', () => {
       const now = () => OPEN_INSTANT;
       const broker = createBroker({ kind: 'paper', account: 'LARGE', db, bars: store, env: {}, now, secrets: [] });
       const r = await runRebalance(
-        { universe: getUniverse('technology'), topN: 3, account: 'LARGE', brokerKind: 'paper', dryRun: true, force: true },
+        { universe: getUniverse('technology'), topN: 3, account: 'LARGE', brokerKind: 'paper', dryRun: true, force: true, allowStale: true },
         { broker, runs: new RunStore(db, now), auditDir: dir, now, sleep: async () => {}, store },
       );
       expect(r.signal!.regimeSource).toBe('model');
@@ -94,7 +94,7 @@ describe('rebalance --dry-run (reference)', () => {
   it('the CLI prints the same reference plan and exits 0 (JSON and table)', { timeout: 60_000 }, async () => {
     const dir = tmp();
     seedDemoStore(dir).db.close();
-    const args = ['--data-dir', dir, 'rebalance', '--universe', 'technology', '--top-n', '3', '--regime', 'TREND_NEUTRAL', '--dry-run', '--force'];
+    const args = ['--data-dir', dir, 'rebalance', '--universe', 'technology', '--top-n', '3', '--regime', 'TREND_NEUTRAL', '--dry-run', '--force', '--allow-stale'];
     const j = await runAtlas([...args, '--json']);
     expect(j.code, j.stderr).toBe(0);
     assertReference(JSON.parse(j.stdout) as RebalanceResult);
@@ -121,7 +121,7 @@ describe('rebalance --dry-run (reference)', () => {
       const saturday = () => new Date('2026-11-28T15:00:00Z');
       const broker = createBroker({ kind: 'paper', account: 'LARGE', db, bars: store, env: {}, now: saturday, secrets: [] });
       const r = await runRebalance(
-        { universe: getUniverse('technology'), topN: 3, regimeOverride: 'TREND_NEUTRAL', account: 'LARGE', brokerKind: 'paper', yes: true },
+        { universe: getUniverse('technology'), topN: 3, regimeOverride: 'TREND_NEUTRAL', account: 'LARGE', brokerKind: 'paper', yes: true, allowStale: true },
         { broker, runs: new RunStore(db, saturday), auditDir: dir, now: saturday, sleep: async () => {}, store },
       );
       expect(r.outcome).toBe('stopped');
@@ -151,7 +151,7 @@ describe('rebalance --dry-run (reference)', () => {
       const now = () => OPEN_INSTANT;
       const broker = createBroker({ kind: 'paper', account: 'LARGE', db, bars: store, env: {}, now, secrets: [] });
       const r = await runRebalance(
-        { universe: getUniverse('technology'), topN: 3, regimeOverride: 'TREND_NEUTRAL', account: 'LARGE', brokerKind: 'paper', dryRun: true, force: true },
+        { universe: getUniverse('technology'), topN: 3, regimeOverride: 'TREND_NEUTRAL', account: 'LARGE', brokerKind: 'paper', dryRun: true, force: true, allowStale: true },
         { broker, runs: new RunStore(db, now), auditDir: dir, now, sleep: async () => {}, store },
       );
       assertReference(r);

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { systemClock, type Clock } from '../../core/clock.js';
+import type { Clock } from '../../core/clock.js';
 import { AtlasError } from '../../core/errors.js';
 import { createBroker, parseBrokerKind, type BrokerKind } from '../../execution/brokers/factory.js';
 import { paperAccountName } from '../../execution/brokers/paper/index.js';
@@ -29,6 +29,9 @@ interface RebalanceFlags extends UniverseFlagValues {
   fillTimeout: string;
   pollInterval: string;
   minNotional: string;
+  allowStale?: boolean;
+  buyPriceBuffer?: string;
+  priceBand?: string;
   json?: boolean;
 }
 
@@ -66,6 +69,9 @@ export function registerRebalanceCommand(program: Command, cli: Cli): void {
     .option('--fill-timeout <seconds>', 'how long each phase (SELLs, then BUYs) waits for fills', '300')
     .addOption(new Option('--poll-interval <seconds>', 'pause between order status polls').default('1').hideHelp())
     .option('--min-notional <usd>', 'skip orders smaller than this many dollars', '50')
+    .option('--allow-stale', "trade even when the store's last bar is not the last completed session (pre-flight P4 warns instead of refusing)")
+    .option('--buy-price-buffer <x>', 'cost market buys at last price x (1 + x), for the buying power the broker reserves (default 0.03)')
+    .option('--price-band <x>', "largest accepted gap between the broker's latest trade and the store's close (default 0.10)")
     .option('--json', 'print the result as JSON')
     .addHelpText('after', `
 The run id is YYYYMMDD-<hash of account, broker, universe, top-n and regime override>, so the
@@ -95,7 +101,7 @@ and send the BUYs. An abandoned run frees its command: the next run gets the id 
       const fillTimeoutMs = numFlag('--fill-timeout', opts.fillTimeout, 0, 86_400) * 1000;
       const pollMs = numFlag('--poll-interval', opts.pollInterval, 0.01, 60) * 1000;
       const minNotional = numFlag('--min-notional', opts.minNotional, 0);
-      const clock: Clock = { now: ctx.now, sleep: systemClock.sleep };
+      const clock: Clock = ctx.clock;
       const runs = new RunStore(ctx.db(), clock);
 
       let kind = parseBrokerKind(opts.broker);
@@ -127,7 +133,7 @@ and send the BUYs. An abandoned run frees its command: the next run gets the id 
         }
       }
       const universe = resolveUniverse(opts);
-      const broker = createBroker({ kind, account, db: ctx.db(), bars: ctx.bars(), env: ctx.env, now: ctx.now, secrets: ctx.secrets });
+      const broker = createBroker({ kind, account, db: ctx.db(), bars: ctx.bars(), env: ctx.env, clock, secrets: ctx.secrets });
       const interactive = Boolean(process.stdin.isTTY) && cli.io.isTTY;
       const show = (text: string) => (opts.json ? cli.io.note(text) : cli.io.out(text));
 
@@ -148,6 +154,9 @@ and send the BUYs. An abandoned run frees its command: the next run gets the id 
           fillTimeoutMs,
           pollMs,
           minNotional,
+          allowStale: opts.allowStale === true,
+          ...(opts.buyPriceBuffer === undefined ? {} : { buyPriceBuffer: numFlag('--buy-price-buffer', opts.buyPriceBuffer, 0, 0.5) }),
+          ...(opts.priceBand === undefined ? {} : { priceBand: numFlag('--price-band', opts.priceBand, 0, 1) }),
         },
         {
           broker,

@@ -4,7 +4,7 @@
  * once) do not start the loop, call `beatIfDue()` from the run's own poll loop instead. A renewal
  * that finds the lease lost stops the heartbeat and reports the error: the run must stop.
  */
-import type { Clock } from '../../core/clock.js';
+import { systemClock, type Clock } from '../../core/clock.js';
 import type { Lease } from './lease.js';
 
 export interface HeartbeatOptions {
@@ -51,9 +51,20 @@ export function createHeartbeat(lease: Lease, opts: HeartbeatOptions): Heartbeat
     }
   };
 
+  // On the real clock the wait is an unref'd timer cleared on stop, so a finished run's process
+  // exits at once instead of lingering until the next beat.
+  let timer: NodeJS.Timeout | undefined;
+  const wait = (ms: number): Promise<void> => {
+    if (opts.clock !== systemClock) return opts.clock.sleep(ms);
+    return new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+      timer.unref();
+    });
+  };
+
   const loop = async (): Promise<void> => {
     while (!stopped && lost === undefined) {
-      await Promise.race([opts.clock.sleep(interval), stopSignal]);
+      await Promise.race([wait(interval), stopSignal]);
       if (stopped) break;
       beat();
       // Never starve the event loop, whatever the clock's sleep does.
@@ -71,6 +82,7 @@ export function createHeartbeat(lease: Lease, opts: HeartbeatOptions): Heartbeat
     },
     async stop() {
       stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
       wake?.();
       await running;
     },

@@ -14,6 +14,18 @@ export function gateBudgetOf(ctx: RunContext, snap: BrokerSnapshot, buys: readon
     const lp = ctx.lastPrice(p.symbol);
     if (lp !== undefined) prices.set(p.symbol, lp);
   }
-  const valued = buildGateContext({ snapshot: snap, assets: new Map(), lastPrices: new Map(), prices, regime: ctx.regimeOfRun(), now: ctx.now(), force: true, strict: false }).positions;
-  return buyBudget(snap.account, valued, ctx.allocationOfRun(), tolerance);
+  const gate = buildGateContext({
+    snapshot: snap,
+    assets: new Map(),
+    lastPrices: new Map(),
+    prices,
+    regime: ctx.regimeOfRun(),
+    now: ctx.now(),
+    force: true,
+    strict: false,
+    countWorkingOrders: true,
+    referencePrice: (s) => ctx.lastPrice(s),
+    ownClientOrderIds: new Set(buys.map((b) => b.clientOrderId)),
+  });
+  return buyBudget(snap.account, gate.positions, ctx.allocationOfRun(), tolerance, { workingOrders: gate.workingOrders ?? [], buyPriceBuffer: ctx.buyPriceBuffer });
 }

@@ -11,6 +11,7 @@ import { DEFAULT_ALLOCATION, type Regime } from '../../portfolio/allocation.js';
 import { ExecutionLog } from '../audit/executionLog.js';
 import type { Asset, Broker } from '../brokers/broker.js';
 import type { OrderEvent } from '../orders/events.js';
+import { DEFAULT_BUY_PRICE_BUFFER } from '../gates/types.js';
 import type { BrokerSnapshot } from './plan.js';
 import type { OrderLeg } from './runId.js';
 import type { RunOrderRecord, RunRecord, RunStore } from './runStore.js';
@@ -112,6 +113,16 @@ export class RunContext {
       summary: summarize([]),
       notes: this.notes,
     };
+  }
+
+  /** The (broker kind, account) this run trades: the key of its account lease. */
+  runAccount(): { account: string; broker: string } {
+    return { account: this.result.account, broker: this.result.broker };
+  }
+
+  /** Headroom on market buys (--buy-price-buffer; default 3%). */
+  get buyPriceBuffer(): number {
+    return this.req.buyPriceBuffer ?? DEFAULT_BUY_PRICE_BUFFER;
   }
 
   /** The only way a step changes an order (transition checked; audit line and state from the same event). */

@@ -11,7 +11,10 @@ import { eventToAudit } from '../orders/toAudit.js';
 import type { RunContext } from './context.js';
 import { stopRun } from './gatesStep.js';
 import { executePhases } from './phases.js';
-import { buildGateContext, planFromSnapshot, toGateOrders } from './plan.js';
+import { buildGateContext, formatWorkingOrders, listWorkingOrders, planFromSnapshot, toGateOrders } from './plan.js';
+import { runPreflightStep } from './preflightStep.js';
+import { cashBudget } from '../preflight/index.js';
+import { DEFAULT_GATE_LIMITS } from '../gates/types.js';
 import { clientOrderIdFor, type OrderLeg } from './runId.js';
 import { plannedEventOf } from './runStore.js';
 import { computeSignal, type RebalanceSignal } from './signal.js';
@@ -60,13 +63,19 @@ export async function freshRun(ctx: RunContext): Promise<RebalanceResult> {
   });
 
   const snap = await ctx.snapshot();
-  const { plan, prices } = planFromSnapshot({
+  // The plan sees the account's resulting state: positions plus every working order at the broker.
+  const { plan, prices, working } = planFromSnapshot({
     snapshot: snap,
     targets: signal.targets,
     targetPrices: signal.prices,
     priceOf: (s) => ctx.lastPrice(s),
     minNotional: ctx.minNotional,
+    buyPriceBuffer: ctx.buyPriceBuffer,
+    cashBudget: cashBudget(snap.account, false).budget,
+    exposureCap: signal.allocation + DEFAULT_GATE_LIMITS.regimeTolerance,
   });
+  ctx.result.working = listWorkingOrders(working);
+  if (working.length > 0) ctx.note(`counted ${working.length} working order(s) at the broker:\n${formatWorkingOrders(working).join('\n')}`);
   const views: PlanOrderView[] = plan.orders.map((o) => {
     const leg: OrderLeg = o.side === 'sell' ? 'sell' : 'buy';
     return { clientOrderId: clientOrderIdFor(ctx.runId, o.symbol, leg), leg, symbol: o.symbol, side: o.side, qty: o.qty, intent: o.intent, refPrice: o.refPrice, notional: o.notional };
@@ -78,8 +87,10 @@ export async function freshRun(ctx: RunContext): Promise<RebalanceResult> {
   for (const s of plan.skipped) ctx.note(`not planned: ${s.side ?? ''} ${s.qty ?? ''} ${s.symbol} (${s.reason})`.replace(/\s+/g, ' '));
 
   const symbols = [...new Set(views.map((v) => v.symbol))];
-  // The pre-trade step (pre-flight checks): after the snapshot, before the gates.
+  // The pre-trade step: the five pre-flight checks after the snapshot, before the gates.
   await ctx.deps.preTrade?.check?.({ runId: ctx.runId, snapshot: snap, symbols });
+  const pre = await runPreflightStep(ctx, signal, snap, views);
+  if (pre.stopped) return pre.stopped;
   const assets = await ctx.assetsFor(symbols);
   const gateCtx = buildGateContext({
     snapshot: snap,
@@ -91,6 +102,10 @@ export async function freshRun(ctx: RunContext): Promise<RebalanceResult> {
     now: ctx.now(),
     force: req.force === true,
     strict: req.strict === true,
+    countWorkingOrders: true,
+    buyPriceBuffer: ctx.buyPriceBuffer,
+    referencePrice: (s) => ctx.lastPrice(s),
+    ownClientOrderIds: new Set(views.map((v) => v.clientOrderId)),
   });
   const validation = validateBatch(toGateOrders(views), gateCtx);
   ctx.result.validation = validation.gates;

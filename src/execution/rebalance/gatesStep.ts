@@ -37,7 +37,11 @@ export async function revalidate(ctx: RunContext, orders: readonly RunOrderRecor
     now: ctx.now(),
     force: run.params.force || ctx.req.force === true,
     strict: run.params.strict || ctx.req.strict === true,
-    ownClientOrderIds: ctx.ownIds(),
+    // Only this batch is "own": the run's other working orders (its SELLs) count like anyone's.
+    ownClientOrderIds: new Set(orders.map((o) => o.clientOrderId)),
+    countWorkingOrders: true,
+    buyPriceBuffer: ctx.buyPriceBuffer,
+    referencePrice: (s) => ctx.lastPrice(s),
   });
   const v = validateBatch(toGateOrders(orders), gateCtx);
   ctx.log.validations(v.gates);

@@ -18,6 +18,7 @@ import { AtlasError, TransientError, describeError } from '../../core/errors.js'
 import { abandonRun } from './abandon.js';
 import { HookCrash, RunContext } from './context.js';
 import { freshRun } from './fresh.js';
+import { withAccountLease } from './leaseStep.js';
 import { describeExisting, resumeRun } from './resume.js';
 import { assertRunId, computeRunId, MAX_RUN_ATTEMPTS } from './runId.js';
 import type { RunRecord, RunStore } from './runStore.js';
@@ -79,15 +80,17 @@ function currentAttempt(ctx: RunContext, req: RebalanceRequest): { runId: string
   throw new AtlasError(`This command was abandoned ${MAX_RUN_ATTEMPTS} times today; change a parameter or wait for the next trading day.`, { code: 'RUN_ATTEMPTS_EXHAUSTED' });
 }
 
-/** The account lease (wired by the lead): taken before a live run, released after it. */
+/** A live run holds the account lease (one order-placing process per account) from start to end. */
 async function leased(ctx: RunContext, body: () => Promise<RebalanceResult>): Promise<RebalanceResult> {
   const pre = ctx.deps.preTrade;
-  await pre?.runStart?.(ctx.runId);
-  try {
-    return await body();
-  } finally {
-    await pre?.runEnd?.(ctx.runId);
-  }
+  return withAccountLease(ctx, async () => {
+    await pre?.runStart?.(ctx.runId);
+    try {
+      return await body();
+    } finally {
+      await pre?.runEnd?.(ctx.runId);
+    }
+  });
 }
 
 /** Error handling shared by every kind of run: ERROR + RUN_END, then a sentence with the way forward. */

@@ -18,10 +18,13 @@ export async function resizeUnsentBuys(ctx: RunContext, unsent: readonly RunOrde
   const snap = await ctx.snapshot();
   const money = gateBudgetOf(ctx, snap, unsent, DEFAULT_GATE_LIMITS.regimeTolerance);
   const budget = money.budget;
+  // The cash is costed with the buy headroom; gate 7's room is a cap on value at the reference price.
   const sized = resizeBuys(
     unsent.map((o) => ({ ...o, qty: o.plannedQty })),
-    budget,
+    money.cash,
     ctx.minNotional,
+    true,
+    { buyPriceBuffer: ctx.buyPriceBuffer, valueCap: money.regimeRoom },
   );
   for (const s of sized.skipped) {
     ctx.record({ ...refOf(s.order), qty: s.order.plannedQty, kind: 'Skipped', reason: `not sent: ${s.reason} after the SELL phase (budget ${budget.toFixed(2)})` });

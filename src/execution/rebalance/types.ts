@@ -9,7 +9,8 @@ import type { Universe } from '../../selection/universes.js';
 import type { Broker } from '../brokers/broker.js';
 import type { GateResult } from '../gates/types.js';
 import type { SkippedOrder } from '../orderPlan.js';
-import type { BrokerSnapshot } from './plan.js';
+import type { BrokerSnapshot, WorkingOrderRow } from './plan.js';
+import type { PreflightResult } from '../preflight/types.js';
 import type { OrderLeg } from './runId.js';
 import type { RunOrderRecord, RunStore } from './runStore.js';
 import type { RebalanceSignal } from './signal.js';
@@ -39,6 +40,12 @@ export interface RebalanceRequest {
   /** How long to wait for a cancel to be confirmed. Default 10 s. */
   cancelWaitMs?: number;
   minNotional?: number;
+  /** Market buys are costed at last price x (1 + buffer) (default 3%). */
+  buyPriceBuffer?: number;
+  /** Stale data WARNs instead of refusing the run (--allow-stale). */
+  allowStale?: boolean;
+  /** Largest accepted gap between the broker's latest trade and the store's close (default 10%). */
+  priceBand?: number;
 }
 
 /** Test seams that model a process dying: an error thrown here skips all audit/state handling. */
@@ -163,6 +170,10 @@ export interface RebalanceResult {
   /** Account read back from the broker at the end of a live run. */
   final: AllocationView | null;
   stoppedBy: { gate: number; name: string; reason: string } | null;
+  /** The pre-flight checks (P1..P5) of a fresh run, before the seven gates. */
+  preflight?: PreflightResult[];
+  /** Working orders at the broker the plan and the gates counted (any run's). */
+  working?: WorkingOrderRow[];
   /** Outcome 'queued': when the market opens next (ISO), and the command that finishes the run. */
   queued: { nextOpen: string | null; phase: 'sells' | 'buys'; resume: string } | null;
   summary: RunSummary;
