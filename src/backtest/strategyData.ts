@@ -3,6 +3,7 @@ import { loadPanel } from '../data/store/panelLoader.js';
 import type { Panel, PanelField } from '../data/panel.js';
 import { regimeFromStore } from '../regime/fromStore.js';
 import type { RegimeParamsInput } from '../regime/types.js';
+import type { RegimeModelName } from '../regime/models/registry.js';
 import type { Universe } from '../selection/universes.js';
 import { AtlasError } from '../core/errors.js';
 import type { RegimeSeries } from './engine.js';
@@ -23,7 +24,7 @@ export interface StrategyData {
 export function loadStrategyData(
   store: BarStore,
   universe: Universe,
-  options: { to?: string; withRegime?: boolean; withVolume?: boolean; regimeParams?: RegimeParamsInput } = {},
+  options: { to?: string; withRegime?: boolean; withVolume?: boolean; regimeParams?: RegimeParamsInput; regimeModel?: RegimeModelName } = {},
 ): StrategyData {
   const stored = new Set(store.listSymbols().map((s) => s.symbol));
   const symbols = universe.symbols.filter((s) => stored.has(s));
@@ -46,7 +47,7 @@ export function loadStrategyData(
     if (!universe.symbols.includes('SPY')) dropLastSymbol(panel);
   }
   const regimes = options.withRegime === false ? null : (() => {
-    const { history } = regimeFromStore(store, { to: options.to, params: options.regimeParams });
+    const { history } = regimeFromStore(store, { to: options.to, params: options.regimeParams, model: options.regimeModel });
     return { dates: history.dates, regimes: history.regime };
   })();
   return { panel, missing, regimes, spy };
