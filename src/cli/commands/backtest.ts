@@ -10,6 +10,7 @@ import type { BacktestMetrics } from '../../backtest/metrics.js';
 import type { RegimeMode } from '../../portfolio/targetWeights.js';
 import { DEFAULT_ALLOCATION } from '../../portfolio/allocation.js';
 import { parseRegimeParams } from '../../regime/paramsFlag.js';
+import { parseRegimeModel, REGIME_MODEL_NAMES, resolveModelParams } from '../../regime/models/registry.js';
 import { resolveUniverse } from '../../selection/resolveUniverse.js';
 import type { Cli } from '../main.js';
 import { fmt, json, table } from '../output.js';
@@ -36,6 +37,7 @@ interface BacktestFlags extends UniverseFlagValues, ScannerFlagValues {
   gate?: string;
   gateOn?: string;
   regimeParams?: string;
+  regimeModel?: string;
 }
 
 export function metricsTable(cmp: Comparison): string {
@@ -77,6 +79,7 @@ export function registerBacktestCommand(program: Command, cli: Cli): void {
     .option('--initial-cash <usd>', 'starting cash', '100000')
     .option('--rf <rate>', 'annual risk-free rate for Sharpe and Sortino', '0')
     .option('--regime-params <json>', 'override regime-model parameters, e.g. \'{"vixFloor":null}\' (docs/regime.md)')
+    .option('--regime-model <name>', `the regime model: ${REGIME_MODEL_NAMES.join(', ')} (default seed; docs/regime.md)`)
     .option('--json', 'print results as JSON')
     .option('--report <file.html>', 'write a self-contained HTML report')
     .option('--trades <file.csv>', 'write every fill')
@@ -120,7 +123,10 @@ Examples:
       const regimeParams = parseRegimeParams(opts.regimeParams);
       // An allocation matrix given with the regime parameters sizes the backtest too.
       if (regimeParams?.allocation) config.allocation = { ...DEFAULT_ALLOCATION, ...regimeParams.allocation };
-      const data = loadStrategyData(ctx.bars(), universe, { to, withRegime: needRegime, withVolume: config.volumeFilter, regimeParams });
+      // A v2 regime model sizes with its own exposure map (e.g. the two-level map).
+      const regimeModel = parseRegimeModel(opts.regimeModel);
+      if (regimeModel !== 'seed') config.allocation = resolveModelParams(regimeModel, regimeParams).allocation;
+      const data = loadStrategyData(ctx.bars(), universe, { to, withRegime: needRegime, withVolume: config.volumeFilter, regimeParams, regimeModel });
       const cmp = compareStrategies(data.panel, data.regimes, data.spy, modes, config, { rfAnnual: rf });
 
       let gate: { strategy: StrategyName; checks: GateCheck[] } | undefined;
@@ -132,7 +138,7 @@ Examples:
       }
       const settings = {
         universe: universe.name, 'top N': config.topN!, 'min distance': config.minDistance!, 'volume filter': config.volumeFilter!,
-        rebalance: config.rebalance!, fill: config.fill!, 'commission bps': config.commissionBps!, 'slippage bps': config.slippageBps!,
+        'regime model': regimeModel, rebalance: config.rebalance!, fill: config.fill!, 'commission bps': config.commissionBps!, 'slippage bps': config.slippageBps!,
         'whole shares': config.wholeShares!, 'cash rate': config.cashRate!, 'initial cash': config.initialCash!, rf,
       };
       if (opts.report) {
