@@ -4,7 +4,7 @@ import { loadRealBars, realDataDir, REAL_DATA_SKIP_MESSAGE } from '../support/re
 import { alignVix } from '../../src/regime/vixLayer.js';
 import { computeRegimeHistory } from '../../src/regime/regimeHistory.js';
 import { fitJumpModel } from '../../src/regime/jumpModel.js';
-import { medianSplitInits } from '../../src/regime/models/inits.js';
+import { robustInits } from '../../src/regime/models/inits.js';
 import { scaleWindow } from '../../src/regime/models/window.js';
 
 /** Generated once by scripts/fixtures/jumpmodels_48.py with the reference `jumpmodels` (100 starts). */
@@ -16,7 +16,7 @@ const dir = realDataDir();
 if (!dir) console.info(`test/regime/fitFixture.test.ts: ${REAL_DATA_SKIP_MESSAGE}`);
 
 describe.skipIf(!dir)('jump-model fits on the 48 seed windows vs jumpmodels with 100 starts', () => {
-  it('median-split starts + 10 k-means++ starts reach the reference minimum in every window; 10 k-means++ alone do not', () => {
+  it('decile and segment starts + 10 k-means++ starts reach the reference minimum in every window; 10 k-means++ alone do not', () => {
     const spy = loadRealBars('SPY');
     const dates = spy.map((b) => b.date);
     const h = computeRegimeHistory({ dates, spyClose: Float64Array.from(spy, (b) => b.adjClose), vixClose: alignVix(dates, loadRealBars('VIX')).vix });
@@ -34,7 +34,7 @@ describe.skipIf(!dir)('jump-model fits on the 48 seed windows vs jumpmodels with
       const X = new Float64Array(fit.trainDays * 3);
       scaleWindow([h.dd, h.s20, h.s60], days, 0, X);
       const p = h.params;
-      const robust = fitJumpModel(X, fit.trainDays, 3, { K: 2, lambda: p.jumpPenalty, nStarts: 10, seed: p.seed, maxIter: p.maxIter, tol: p.tol, inits: medianSplitInits(X, fit.trainDays, 3) });
+      const robust = fitJumpModel(X, fit.trainDays, 3, { K: 2, lambda: p.jumpPenalty, nStarts: 10, seed: p.seed, maxIter: p.maxIter, tol: p.tol, inits: robustInits(X, fit.trainDays, 3) });
       const tol = 1e-7 * Math.abs(ref.objective);
       gaps.push(robust.objective - ref.objective);
       expect(robust.objective, `${fit.date}`).toBeLessThanOrEqual(ref.objective + tol);

@@ -11,7 +11,7 @@
 import type { Features } from '../features.js';
 import { fitJumpModel, JumpWorkspace } from '../jumpModel.js';
 import type { FitRecord, JumpState, NoRegimeReason, RegimeParams } from '../types.js';
-import { medianSplitInits } from './inits.js';
+import { robustInits } from './inits.js';
 import { scalePoint, scaleWindow, type Vec3, type WindowScale } from './window.js';
 
 export interface JumpOnlineResult {
@@ -71,12 +71,13 @@ export function jumpOnlineStates(dates: readonly string[], f: Features, p: Regim
         const T = days.length;
         if (X.length < T * D) X = new Float64Array(Math.max(T * D, X.length * 2));
         scale = scaleWindow(cols, days, p.clipSd, X);
-        const inits = warm[0] ? [] : medianSplitInits(X, T, D);
+        const inits = warm[0] ? [] : robustInits(X, T, D);
         for (let l = 0; l < L; l++) {
-          // The first fit starts from the median splits and nStarts k-means++ draws; a refit from this
+          // The first fit starts from the fixture-checked deterministic set (the first lambda) or the
+          // neighbouring lambda's fit, plus nStarts k-means++ draws; a refit from this
           // lambda's previous fit and the neighbouring lambda's fit on this window (a refit moves the
           // centroids little, and the bench budget is 1 s for all refits of all lambdas).
-          const starts = warm[l] ? [warm[l]!, ...(l > 0 ? [warm[l - 1]!] : [])] : [...(l > 0 ? [warm[l - 1]!] : []), ...inits];
+          const starts = warm[l] ? [warm[l]!, ...(l > 0 ? [warm[l - 1]!] : [])] : l > 0 ? [warm[l - 1]!] : inits;
           const fit = fitJumpModel(X, T, D, {
             K: 2, lambda: lambdas[l], nStarts: warm[l] ? 0 : p.nStarts, seed: p.seed, maxIter: p.maxIter, tol: p.tol, inits: starts,
           }, ws);
