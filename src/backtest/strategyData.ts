@@ -3,6 +3,7 @@ import { loadPanel } from '../data/store/panelLoader.js';
 import type { Panel, PanelField } from '../data/panel.js';
 import { regimeFromStore } from '../regime/fromStore.js';
 import type { RegimeParamsInput } from '../regime/types.js';
+import type { RegimeModelName } from '../regime/models/registry.js';
 import type { Universe } from '../selection/universes.js';
 import { AtlasError } from '../core/errors.js';
 import { SIMULATED_SOURCE } from '../data/simulated.js';
@@ -30,7 +31,7 @@ export interface StrategyData {
 export function loadStrategyData(
   store: BarStore,
   universe: Universe,
-  options: { to?: string; withRegime?: boolean | 'if-available'; withVolume?: boolean; regimeParams?: RegimeParamsInput } = {},
+  options: { to?: string; withRegime?: boolean | 'if-available'; withVolume?: boolean; regimeParams?: RegimeParamsInput; regimeModel?: RegimeModelName } = {},
 ): StrategyData {
   const listed = store.listSymbols();
   const stored = new Set(listed.map((s) => s.symbol));
@@ -56,7 +57,7 @@ export function loadStrategyData(
   }
   const regimes = options.withRegime === false ? null : (() => {
     try {
-      const { history } = regimeFromStore(store, { to: options.to, params: options.regimeParams });
+      const { history } = regimeFromStore(store, { to: options.to, params: options.regimeParams, model: options.regimeModel });
       return { dates: history.dates, regimes: history.regime };
     } catch (err) {
       // 'if-available': a run that does not apply the regime still works without SPY or VIX.

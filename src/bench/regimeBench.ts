@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { computeRegimeHistory } from '../regime/regimeHistory.js';
 import { alignVix, type VixPoint } from '../regime/vixLayer.js';
 import { summariseRegimes } from '../regime/summary.js';
+import { computeModelHistory, REGIME_MODEL_NAMES } from '../regime/models/registry.js';
 
 /** Minimal CSV reader: header row, comma-separated, no quoting (the shared SPY/VIX files). */
 function readColumns(text: string, dateCol: string, valueCol: string): VixPoint[] {
@@ -55,6 +56,23 @@ export async function benchRegime(dataDir: string): Promise<{ name: string; ms: 
     floored = computeRegimeHistory(input, { vixFloor: null });
     floorRuns.push(performance.now() - s);
   }
+  // Every registered model over the full history, all refits (issue 12 target: <= 1 s each on one core).
+  const models = REGIME_MODEL_NAMES.filter((m) => m !== 'seed').map((m) => {
+    computeModelHistory(m, input); // warm-up (JIT)
+    const ms: number[] = [];
+    let h = history;
+    for (let k = 0; k < 3; k++) {
+      const s = performance.now();
+      h = computeModelHistory(m, input);
+      ms.push(performance.now() - s);
+    }
+    const mar = summariseRegimes(h, '2020-03-01', '2020-03-31');
+    return {
+      name: `regime: model ${m} 1993-2020, all refits`,
+      ms: median(ms),
+      detail: `median of ${ms.length} runs; ${h.fits.length} fits${h.voters > 1 ? ` (${h.voters} lambdas)` : ''}; March 2020 CRASH ${mar.counts.CRASH}/${mar.days}`,
+    };
+  });
   const march = summariseRegimes(history, '2020-03-01', '2020-03-31');
   const calm = (h: typeof history) => ['2017', '2019'].map((y) => `${y}: ${summariseRegimes(h, `${y}-01-01`, `${y}-12-31`).counts.CRASH}`).join(', ');
   const starts = history.params.nStarts;
@@ -74,5 +92,6 @@ export async function benchRegime(dataDir: string): Promise<{ name: string; ms: 
       ms: median(floorRuns),
       detail: `median of ${floorRuns.length} runs; calm-year CRASH days ${calm(floored)}; March 2020 CRASH ${summariseRegimes(floored, '2020-03-01', '2020-03-31').counts.CRASH}/22`,
     },
+    ...models,
   ];
 }

@@ -1,4 +1,4 @@
-import { annualVolatility, cagr, calmarRatio, dailyReturns, maxDrawdown, sharpeRatio, totalReturn, type Drawdown } from '../backtest/metrics.js';
+import { annualVolatility, cagr, calmarRatio, dailyReturns, maxDrawdown, sharpeRatio, totalReturn, type Drawdown } from '../analytics/metrics.js';
 import { summariseRegimes, type RegimeCounts } from './summary.js';
 import type { RegimeHistory } from './types.js';
 

@@ -1,8 +1,8 @@
 import { AtlasError } from '../core/errors.js';
 import type { BarStore } from '../data/store/barStore.js';
 import { alignVix } from './vixLayer.js';
-import { computeRegimeHistory } from './regimeHistory.js';
-import { resolveParams, type RegimeHistory, type RegimeParamsInput } from './types.js';
+import { computeModelHistory, DEFAULT_REGIME_MODEL, resolveModelParams, type RegimeModelName } from './models/registry.js';
+import type { RegimeHistory, RegimeParamsInput } from './types.js';
 
 export interface StoredRegime {
   history: RegimeHistory;
@@ -11,9 +11,10 @@ export interface StoredRegime {
   vixDropped: number;
 }
 
-/** SPY days the model needs before its first regime: the S60 warm-up plus the first training window. */
-export function minimumSpyDays(params?: RegimeParamsInput): number {
-  const p = resolveParams(params);
+/** SPY days the model needs before its first regime: the S60 warm-up plus the first training window (or the moving average). */
+export function minimumSpyDays(params?: RegimeParamsInput, model: RegimeModelName = DEFAULT_REGIME_MODEL): number {
+  const p = resolveModelParams(model, params);
+  if (model === 'sma200' || model === 'sma10m') return p.smaUnit === 'days' ? p.smaLength : (p.smaLength + 1) * 23;
   return Math.max(p.ddHalflife, p.s20Halflife, p.s60Halflife) + p.trainWindow + 1;
 }
 
@@ -21,8 +22,9 @@ export function minimumSpyDays(params?: RegimeParamsInput): number {
  * The regime history from SPY (adjusted close) and VIX (close) in the store, up to `to`.
  * Refuses with a sentence that says what is missing and how much history is needed.
  */
-export function regimeFromStore(store: BarStore, options: { to?: string; params?: RegimeParamsInput } = {}): StoredRegime {
-  const need = minimumSpyDays(options.params);
+export function regimeFromStore(store: BarStore, options: { to?: string; params?: RegimeParamsInput; model?: RegimeModelName } = {}): StoredRegime {
+  const model = options.model ?? DEFAULT_REGIME_MODEL;
+  const need = minimumSpyDays(options.params, model);
   for (const sym of ['SPY', 'VIX']) {
     if (!store.hasSymbol(sym)) {
       throw new AtlasError(
@@ -34,14 +36,14 @@ export function regimeFromStore(store: BarStore, options: { to?: string; params?
   const spy = store.getBars('SPY', undefined, options.to);
   if (spy.length < need) {
     throw new AtlasError(
-      `The regime model needs at least ${need} SPY sessions (about ${Math.ceil(need / 252)} years) before its first regime; the store has ${spy.length}${options.to ? ` up to ${options.to}` : ''}.`,
+      `The regime model ${model} needs at least ${need} SPY sessions (about ${Math.ceil(need / 252)} years) before its first regime; the store has ${spy.length}${options.to ? ` up to ${options.to}` : ''}.`,
       { code: 'SHORT_HISTORY' },
     );
   }
   const vixBars = store.getBars('VIX', undefined, options.to);
   const dates = spy.map((b) => b.date);
   const aligned = alignVix(dates, vixBars.map((b) => ({ date: b.date, close: b.close })));
-  const history = computeRegimeHistory({ dates, spyClose: Float64Array.from(spy, (b) => b.adjClose), vixClose: aligned.vix }, options.params);
+  const history = computeModelHistory(model, { dates, spyClose: Float64Array.from(spy, (b) => b.adjClose), vixClose: aligned.vix }, options.params);
   return { history, vixFilled: aligned.filled.length, vixDropped: aligned.dropped.length };
 }
 

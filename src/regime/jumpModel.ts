@@ -151,6 +151,8 @@ export interface JumpFitOptions {
   seed: number;
   maxIter: number;
   tol: number;
+  /** Deterministic starting centroids (K x d each), tried before the k-means++ starts; their starts are numbered first. */
+  inits?: readonly Float64Array[];
 }
 
 export interface JumpFit {
@@ -171,8 +173,10 @@ export function fitJumpModel(X: Float64Array, T: number, d: number, opts: JumpFi
   const dist = new Float64Array(T);
   const counts = new Float64Array(K);
   let best: JumpFit | null = null;
-  for (let start = 0; start < nStarts; start++) {
-    kmeansPlusPlus(X, T, d, K, rand, C, dist);
+  const inits = opts.inits ?? [];
+  for (let start = 0; start < inits.length + nStarts; start++) {
+    if (start < inits.length) C.set(inits[start].subarray(0, K * d));
+    else kmeansPlusPlus(X, T, d, K, rand, C, dist);
     let prev = Infinity;
     let obj = Infinity;
     let it = 0;

@@ -47,7 +47,10 @@ export function computeRegimeHistory(input: RegimeInput, params?: RegimeParamsIn
     allocation[t] = p.allocation[r];
   }
   return {
+    model: 'seed',
     params: p,
+    votes: null,
+    voters: 1,
     dates: dates.slice(),
     regime,
     reason: online.reason,

@@ -45,6 +45,20 @@ export interface RegimeParams {
   vixFloor: number | null;
   /** Target equity exposure per regime. */
   allocation: Record<Regime, number>;
+  // The fields below shape the v2 models (src/regime/models/); the `seed` model ignores them.
+  /** Training window: the trailing trainWindow feature days, or every feature day so far (first fit at trainWindow). */
+  windowMode: 'rolling' | 'expanding';
+  /** 'sessions': refit every refitEvery sessions; 'half-year': refit on the first session of January and July. */
+  refitSchedule: 'sessions' | 'half-year';
+  /** Clip each feature at mean +/- clipSd sample std of the training window before standardising; 0 = off. */
+  clipSd: number;
+  /** jm-vote: the jump penalties that vote (bull when at least half say bull). */
+  voteLambdas: number[];
+  /** sma: SPY above its moving average of smaLength sessions ('days') or month-end closes ('months'). */
+  smaLength: number;
+  smaUnit: 'days' | 'months';
+  /** 'override': a VIX trigger makes any day CRASH (seed); 'bear-only': CRASH needs the bear state. */
+  vixMode: 'override' | 'bear-only';
 }
 
 export const DEFAULT_REGIME_PARAMS: Readonly<RegimeParams> = Object.freeze({
@@ -71,7 +85,17 @@ export const DEFAULT_REGIME_PARAMS: Readonly<RegimeParams> = Object.freeze({
   // costing a single March 2020 CRASH day; docs/regime.md has the measurements. null = off.
   vixFloor: 20,
   allocation: Object.freeze({ ...DEFAULT_ALLOCATION }),
+  windowMode: 'rolling',
+  refitSchedule: 'sessions',
+  clipSd: 0,
+  voteLambdas: Object.freeze([5, 10, 20, 30, 50, 75, 100, 150]) as unknown as number[],
+  smaLength: 200,
+  smaUnit: 'days',
+  vixMode: 'override',
 });
+
+/** The two-level exposure map: bull labels fully invested, bear labels in cash. */
+export const TWO_LEVEL_ALLOCATION: Readonly<Record<Regime, number>> = Object.freeze({ TREND_BULL: 1, TREND_NEUTRAL: 1, TREND_BEAR: 0, CRASH: 0 });
 
 export type RegimeParamsInput = Partial<Omit<RegimeParams, 'allocation'>> & { allocation?: Partial<Record<Regime, number>> };
 
@@ -90,6 +114,19 @@ export function resolveParams(p?: RegimeParamsInput): RegimeParams {
   posInt('zMinObs', out.zMinObs);
   if (out.trainWindow < 3) throw new RangeError('regime params: trainWindow must be at least 3');
   if (!(out.jumpPenalty >= 0) || !(out.onlinePenalty >= 0)) throw new RangeError('regime params: penalties must be >= 0');
+  const oneOf = (name: keyof RegimeParams, v: unknown, allowed: readonly string[]) => {
+    if (!allowed.includes(v as string)) throw new RangeError(`regime params: ${name} must be one of ${allowed.join(', ')}, got ${String(v)}`);
+  };
+  oneOf('windowMode', out.windowMode, ['rolling', 'expanding']);
+  oneOf('refitSchedule', out.refitSchedule, ['sessions', 'half-year']);
+  oneOf('smaUnit', out.smaUnit, ['days', 'months']);
+  oneOf('vixMode', out.vixMode, ['override', 'bear-only']);
+  posInt('smaLength', out.smaLength);
+  if (!(out.clipSd >= 0)) throw new RangeError(`regime params: clipSd must be >= 0, got ${out.clipSd}`);
+  if (!Array.isArray(out.voteLambdas) || out.voteLambdas.length === 0 || !out.voteLambdas.every((l) => typeof l === 'number' && l >= 0)) {
+    throw new RangeError('regime params: voteLambdas must be a non-empty list of penalties >= 0');
+  }
+  out.voteLambdas = [...out.voteLambdas];
   return out;
 }
 
@@ -115,10 +152,19 @@ export interface FitRecord {
   bestStart: number;
   /** Number of state switches in the fitted training sequence. */
   switches: number;
+  /** v2 models: the fit's jump penalty and the raw-feature clip bounds applied before z-scoring. */
+  lambda?: number;
+  clipLo?: [number, number, number];
+  clipHi?: [number, number, number];
 }
 
 export interface RegimeHistory {
+  /** Which registered model produced it (src/regime/models/registry.ts). */
+  model: string;
   params: RegimeParams;
+  /** jm-vote: how many of the voters say bull on each day (null without a regime); null for other models. */
+  votes: (number | null)[] | null;
+  voters: number;
   dates: string[];
   regime: (Regime | null)[];
   /** Why regime is null (null when a regime exists). */

@@ -4,6 +4,7 @@
  * parsed value (defaults applied) is what gets hashed, backtested and traded.
  */
 import { z } from 'zod';
+import { REGIME_MODEL_NAMES } from '../regime/models/registry.js';
 
 const fraction = z.number().min(0).max(1);
 const regimeLabels = ['TREND_BULL', 'TREND_NEUTRAL', 'TREND_BEAR', 'CRASH'] as const;
@@ -41,7 +42,7 @@ export const scannerSchema = z
 
 export const regimeSchema = z
   .object({
-    model: z.string().min(1).default('seed').describe('regime model: seed, jm-online, jm-vote, sma200, sma10m'),
+    model: z.enum(REGIME_MODEL_NAMES).default('seed').describe('regime model (docs/regime.md): seed, jm-online, jm-vote, sma200, sma10m'),
     params: z.record(z.string(), z.unknown()).default({}).describe('model parameters overriding its defaults'),
     mode: z.enum(['off', 'rebalance', 'daily']).default('rebalance').describe('off = ignore the regime; rebalance = scale at rebalances; daily = rescale when the allocation changes'),
     allocation: z

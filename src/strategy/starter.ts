@@ -3,8 +3,13 @@
  * what it means) and a `.env.example` naming every key Atlas reads, with no values.
  */
 
-/** The regime model a new strategy file starts with (docs/regime.md says why). */
-export const STARTER_REGIME_MODEL = 'seed';
+import { DEFAULT_REGIME_MODEL_FOR_NEW_STRATEGIES } from '../regime/models/registry.js';
+
+/**
+ * The regime model a new strategy file starts with: the walk-forward winner over `seed` on Sharpe
+ * and drawdown (docs/regime.md gives the evidence and its limits); `seed` stays one edit away.
+ */
+export const STARTER_REGIME_MODEL: string = DEFAULT_REGIME_MODEL_FOR_NEW_STRATEGIES;
 
 export function starterStrategyText(opts: { regimeModel?: string; schemaPath?: string } = {}): string {
   const model = opts.regimeModel ?? STARTER_REGIME_MODEL;
@@ -27,8 +32,9 @@ export function starterStrategyText(opts: { regimeModel?: string; schemaPath?: s
   // How often the portfolio is rebuilt: monthly, quarterly or semiannual (the paper's choice).
   "rebalance": "semiannual",
 
-  // The regime layer: which model labels each day, how the label is applied (off, at rebalances, or
-  // daily), and the share of equity held in stocks per label.
+  // The regime layer: which model labels each day (seed, jm-online, jm-vote, sma200, sma10m; see
+  // docs/regime.md), how the label is applied (off, at rebalances, or daily), and the share of
+  // equity held in stocks per label.
   "regime": {
     "model": "${model}",
     "params": {},

@@ -9,6 +9,7 @@ import {
   parseStrategyText,
   renderStrategyFile,
   starterStrategyText,
+  STARTER_REGIME_MODEL,
   strategyHash,
   strategyJsonSchemaText,
   validateStrategy,
@@ -31,9 +32,11 @@ describe('the strategy file', () => {
 
   it('the commented starter written by atlas init parses and spells out the defaults', () => {
     const { strategy } = parseStrategyText(starterStrategyText(), 'atlas.strategy.json');
-    const { $schema: _s, accounts, ...rest } = strategy;
-    const { $schema: _d, accounts: _a, ...defaults } = validateStrategy({}, 'x');
+    const { $schema: _s, accounts, regime, ...rest } = strategy;
+    const { $schema: _d, accounts: _a, regime: defaultRegime, ...defaults } = validateStrategy({}, 'x');
     expect(rest).toEqual(defaults);
+    expect(regime).toEqual({ ...defaultRegime, model: STARTER_REGIME_MODEL });
+    expect(STARTER_REGIME_MODEL).toBe('sma10m');
     expect(accounts).toEqual([{ name: 'LARGE', broker: 'paper' }]);
   });
 

@@ -12,6 +12,7 @@ import type { BacktestMetrics } from '../../backtest/metrics.js';
 import type { RegimeMode } from '../../portfolio/targetWeights.js';
 import { DEFAULT_ALLOCATION } from '../../portfolio/allocation.js';
 import { parseRegimeParams } from '../../regime/paramsFlag.js';
+import { parseRegimeModel, REGIME_MODEL_NAMES, resolveModelParams } from '../../regime/models/registry.js';
 import { membershipCoverage, resolveUniverse } from '../../selection/resolveUniverse.js';
 import type { Cli } from '../main.js';
 import { fmt, json, table } from '../output.js';
@@ -38,6 +39,7 @@ interface BacktestFlags extends UniverseFlagValues, ScannerFlagValues {
   gate?: string;
   gateOn?: string;
   regimeParams?: string;
+  regimeModel?: string;
 }
 
 export function metricsTable(cmp: Comparison): string {
@@ -79,6 +81,7 @@ export function registerBacktestCommand(program: Command, cli: Cli): void {
     .option('--initial-cash <usd>', 'starting cash', '100000')
     .option('--rf <rate>', 'annual risk-free rate for Sharpe and Sortino', '0')
     .option('--regime-params <json>', 'override regime-model parameters, e.g. \'{"vixFloor":null}\' (docs/regime.md)')
+    .option('--regime-model <name>', `the regime model: ${REGIME_MODEL_NAMES.join(', ')} (default seed; docs/regime.md)`)
     .option('--json', 'print results as JSON')
     .option('--report <file.html>', 'write a self-contained HTML report')
     .option('--trades <file.csv>', 'write every fill')
@@ -122,9 +125,12 @@ Examples:
       const regimeParams = parseRegimeParams(opts.regimeParams);
       // An allocation matrix given with the regime parameters sizes the backtest too.
       if (regimeParams?.allocation) config.allocation = { ...DEFAULT_ALLOCATION, ...regimeParams.allocation };
+      // A v2 regime model sizes with its own exposure map (e.g. the two-level map).
+      const regimeModel = parseRegimeModel(opts.regimeModel);
+      if (regimeModel !== 'seed') config.allocation = resolveModelParams(regimeModel, regimeParams).allocation;
       // Without --from the start depends on when the regime is known, so it is loaded (when the
       // store can) even for a baseline-only run; the baseline's live-gate checks use it too.
-      const data = loadStrategyData(ctx.bars(), universe, { to, withRegime: needRegime ? true : 'if-available', withVolume: config.volumeFilter, regimeParams });
+      const data = loadStrategyData(ctx.bars(), universe, { to, withRegime: needRegime ? true : 'if-available', withVolume: config.volumeFilter, regimeParams, regimeModel });
       config.rawPrices = data.rawPrices;
       let start: DefaultStart | undefined;
       if (!from) {
@@ -154,7 +160,7 @@ Examples:
       }
       const settings = {
         universe: universe.name, 'top N': config.topN!, 'min distance': config.minDistance!, 'volume filter': config.volumeFilter!,
-        rebalance: config.rebalance!, fill: config.fill!, 'commission bps': config.commissionBps!, 'slippage bps': config.slippageBps!,
+        'regime model': regimeModel, rebalance: config.rebalance!, fill: config.fill!, 'commission bps': config.commissionBps!, 'slippage bps': config.slippageBps!,
         'whole shares': config.wholeShares!, 'cash rate': config.cashRate!, 'initial cash': config.initialCash!, rf,
       };
       if (opts.report) {

@@ -12,6 +12,7 @@ import { loadStrategyData } from '../../backtest/strategyData.js';
 import { installDemoMarket } from '../../data/demoInstall.js';
 import { regimeFromStore } from '../../regime/fromStore.js';
 import { summariseRegimes } from '../../regime/summary.js';
+import { compareFromStore, renderComparison } from '../../regime/compareView.js';
 import { REGIMES, type RegimeHistory } from '../../regime/types.js';
 import { getUniverse } from '../../selection/universes.js';
 import type { Cli } from '../main.js';
@@ -84,6 +85,10 @@ Example:
         `Scripted crashes: ${summary.episodes.filter((e) => e.kind === 'crash').map((e) => `${e.name} ${e.from} .. ${e.to}`).join('; ')}`,
         '',
       ].join('\n'));
+
+      // Regime models compared (issue 12): the same table as `atlas regime compare`.
+      const models = compareFromStore(ctx.bars(), ['seed', 'jm-online', 'jm-vote', 'sma200'], { samples: 200 });
+      io.out(['== 2b. Regime models compared on the simulated market (atlas regime compare) ==', renderComparison(models.comparison, table, fmt), ''].join('\n'));
 
       const universe = getUniverse('technology');
       const data = loadStrategyData(ctx.bars(), universe);

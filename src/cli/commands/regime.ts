@@ -5,6 +5,8 @@ import { evaluateRegime } from '../../regime/evaluate.js';
 import { explainDay } from '../../regime/explain.js';
 import { indexOnOrBefore, regimeFromStore } from '../../regime/fromStore.js';
 import { parseRegimeParams } from '../../regime/paramsFlag.js';
+import { parseRegimeModel, REGIME_MODEL_NAMES } from '../../regime/models/registry.js';
+import { registerRegimeCompare } from './regimeCompare.js';
 import { summariseRegimes } from '../../regime/summary.js';
 import { REGIMES, type RegimeHistory } from '../../regime/types.js';
 import type { Cli } from '../main.js';
@@ -39,15 +41,17 @@ export function registerRegimeCommands(program: Command, cli: Cli): void {
     .command('regime')
     .description("the market regime (TREND_BULL / TREND_NEUTRAL / TREND_BEAR / CRASH) from SPY and VIX, with why")
     .addHelpText('after', `
-The model: a two-state statistical jump model on SPY downside deviation and Sortino features,
-refit every 126 sessions on the trailing 1,000, plus a VIX crash layer (docs/regime.md).
+Models (--regime-model): seed (default; a two-state statistical jump model on SPY downside
+deviation and Sortino features, refit every 126 sessions on the trailing 1,000, plus a VIX crash
+layer), jm-online, jm-vote, sma200, sma10m. docs/regime.md explains each.
 
 Examples:
   $ atlas regime
   $ atlas regime --as-of 2020-03-16 --json
   $ atlas regime history --from 2020-01-01 --to 2020-06-30 --csv regime.csv
   $ atlas regime validate --from 2020-03-01 --to 2020-03-31
-  $ atlas regime evaluate --from 2005-01-01 --to 2020-12-31`);
+  $ atlas regime evaluate --from 2005-01-01 --to 2020-12-31
+  $ atlas regime compare --models seed,jm-online,jm-vote,sma200 --walk-forward --holdout-from 2015-01-01`);
 
   // A default subcommand, so that \`atlas regime --json\` and \`atlas regime history --json\`
   // each get their own --json (options of a parent command would swallow the subcommand's).
@@ -57,22 +61,24 @@ Examples:
     .option('--as-of <date>', 'the regime known at the close of this date (default: the latest data)')
     .option('--json', 'print as JSON')
     .option('--regime-params <json>', 'override model parameters, e.g. \'{"vixFloor":null}\' (docs/regime.md)')
+    .option('--regime-model <name>', `the regime model: ${REGIME_MODEL_NAMES.join(', ')} (default seed)`)
     .addHelpText('after', '\nExamples:\n  $ atlas regime --as-of 2020-03-16\n  $ atlas regime now --json --regime-params \'{"vixFloor":null}\'')
-    .action((opts: { asOf?: string; json?: boolean; regimeParams?: string }) => {
+    .action((opts: { asOf?: string; json?: boolean; regimeParams?: string; regimeModel?: string }) => {
       const ctx = cli.context();
       const asOf = parseDateFlag('--as-of', opts.asOf);
-      const { history } = regimeFromStore(ctx.bars(), { to: asOf, params: parseRegimeParams(opts.regimeParams) });
+      const { history } = regimeFromStore(ctx.bars(), { to: asOf, params: parseRegimeParams(opts.regimeParams), model: parseRegimeModel(opts.regimeModel) });
       const i = history.dates.length - 1;
       const why = explainDay(history, i);
+      const votes = history.votes?.[i] ?? null;
       if (opts.json) {
-        cli.io.out(json(why));
+        cli.io.out(json({ model: history.model, ...why, votes: votes === null ? null : { bull: votes, of: history.voters } }));
         return;
       }
       const chk = (c: { value: number; threshold: number; direction: 'gt' | 'lt'; passed: boolean }, pct = false) =>
         [pct ? fmt.pct(c.value, 1) : fmt.num(c.value), `${c.direction === 'gt' ? '>' : '<'} ${pct ? fmt.pct(c.threshold, 0) : c.threshold}`, c.passed ? 'yes' : 'no'];
       cli.io.out([
         `Regime at the close of ${why.date}: ${why.regime ?? `none (${why.reason})`}   allocation ${fmt.pct(why.allocation, 0)}`,
-        `Jump-model state: ${why.state ?? '-'}   model regime before the VIX layer: ${why.modelRegime ?? '-'}`,
+        `Model ${history.model}: state ${why.state ?? '-'}${votes !== null ? ` (${votes} of ${history.voters} lambdas say bull)` : ''}   label before the VIX layer: ${why.modelRegime ?? '-'}`,
         why.summary,
         table(['check', 'value', 'threshold', 'met'], [
           ['DD z-score (crash)', ...chk(why.rules.ddZ)],
@@ -94,10 +100,11 @@ Examples:
     .option('--csv <file>', 'write the rows to a CSV file')
     .option('--json', 'print as JSON')
     .option('--regime-params <json>', 'override model parameters (docs/regime.md)')
+    .option('--regime-model <name>', `the regime model: ${REGIME_MODEL_NAMES.join(', ')} (default seed)`)
     .addHelpText('after', '\nExample:\n  $ atlas regime history --from 2020-02-01 --to 2020-04-30 --csv march2020.csv')
-    .action((opts: { from?: string; to?: string; csv?: string; json?: boolean; regimeParams?: string }) => {
+    .action((opts: { from?: string; to?: string; csv?: string; json?: boolean; regimeParams?: string; regimeModel?: string }) => {
       const ctx = cli.context();
-      const { history } = regimeFromStore(ctx.bars(), { to: parseDateFlag('--to', opts.to), params: parseRegimeParams(opts.regimeParams) });
+      const { history } = regimeFromStore(ctx.bars(), { to: parseDateFlag('--to', opts.to), params: parseRegimeParams(opts.regimeParams), model: parseRegimeModel(opts.regimeModel) });
       const { from, to } = rangeFlags(history, opts);
       const rows = historyRows(history, from, to);
       if (opts.csv) {
@@ -123,10 +130,11 @@ Examples:
     .requiredOption('--to <date>', 'last date')
     .option('--json', 'print as JSON')
     .option('--regime-params <json>', 'override model parameters, e.g. \'{"vixFloor":null}\' (docs/regime.md)')
+    .option('--regime-model <name>', `the regime model: ${REGIME_MODEL_NAMES.join(', ')} (default seed)`)
     .addHelpText('after', '\nThe COVID crash (the reference system saw CRASH on 18 of 22 sessions).\nExample:\n  $ atlas regime validate --from 2020-03-01 --to 2020-03-31')
-    .action((opts: { from: string; to: string; json?: boolean; regimeParams?: string }) => {
+    .action((opts: { from: string; to: string; json?: boolean; regimeParams?: string; regimeModel?: string }) => {
       const ctx = cli.context();
-      const { history } = regimeFromStore(ctx.bars(), { to: parseDateFlag('--to', opts.to), params: parseRegimeParams(opts.regimeParams) });
+      const { history } = regimeFromStore(ctx.bars(), { to: parseDateFlag('--to', opts.to), params: parseRegimeParams(opts.regimeParams), model: parseRegimeModel(opts.regimeModel) });
       const { from, to } = rangeFlags(history, opts);
       const s = summariseRegimes(history, from, to);
       if (opts.json) {
@@ -149,16 +157,17 @@ Examples:
     .option('--rf <rate>', 'annual risk-free rate for the Sharpe ratio', '0')
     .option('--json', 'print as JSON (includes the daily equity curves)')
     .option('--regime-params <json>', 'override model parameters (docs/regime.md)')
+    .option('--regime-model <name>', `the regime model: ${REGIME_MODEL_NAMES.join(', ')} (default seed)`)
     .addHelpText('after', `
 Exposure known at the close of day t earns SPY's return from t to t+1; the rest is cash at 0%.
 Gross of trading costs. This is how to judge the regime model on its own.
 
 Example:
   $ atlas regime evaluate --from 2005-01-01 --to 2020-12-31`)
-    .action((opts: { from?: string; to?: string; rf: string; json?: boolean; regimeParams?: string }) => {
+    .action((opts: { from?: string; to?: string; rf: string; json?: boolean; regimeParams?: string; regimeModel?: string }) => {
       const ctx = cli.context();
       const store = ctx.bars();
-      const { history } = regimeFromStore(store, { to: parseDateFlag('--to', opts.to), params: parseRegimeParams(opts.regimeParams) });
+      const { history } = regimeFromStore(store, { to: parseDateFlag('--to', opts.to), params: parseRegimeParams(opts.regimeParams), model: parseRegimeModel(opts.regimeModel) });
       const firstRegime = history.regime.findIndex((r) => r !== null);
       const range = rangeFlags(history, { from: opts.from ?? history.dates[Math.max(0, firstRegime)], to: opts.to });
       const rf = Number(opts.rf);
@@ -190,6 +199,8 @@ Example:
         ]),
       ].join('\n'));
     });
+
+  registerRegimeCompare(regime, cli);
 }
 
 export { indexOnOrBefore };
