@@ -36,6 +36,7 @@ export async function freshRun(ctx: RunContext): Promise<RebalanceResult> {
     minNotional: ctx.minNotional,
     onTimeout: ctx.onTimeout,
     fillTimeoutMs: ctx.fillTimeoutMs,
+    ...(req.strategyHash ? { strategyHash: req.strategyHash } : {}),
   });
   const signal = signalOf(ctx);
   ctx.result.signal = signal;
@@ -81,17 +82,18 @@ export async function freshRun(ctx: RunContext): Promise<RebalanceResult> {
   // The pre-trade step (pre-flight checks): after the snapshot, before the gates.
   await ctx.deps.preTrade?.check?.({ runId: ctx.runId, snapshot: snap, symbols });
   const assets = await ctx.assetsFor(symbols);
-  const gateCtx = buildGateContext({
+  const built = buildGateContext({
     snapshot: snap,
     assets,
     lastPrices: ctx.lastPrices(symbols, prices),
     prices,
     regime: signal.regime,
-    allocation: DEFAULT_ALLOCATION,
+    allocation: req.allocationMatrix ?? DEFAULT_ALLOCATION,
     now: ctx.now(),
     force: req.force === true,
     strict: req.strict === true,
   });
+  const gateCtx = req.gateLimits ? { ...built, limits: { ...built.limits, ...req.gateLimits } } : built;
   const validation = validateBatch(toGateOrders(views), gateCtx);
   ctx.result.validation = validation.gates;
   ctx.result.resulting = allocationView(gateCtx.equity, validation.resulting.positions);
@@ -137,6 +139,7 @@ export async function freshRun(ctx: RunContext): Promise<RebalanceResult> {
         minNotional: ctx.minNotional,
         force: req.force === true,
         strict: req.strict === true,
+        ...(req.strategyHash ? { strategyHash: req.strategyHash } : {}),
       },
       signal: {
         regime: signal.regime,
