@@ -140,6 +140,8 @@ export async function freshRun(ctx: RunContext): Promise<RebalanceResult> {
         force: req.force === true,
         strict: req.strict === true,
         ...(req.strategyHash ? { strategyHash: req.strategyHash } : {}),
+        // The account's equity when the run was planned: `atlas status` measures P&L since the last rebalance from it.
+        equityAtPlan: snap.account.equity,
       },
       signal: {
         regime: signal.regime,
