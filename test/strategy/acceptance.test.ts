@@ -3,12 +3,12 @@
  * sweep of it with --save-best, then a dry-run rebalance of the saved file: the plan uses exactly
  * the swept parameters and shows the same content hash the sweep printed for its winner. The
  * sweep runs through the real binary (its worker threads load compiled JavaScript, as in
- * test/security/secretsCanary.test.ts); everything else runs in-process.
+ * test/security/secretsCanary.test.ts; `npm test` builds dist/ first); everything else runs
+ * in-process.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadStrategyFile } from '../../src/strategy/index.js';
 import { writeDemoStore } from '../backtest/demoStore.js';
 import { atlasInProcess } from '../support/cliInProcess.js';
@@ -17,11 +17,6 @@ import { useTempDirs } from '../support/tmp.js';
 
 const tmp = useTempDirs();
 const CLOCK = '2010-12-31T22:00:00Z';
-
-beforeAll(() => {
-  // The binary must be current: build dist/ from this source tree.
-  execFileSync(process.execPath, [join('node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-}, 180_000);
 
 describe('strategy file: init -> backtest -> sweep --save-best -> rebalance --dry-run', () => {
   it('the plan trades exactly the swept winner, with the same content hash', async () => {
