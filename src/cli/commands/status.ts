@@ -114,7 +114,8 @@ Examples:
         const behind = last === null ? null : last >= session ? 0 : sessionsBetween(last, session).length - 1;
         return { symbol, role, lastBar: last, sessionsBehind: behind, fresh: behind === 0 };
       });
-      const stale = freshness.filter((f) => !f.fresh);
+      const stale = freshness.filter((f) => f.sessionsBehind !== null && f.sessionsBehind > 0);
+      const missing = freshness.filter((f) => f.lastBar === null);
       const simulated = [...info.values()].some((s) => s.source === SIMULATED_SOURCE && needed.some((n) => n.symbol === s.symbol));
 
       // Runs of this account (the run store holds live runs; dry runs are only in the audit log).
@@ -201,7 +202,7 @@ Examples:
         schedule: { rebalance: strategy.rebalance, nextRebalance, lastScheduledRebalance: lastScheduled, lastRebalanceRun: lastRebalanceDate },
         dailyMode: daily,
         drift: { targetSource, positions: drift, exposure: round(exposure), targetExposure: round(targetExposure), exposureDrift: round(exposure - targetExposure) },
-        dataFreshness: { lastCompletedSession: session, stale: stale.length, symbols: freshness },
+        dataFreshness: { lastCompletedSession: session, stale: stale.length, missing: missing.map((f) => f.symbol), symbols: freshness },
         lastRun: lastRun ? { runId: lastRun.runId, tradeDate: lastRun.tradeDate, status: lastRun.status, phase: lastRun.phase, strategyHash: lastRun.params.strategyHash ?? null, summary: lastRun.summary } : null,
         workingOrders: working.map((o) => ({ symbol: o.symbol, side: o.side, qty: o.qty, type: o.type, status: o.status, clientOrderId: o.clientOrderId, submittedAt: o.submittedAt.toISOString() })),
         pnl,
@@ -223,7 +224,7 @@ Examples:
         ...(daily ? [`Daily     allocation at the last trade ${daily.allocationAtLastTrade ?? '-'}, now ${daily.allocationNow ?? '-'}: ${daily.changed === null ? 'unknown' : daily.changed ? 'CHANGED, a daily-mode rebalance is due' : 'unchanged'}`] : []),
         `Drift     against ${targetSource}: exposure ${fmt.pct(exposure, 1)} vs target ${fmt.pct(targetExposure, 1)} (${fmt.pct(exposure - targetExposure, 1)})`,
         ...(drift.length ? [table(['symbol', 'qty', 'value', 'weight', 'target', 'drift'], drift.map((d) => [d.symbol, d.qty, fmt.money(d.value), fmt.pct(d.weight, 1), fmt.pct(d.target, 1), fmt.pct(d.drift, 1)]))] : []),
-        `Data      ${freshness.length - stale.length} of ${freshness.length} symbols up to ${session}${stale.length ? `; behind: ${stale.slice(0, 8).map((f) => `${f.symbol} (${f.lastBar ?? 'no data'})`).join(', ')}${stale.length > 8 ? ` and ${stale.length - 8} more` : ''}` : ''}`,
+        `Data      ${freshness.filter((f) => f.fresh).length} of ${freshness.length} symbols up to ${session}${stale.length ? `; behind: ${stale.slice(0, 8).map((f) => `${f.symbol} (${f.lastBar})`).join(', ')}${stale.length > 8 ? ` and ${stale.length - 8} more` : ''}` : ''}${missing.length ? `; no data: ${missing.slice(0, 8).map((f) => f.symbol).join(', ')}${missing.length > 8 ? ` and ${missing.length - 8} more` : ''}` : ''}`,
         `Last run  ${lastRun ? `${lastRun.runId} ${lastRun.status} (${lastRun.tradeDate})` : 'none for this account'}`,
         `Orders    ${working.length ? working.map((o) => `${o.side} ${o.qty} ${o.symbol} ${o.status}`).join(', ') : 'no working orders'}`,
         `P&L       since last rebalance ${money(pnl.sinceLastRebalance)} (${fmt.pct(pnl.sinceLastRebalancePct)}), since inception ${money(pnl.sinceInception)} (${fmt.pct(pnl.sinceInceptionPct)}); ${pnl.note}`,
