@@ -23,6 +23,7 @@ async function withClock<T>(iso: string, fn: () => Promise<T>): Promise<T> {
 }
 
 /** Every field of the status, present and of the right kind. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON, checked field by field below
 function expectEveryField(s: Record<string, any>, hash: string): void {
   expect(s.strategy.hash).toBe(hash);
   expect(typeof s.strategy.path === 'string' || s.strategy.path === null).toBe(true);
