@@ -4,7 +4,7 @@ import { AtlasError } from '../core/errors.js';
 import type { Panel } from '../data/panel.js';
 import type { RegimeMode } from '../portfolio/targetWeights.js';
 import type { BacktestMetrics } from './metrics.js';
-import type { RebalanceFrequency, RegimeSeries } from './engine.js';
+import type { BacktestConfig, RebalanceFrequency, RegimeSeries } from './engine.js';
 
 /** One point of the grid: the parameters a sweep varies. */
 export interface SweepPoint {
@@ -12,7 +12,12 @@ export interface SweepPoint {
   minDistance: number;
   rebalance: RebalanceFrequency;
   regimeMode: RegimeMode;
+  /** The rest of the point's backtest config (a strategy variant's fields); overrides `fixed`. */
+  config?: SweepPointConfig;
 }
+
+/** Backtest settings a point may carry besides the four above (plain data: it crosses to the workers). */
+export type SweepPointConfig = Partial<Pick<BacktestConfig, 'lookback' | 'volumeFilter' | 'volumeMultiplier' | 'volumeWindow' | 'allocation' | 'fill' | 'commissionBps' | 'slippageBps' | 'wholeShares' | 'minNotional'>>;
 
 export interface SweepGrid {
   topN: number[];

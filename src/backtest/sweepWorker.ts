@@ -23,6 +23,7 @@ parentPort!.on('message', (msg: { i: number; point: SweepPoint }) => {
     const result = runBacktest(panel, point.regimeMode === 'off' ? null : init.regimes, {
       topN: point.topN, minDistance: point.minDistance, rebalance: point.rebalance, regimeMode: point.regimeMode,
       from: f.from, to: f.to, commissionBps: f.commissionBps, slippageBps: f.slippageBps, wholeShares: f.wholeShares, fill: f.fill,
+      ...(point.config ?? {}),
       precomputed, universe,
       // Ranking configurations needs the metrics, not the per-rebalance gate report.
       liveGates: false,

@@ -5,7 +5,7 @@
  * commander defaults, so "not given" is distinguishable from "given the default value".
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { AtlasError } from '../core/errors.js';
 import { defaultStrategy, DEFAULT_STRATEGY_FILE, loadStrategyFile, strategyHash, validateStrategy, type LoadedStrategy, type Strategy } from '../strategy/index.js';
@@ -118,19 +118,47 @@ export interface EffectiveStrategy extends LoadedStrategy {
   overrides: string[];
 }
 
+export interface StrategyAdjust {
+  /** Field flags the command handles itself (e.g. backtest's --regime-mode, which also takes compare). */
+  skip?: readonly FieldFlagName[];
+  /** Values applied as if their field flag had been given (deprecated spellings, command-specific flags). */
+  set?: Partial<Record<FieldFlagName, unknown>>;
+}
+
+const UNIVERSE_FLAGS: readonly FieldFlagName[] = ['universe', 'universeFile', 'sector'];
+
 /** The strategy a run uses: the file (or defaults) with every flag given on the command line applied. */
-export function effectiveStrategy(cmd: Command, opts: Record<string, unknown>, cwd: string = process.cwd()): EffectiveStrategy {
+export function effectiveStrategy(cmd: Command, opts: Record<string, unknown>, cwd: string = process.cwd(), adjust: StrategyAdjust = {}): EffectiveStrategy {
   const explicit = typeof opts.strategy === 'string' ? opts.strategy : undefined;
   const implicit = resolve(cwd, DEFAULT_STRATEGY_FILE);
   const base = explicit !== undefined ? loadStrategyFile(resolve(cwd, explicit)) : existsSync(implicit) ? loadStrategyFile(implicit) : defaultStrategy();
   const draft = structuredClone(base.strategy) as unknown as Draft;
   const overrides: string[] = [];
+  const given = (name: string) => cmd.getOptionValueSource(name) === 'cli' && opts[name] !== undefined && !(adjust.skip ?? []).includes(name);
+  if (UNIVERSE_FLAGS.filter(given).length > 1) throw new AtlasError('Pass only one of --universe, --universe-file and --sector.', { code: 'BAD_FLAG' });
   for (const [name, f] of Object.entries(FIELD_FLAGS)) {
-    if (cmd.getOptionValueSource(name) !== 'cli' || opts[name] === undefined) continue;
-    f.apply(draft, opts[name]);
+    const fromSet = adjust.set?.[name];
+    if (fromSet === undefined && !given(name)) continue;
+    let value = fromSet ?? opts[name];
+    // A path given on the command line is relative to where the command runs, not to the strategy file.
+    if ((name === 'universeFile' || name === 'constituents') && typeof value === 'string') value = resolve(cwd, value);
+    f.apply(draft, value);
     overrides.push(f.flags.split(' ')[0]);
   }
   if (overrides.length === 0) return { ...base, fileHash: base.path ? base.hash : null, overrides };
   const strategy = validateStrategy(draft, `${base.path ?? 'the strategy'} with ${overrides.join(', ')}`);
   return { strategy, hash: strategyHash(strategy), path: base.path, fileHash: base.path ? base.hash : null, overrides };
+}
+
+/** The folder a strategy's relative paths resolve against: the strategy file's, else the working directory. */
+export function strategyBaseDir(e: Pick<LoadedStrategy, 'path'>, cwd: string = process.cwd()): string {
+  return e.path ? dirname(e.path) : cwd;
+}
+
+/**
+ * Maps an old flag spelling to its new name for one more version: the value is used and stderr
+ * says which flag replaces it.
+ */
+export function deprecatedAlias(note: (text: string) => void, old: string, replacement: string): void {
+  note(`note: ${old} is deprecated and will be removed in the next version; use ${replacement}.`);
 }

@@ -3,7 +3,7 @@
  * what it means) and a `.env.example` naming every key Atlas reads, with no values.
  */
 
-import { DEFAULT_REGIME_MODEL_FOR_NEW_STRATEGIES } from '../regime/models/registry.js';
+import { DEFAULT_REGIME_MODEL_FOR_NEW_STRATEGIES, isRegimeModelName, resolveModelParams } from '../regime/models/registry.js';
 
 /**
  * The regime model a new strategy file starts with: the walk-forward winner over `seed` on Sharpe
@@ -13,6 +13,9 @@ export const STARTER_REGIME_MODEL: string = DEFAULT_REGIME_MODEL_FOR_NEW_STRATEG
 
 export function starterStrategyText(opts: { regimeModel?: string; schemaPath?: string } = {}): string {
   const model = opts.regimeModel ?? STARTER_REGIME_MODEL;
+  // Each model starts with the exposure map its evidence was measured with (the SMA and jump
+  // models: two-level, bull labels 100%, bear labels 0%; seed: 100/70/30/0).
+  const a = isRegimeModelName(model) ? resolveModelParams(model).allocation : { TREND_BULL: 1, TREND_NEUTRAL: 0.7, TREND_BEAR: 0.3, CRASH: 0 };
   return `// Atlas strategy file (JSON with comments). Every command that trades or tests this strategy
 // reads it: atlas backtest | sweep | scan | rebalance | status --strategy atlas.strategy.json.
 // A flag on the command line overrides its field for that run. docs/strategy.md lists every field.
@@ -39,7 +42,7 @@ export function starterStrategyText(opts: { regimeModel?: string; schemaPath?: s
     "model": "${model}",
     "params": {},
     "mode": "rebalance",
-    "allocation": { "TREND_BULL": 1, "TREND_NEUTRAL": 0.7, "TREND_BEAR": 0.3, "CRASH": 0 }
+    "allocation": { "TREND_BULL": ${a.TREND_BULL}, "TREND_NEUTRAL": ${a.TREND_NEUTRAL}, "TREND_BEAR": ${a.TREND_BEAR}, "CRASH": ${a.CRASH} }
   },
 
   // What the regime leaves out of stocks goes to: {"kind": "cash"}, {"kind": "etf", "symbol": "BIL"},

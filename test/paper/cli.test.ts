@@ -63,6 +63,11 @@ describe('atlas account / positions / orders / paper reset', () => {
     const t = await runAtlas(['--data-dir', dir, 'positions']);
     expect(t.stdout).toMatch(/symbol.*qty.*avg price.*last price.*market value.*weight.*unrealised P&L/);
     expect(t.stdout).toMatch(/AAA/);
+    // Looking at an account never creates it (issue 9); once created it lists no positions.
+    const missing = await runAtlas(['--data-dir', dir, 'positions', '--account', 'SMALL']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/There is no paper account SMALL in this data directory \(accounts: LARGE\); create it with `atlas paper reset --account SMALL/);
+    expect((await runAtlas(['--data-dir', dir, 'paper', 'reset', '--account', 'SMALL', '--cash', '1000', '--yes'])).code).toBe(0);
     const empty = await runAtlas(['--data-dir', dir, 'positions', '--account', 'SMALL']);
     expect(empty.stdout).toMatch(/No positions in paper account SMALL/);
   });

@@ -53,11 +53,12 @@ describe('atlas regime compare and --regime-model (real command parser, demo mar
     for (const row of JSON.parse(h.stdout)) expect([0, 1]).toContain(row.allocation); // two-level map
   }, 120_000);
 
-  it('atlas backtest --regime-model sizes with the model and records it in the settings', async () => {
-    const r = await atlas('backtest', '--universe', 'technology', '--regime', 'rebalance', '--regime-model', 'sma10m', '--from', '2010-01-01', '--json');
+  it('atlas backtest --regime-model runs the model with the strategy allocation and records it in the settings', async () => {
+    // The strategy's allocation matrix sizes every model: the two-level map is --allocation 1,1,0,0.
+    const r = await atlas('backtest', '--universe', 'technology', '--regime-mode', 'rebalance', '--regime-model', 'sma10m', '--allocation', '1,1,0,0', '--from', '2010-01-01', '--json');
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out.settings['regime model']).toBe('sma10m');
+    expect(out.settings.regimeModel).toBe('sma10m');
     for (const rb of out.strategies[0].rebalances) if (rb.allocation !== null && rb.allocation !== undefined) expect([0, 1]).toContain(rb.allocation);
   }, 120_000);
 });

@@ -7,7 +7,7 @@ const tmp = useTempDirs();
 const worker = fileURLToPath(new URL('./fixtures/gcWorker.ts', import.meta.url));
 
 describe('the store survives garbage collection and process exit', () => {
-  it(`does not abort when statements are collected (node ${process.version})`, () => {
+  it(`does not abort when statements are collected (node ${process.version})`, { timeout: 120_000 }, () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', worker, tmp()], { encoding: 'utf8' });
     expect(r.stderr).not.toMatch(/Assertion failed/);
     expect(r.status).toBe(0);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AtlasError } from '../../src/core/errors.js';
+import { resolveModelParams } from '../../src/regime/models/registry.js';
 import {
   defaultStrategy,
   loadStrategyFile,
@@ -35,7 +36,7 @@ describe('the strategy file', () => {
     const { $schema: _s, accounts, regime, ...rest } = strategy;
     const { $schema: _d, accounts: _a, regime: defaultRegime, ...defaults } = validateStrategy({}, 'x');
     expect(rest).toEqual(defaults);
-    expect(regime).toEqual({ ...defaultRegime, model: STARTER_REGIME_MODEL });
+    expect(regime).toEqual({ ...defaultRegime, model: STARTER_REGIME_MODEL, allocation: resolveModelParams('sma10m').allocation });
     expect(STARTER_REGIME_MODEL).toBe('sma10m');
     expect(accounts).toEqual([{ name: 'LARGE', broker: 'paper' }]);
   });

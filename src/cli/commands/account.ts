@@ -40,11 +40,17 @@ function cliClock(now: () => Date): Clock {
   return { now, sleep: systemClock.sleep };
 }
 
-function openBroker(cli: Cli, flags: BrokerFlags): { broker: Broker; kind: BrokerKind; account: string } {
+/**
+ * The broker of a read-only command (account, positions, orders, status): a paper account is
+ * opened only when it exists, never created with default cash by looking at it.
+ */
+export function openBroker(cli: Cli, flags: Pick<BrokerFlags, 'broker' | 'account'>): { broker: Broker; kind: BrokerKind; account: string } {
   const ctx = cli.context();
   const kind = parseBrokerKind(flags.broker);
   const account = accountFlag(kind, flags.account);
-  const broker = createBroker({ kind, account, db: ctx.db(), bars: ctx.bars(), env: ctx.env, clock: cliClock(ctx.now), secrets: ctx.secrets });
+  const broker = kind === 'paper'
+    ? new PaperBroker({ db: ctx.db(), bars: ctx.bars(), account, clock: cliClock(ctx.now), createIfMissing: false })
+    : createBroker({ kind, account, db: ctx.db(), bars: ctx.bars(), env: ctx.env, clock: cliClock(ctx.now), secrets: ctx.secrets });
   return { broker, kind, account };
 }
 
@@ -235,7 +241,9 @@ Examples:
     .action((opts: { account: string; partial?: string; rejectSymbols?: string; rejectEvery?: string; rejectMode?: 'refuse' | 'after-accept'; neverFill?: string | boolean; clear?: boolean; json?: boolean }) => {
       const ctx = cli.context();
       const account = paperAccountName(opts.account);
-      const broker = new PaperBroker({ db: ctx.db(), bars: ctx.bars(), account, clock: cliClock(ctx.now) });
+      const changes = opts.clear === true || [opts.partial, opts.rejectSymbols, opts.rejectEvery, opts.rejectMode, opts.neverFill].some((v) => v !== undefined);
+      // Showing the drills is read-only: it never creates the account.
+      const broker = new PaperBroker({ db: ctx.db(), bars: ctx.bars(), account, clock: cliClock(ctx.now), createIfMissing: changes });
       const policy: PaperFillPolicy = opts.clear ? {} : { ...broker.fillPolicy() };
       const list = (raw: string) => raw.split(/[\s,]+/).filter(Boolean);
       if (opts.partial !== undefined) policy.partialFillFraction = Number(opts.partial);

@@ -7,28 +7,31 @@ import { renderReport } from '../../backtest/report/html.js';
 import { loadStrategyData } from '../../backtest/strategyData.js';
 import { defaultBacktestStart, type DefaultStart } from '../../backtest/defaultStart.js';
 import { SIMULATED_NOTE } from '../../data/simulated.js';
-import type { BacktestConfig, FillModel, RebalanceFrequency } from '../../backtest/engine.js';
+import type { BacktestConfig } from '../../backtest/engine.js';
 import type { BacktestMetrics } from '../../backtest/metrics.js';
 import type { RegimeMode } from '../../portfolio/targetWeights.js';
-import { DEFAULT_ALLOCATION } from '../../portfolio/allocation.js';
-import { parseRegimeParams } from '../../regime/paramsFlag.js';
-import { parseRegimeModel, REGIME_MODEL_NAMES, resolveModelParams } from '../../regime/models/registry.js';
-import { membershipCoverage, resolveUniverse } from '../../selection/resolveUniverse.js';
+import type { AllocationMatrix } from '../../portfolio/allocation.js';
+import { membershipCoverage } from '../../selection/resolveUniverse.js';
+import { shortHash } from '../../strategy/hash.js';
+import { backtestConfigOf, regimeParamsOf, strategyJson } from '../../strategy/toRun.js';
+import { universeOf } from '../../strategy/universe.js';
 import type { Cli } from '../main.js';
 import { fmt, json, table } from '../output.js';
 import { parseDateFlag } from './data.js';
 import { writeUserFile } from '../userFile.js';
-import { addScannerOptions, addUniverseOptions, intFlag, numFlag, type ScannerFlagValues, type UniverseFlagValues } from './strategyFlags.js';
+import { addStrategyOptions, ALL_FIELD_FLAGS, deprecatedAlias, effectiveStrategy, strategyBaseDir, type FieldFlagName } from '../strategyOptions.js';
+import { numFlag } from './strategyFlags.js';
 
-interface BacktestFlags extends UniverseFlagValues, ScannerFlagValues {
-  rebalance: RebalanceFrequency;
-  regime: RegimeMode | 'compare';
+/** "1/0.7/0.3/0" for BULL/NEUTRAL/BEAR/CRASH. */
+export function allocationText(a: AllocationMatrix): string {
+  return `${a.TREND_BULL}/${a.TREND_NEUTRAL}/${a.TREND_BEAR}/${a.CRASH} (bull/neutral/bear/crash)`;
+}
+
+interface BacktestFlags {
+  regimeMode?: RegimeMode | 'compare';
+  regime?: RegimeMode | 'compare';
   from?: string;
   to?: string;
-  fill: FillModel;
-  commissionBps: string;
-  slippageBps: string;
-  wholeShares?: boolean;
   cashRate: string;
   initialCash: string;
   rf: string;
@@ -38,9 +41,10 @@ interface BacktestFlags extends UniverseFlagValues, ScannerFlagValues {
   regimeCsv?: string;
   gate?: string;
   gateOn?: string;
-  regimeParams?: string;
-  regimeModel?: string;
 }
+
+/** The strategy fields a backtest uses (--regime-mode is the command's own: it also takes compare). */
+const BACKTEST_FIELDS: readonly FieldFlagName[] = ALL_FIELD_FLAGS.filter((n) => !['regimeMode', 'maxPositionPct', 'regimeTolerance', 'strict', 'buyPriceBuffer', 'priceBand'].includes(n));
 
 export function metricsTable(cmp: Comparison): string {
   const cols: { name: string; m: BacktestMetrics }[] = [
@@ -66,75 +70,66 @@ export function metricsTable(cmp: Comparison): string {
 
 export function registerBacktestCommand(program: Command, cli: Cli): void {
   const cmd = program.command('backtest').description('backtest 52-week-high momentum: baseline vs regime-integrated, against SPY buy-and-hold');
-  addUniverseOptions(cmd);
-  addScannerOptions(cmd);
+  addStrategyOptions(cmd, BACKTEST_FIELDS);
   cmd
-    .addOption(new Option('--rebalance <freq>', 'rebalance calendar').choices(['semiannual', 'quarterly', 'monthly']).default('semiannual'))
-    .addOption(new Option('--regime <mode>', 'off = baseline; rebalance = regime at scheduled rebalances; daily = also rescale on regime changes; compare = all three').choices(['off', 'rebalance', 'daily', 'compare']).default('compare'))
+    .addOption(new Option('--regime-mode <mode>', 'off = baseline; rebalance = regime at scheduled rebalances; daily = also rescale on regime changes; compare = all three (default compare; the strategy\'s own mode is marked)').choices(['off', 'rebalance', 'daily', 'compare']))
+    .addOption(new Option('--regime <mode>', 'deprecated: use --regime-mode').choices(['off', 'rebalance', 'daily', 'compare']).hideHelp())
     .option('--from <date>', 'first session (default: the first session with a known regime and a full 52-week history for the universe)')
     .option('--to <date>', 'last session (default: latest data)')
-    .addOption(new Option('--fill <model>', 'open = decided at the close, filled at the next open; close = same close (optimistic)').choices(['open', 'close']).default('open'))
-    .option('--commission-bps <n>', 'commission per trade, basis points of notional', '10')
-    .option('--slippage-bps <n>', 'slippage per trade, basis points', '10')
-    .option('--whole-shares', 'trade whole shares only (as live trading does); default fractional')
     .option('--cash-rate <rate>', 'annual interest on cash', '0')
     .option('--initial-cash <usd>', 'starting cash', '100000')
     .option('--rf <rate>', 'annual risk-free rate for Sharpe and Sortino', '0')
-    .option('--regime-params <json>', 'override regime-model parameters, e.g. \'{"vixFloor":null}\' (docs/regime.md)')
-    .option('--regime-model <name>', `the regime model: ${REGIME_MODEL_NAMES.join(', ')} (default seed; docs/regime.md)`)
     .option('--json', 'print results as JSON')
     .option('--report <file.html>', 'write a self-contained HTML report')
     .option('--trades <file.csv>', 'write every fill')
     .option('--regime-csv <file.csv>', 'write the regime and allocation at each rebalance')
     .option('--gate <conditions>', 'pass/fail check, e.g. "sharpe>=0.8,cagr>=0.10"; exit 1 on FAIL')
-    .addOption(new Option('--gate-on <strategy>', 'which strategy the gate checks (default: the regime-rebalance run in compare mode)').choices(['baseline', 'regime-rebalance', 'regime-daily']))
+    .addOption(new Option('--gate-on <strategy>', "which strategy the gate checks (default: the run with the strategy's own regime mode)").choices(['baseline', 'regime-rebalance', 'regime-daily']))
     .addHelpText('after', `
+The strategy comes from --strategy FILE (default ./atlas.strategy.json when present, else the
+built-in defaults); every flag above overrides its field for this run (docs/strategy.md). The
+strategy's content hash is printed, written to the JSON and to the report's settings.
+
 Orders decided at the close of a rebalance day fill at the next session's open, with commission
 and slippage; positions drift between rebalances. The rebalance uses the same order planner as
 live trading. Formulas: docs/metrics.md; model: docs/backtest.md.
 
 Examples:
-  $ atlas backtest --universe technology --top-n 10 --from 2005-01-01 --to 2020-12-31 --regime compare
+  $ atlas backtest --strategy atlas.strategy.json --report report.html
+  $ atlas backtest --universe technology --top-n 10 --from 2005-01-01 --to 2020-12-31 --regime-mode compare
   $ atlas backtest --universe technology --report report.html --trades trades.csv --regime-csv regimes.csv
-  $ atlas backtest --universe healthcare --regime daily --gate "sharpe>=0.8,cagr>=0.10"
-  $ atlas backtest --universe-file sp500_membership.csv --rebalance quarterly --whole-shares`)
-    .action((opts: BacktestFlags) => {
+  $ atlas backtest --universe healthcare --regime-mode daily --gate "sharpe>=0.8,cagr>=0.10"
+  $ atlas backtest --universe-file sp500_membership.csv --rebalance quarterly --fractional`)
+    .action((opts: BacktestFlags & Record<string, unknown>, command: Command) => {
       const ctx = cli.context();
-      const universe = resolveUniverse(opts);
+      if (opts.regime !== undefined) deprecatedAlias((t) => cli.io.note(t), '--regime <mode>', '--regime-mode');
+      const modeFlag = opts.regimeMode ?? opts.regime;
+      const eff = effectiveStrategy(command, opts, process.cwd(), { skip: ['regimeMode'], set: modeFlag !== undefined && modeFlag !== 'compare' ? { regimeMode: modeFlag } : {} });
+      const strategy = eff.strategy;
+      const universe = universeOf(strategy.universe, strategyBaseDir(eff));
       const from = parseDateFlag('--from', opts.from);
       const to = parseDateFlag('--to', opts.to);
       if (from && to && to < from) throw new AtlasError(`--to ${to} is before --from ${from}; the range is empty.`, { code: 'BAD_FLAG' });
-      const modes: RegimeMode[] = opts.regime === 'compare' ? ['off', 'rebalance', 'daily'] : [opts.regime];
+      const own = strategy.regime.mode;
+      const modes: RegimeMode[] = modeFlag === undefined || modeFlag === 'compare' ? ['off', 'rebalance', 'daily'] : [own];
       const gateConditions = opts.gate ? parseGate(opts.gate) : undefined;
       const config: BacktestConfig = {
         universe, from, to,
-        topN: intFlag('--top-n', opts.topN),
-        minDistance: numFlag('--min-distance', opts.minDistance, 0, 1),
-        volumeFilter: opts.volumeFilter ?? false,
-        volumeMultiplier: numFlag('--volume-multiplier', opts.volumeMultiplier, 0),
-        rebalance: opts.rebalance,
-        fill: opts.fill,
-        commissionBps: numFlag('--commission-bps', opts.commissionBps, 0, 1000),
-        slippageBps: numFlag('--slippage-bps', opts.slippageBps, 0, 1000),
-        wholeShares: opts.wholeShares ?? false,
+        ...backtestConfigOf(strategy),
         cashRate: numFlag('--cash-rate', opts.cashRate, -0.5, 0.5),
         initialCash: numFlag('--initial-cash', opts.initialCash, 1),
       };
       const rf = numFlag('--rf', opts.rf, -0.5, 0.5);
       const needRegime = modes.some((m) => m !== 'off');
-      const regimeParams = parseRegimeParams(opts.regimeParams);
-      // An allocation matrix given with the regime parameters sizes the backtest too.
-      if (regimeParams?.allocation) config.allocation = { ...DEFAULT_ALLOCATION, ...regimeParams.allocation };
-      // A v2 regime model sizes with its own exposure map (e.g. the two-level map).
-      const regimeModel = parseRegimeModel(opts.regimeModel);
-      if (regimeModel !== 'seed') config.allocation = resolveModelParams(regimeModel, regimeParams).allocation;
+      const regimeParams = regimeParamsOf(strategy);
+      const regimeModel = strategy.regime.model;
       // Without --from the start depends on when the regime is known, so it is loaded (when the
       // store can) even for a baseline-only run; the baseline's live-gate checks use it too.
       const data = loadStrategyData(ctx.bars(), universe, { to, withRegime: needRegime ? true : 'if-available', withVolume: config.volumeFilter, regimeParams, regimeModel });
       config.rawPrices = data.rawPrices;
       let start: DefaultStart | undefined;
       if (!from) {
-        start = defaultBacktestStart(data.panel, data.regimes, { lookback: 252, topN: config.topN!, universe });
+        start = defaultBacktestStart(data.panel, data.regimes, { lookback: config.lookback!, topN: config.topN!, universe });
         config.from = start.date;
       }
       const cmp = compareStrategies(data.panel, data.regimes, data.spy, modes, config, { rfAnnual: rf });
@@ -153,15 +148,18 @@ Examples:
 
       let gate: { strategy: StrategyName; checks: GateCheck[] } | undefined;
       if (gateConditions) {
-        const want = (opts.gateOn as StrategyName | undefined) ?? (modes.length > 1 ? 'regime-rebalance' : STRATEGY_OF_MODE[modes[0]]);
+        const want = (opts.gateOn as StrategyName | undefined) ?? STRATEGY_OF_MODE[own];
         const run = cmp.runs.find((r) => r.name === want);
-        if (!run) throw new AtlasError(`--gate-on ${want} was not run; add it with --regime.`, { code: 'BAD_FLAG' });
+        if (!run) throw new AtlasError(`--gate-on ${want} was not run; add it with --regime-mode.`, { code: 'BAD_FLAG' });
         gate = { strategy: want, checks: checkGate(gateConditions, run.metrics) };
       }
       const settings = {
-        universe: universe.name, 'top N': config.topN!, 'min distance': config.minDistance!, 'volume filter': config.volumeFilter!,
-        'regime model': regimeModel, rebalance: config.rebalance!, fill: config.fill!, 'commission bps': config.commissionBps!, 'slippage bps': config.slippageBps!,
-        'whole shares': config.wholeShares!, 'cash rate': config.cashRate!, 'initial cash': config.initialCash!, rf,
+        strategyHash: shortHash(eff.hash), strategyFile: eff.path ?? 'built-in defaults', ...(eff.overrides.length ? { strategyOverrides: eff.overrides.join(' ') } : {}),
+        universe: universe.name, topN: config.topN!, minDistance: config.minDistance!, lookback: config.lookback!, volumeFilter: config.volumeFilter!,
+        ...(config.volumeFilter ? { volumeMultiplier: config.volumeMultiplier!, volumeWindow: config.volumeWindow! } : {}),
+        rebalance: config.rebalance!, regimeModel: strategy.regime.model, regimeMode: own, allocation: allocationText(strategy.regime.allocation),
+        fill: config.fill!, commissionBps: config.commissionBps!, slippageBps: config.slippageBps!,
+        wholeShares: config.wholeShares!, minNotional: config.minNotional!, cashRate: config.cashRate!, initialCash: config.initialCash!, rf,
       };
       if (opts.report) {
         writeUserFile(opts.report, renderReport(cmp, {
@@ -184,11 +182,12 @@ Examples:
         cli.io.out(json({
           simulated: simulated !== null,
           ...(simulated ? { simulatedNote: simulated } : {}),
+          strategy: strategyJson(eff),
           start: { date: sessions[0], default: start !== undefined, reason: startLine },
           universe: { name: universe.name, description: universe.description, survivorshipWarning: universe.survivorshipWarning ?? coverage?.warning ?? null, missing: data.missing,
             ...(coverage ? { membersInWindow: coverage.members, membersWithoutData: coverage.withoutData.length } : {}) },
           settings,
-          strategies: cmp.runs.map((r) => ({ name: r.name, metrics: r.metrics, rebalances: r.result.rebalances, warnings: r.result.warnings, daysWithoutRegime: r.result.daysWithoutRegime, finalEquity: r.result.equity[r.result.equity.length - 1] })),
+          strategies: cmp.runs.map((r) => ({ name: r.name, strategyMode: r.mode === own, metrics: r.metrics, rebalances: r.result.rebalances, warnings: r.result.warnings, daysWithoutRegime: r.result.daysWithoutRegime, finalEquity: r.result.equity[r.result.equity.length - 1] })),
           benchmark: cmp.benchmark ? { name: cmp.benchmark.name, metrics: cmp.benchmark.metrics } : null,
           gate: gate ?? null,
         }));
@@ -197,6 +196,7 @@ Examples:
         cli.io.out([
           ...(simulated ? [`*** ${simulated} ***`] : []),
           `Backtest ${universe.name}, top ${config.topN}, ${config.rebalance} rebalance, ${first.dates[0]} .. ${first.dates[first.dates.length - 1]} (${first.dates.length} sessions), fills at the ${config.fill === 'open' ? 'next open' : 'same close (optimistic)'}, costs ${config.commissionBps}+${config.slippageBps} bps`,
+          `Strategy: ${eff.path ?? 'built-in defaults'}${eff.overrides.length ? ` with ${eff.overrides.join(', ')}` : ''}, hash ${shortHash(eff.hash)}; regime mode ${own}${modes.length > 1 ? ' (compared with the other modes)' : ''}.`,
           startLine,
           ...(coverage ? [`Point-in-time universe: ${coverage.members} members in the window, ${coverage.withoutData.length} of them without price data.`] : []),
           metricsTable(cmp),

@@ -8,18 +8,20 @@ import { runRebalance, type OnTimeout, type RebalanceResult } from '../../execut
 import { assertRunId } from '../../execution/rebalance/runId.js';
 import { RunStore } from '../../execution/rebalance/runStore.js';
 import { isRegime, REGIMES, type Regime } from '../../portfolio/allocation.js';
-import { resolveUniverse } from '../../selection/resolveUniverse.js';
+import { computeSignal } from '../../execution/rebalance/signal.js';
+import { describeStrategy, gateLimitsOf, signalRequestOf, strategyJson } from '../../strategy/toRun.js';
+import { universeOf } from '../../strategy/universe.js';
 import type { Cli } from '../main.js';
 import { askYesNo } from '../prompt.js';
 import { json } from '../output.js';
-import { addUniverseOptions, intFlag, numFlag, type UniverseFlagValues } from './strategyFlags.js';
+import { addStrategyOptions, deprecatedAlias, effectiveStrategy, strategyBaseDir, type FieldFlagName } from '../strategyOptions.js';
+import { numFlag } from './strategyFlags.js';
 
-interface RebalanceFlags extends UniverseFlagValues {
-  topN: string;
+interface RebalanceFlags {
+  regimeOverride?: string;
   regime?: string;
   dryRun?: boolean;
   force?: boolean;
-  strict?: boolean;
   account: string;
   broker: string;
   yes?: boolean;
@@ -28,12 +30,16 @@ interface RebalanceFlags extends UniverseFlagValues {
   onTimeout: string;
   fillTimeout: string;
   pollInterval: string;
-  minNotional: string;
   allowStale?: boolean;
-  buyPriceBuffer?: string;
-  priceBand?: string;
   json?: boolean;
 }
+
+/** The strategy fields a live rebalance uses (the calendar, costs and fill model are the backtest's and the daemon's). */
+const REBALANCE_FIELDS: readonly FieldFlagName[] = [
+  'universe', 'universeFile', 'sector', 'constituents', 'topN', 'minDistance', 'lookback', 'volumeFilter', 'volumeMultiplier', 'volumeWindow',
+  'regimeModel', 'regimeParams', 'regimeMode', 'allocation', 'sleeve', 'minNotional', 'maxPositionPct', 'regimeTolerance', 'strict',
+  'buyPriceBuffer', 'priceBand',
+];
 
 
 function accountFor(kind: BrokerKind, raw: string): string {
@@ -53,13 +59,12 @@ export function registerRebalanceCommand(program: Command, cli: Cli): void {
   const cmd = program
     .command('rebalance')
     .description('rebalance an account to the strategy: regime -> 52-week-high scan -> orders -> 7 gates -> SELLs then BUYs');
-  addUniverseOptions(cmd);
+  addStrategyOptions(cmd, REBALANCE_FIELDS);
   cmd
-    .option('--top-n <n>', 'number of stocks to hold', '10')
-    .addOption(new Option('--regime <regime>', `override the regime model (${REGIMES.join(', ')}); recorded as an override`))
+    .addOption(new Option('--regime-override <regime>', `override the regime model (${REGIMES.join(', ')}); recorded as an override`))
+    .addOption(new Option('--regime <regime>', 'deprecated: use --regime-override').hideHelp())
     .option('--dry-run', 'plan and validate only: print the scan, the orders and the gate report, send nothing')
     .option('--force', 'queue orders while the market is closed (gate 5 warns instead of failing)')
-    .option('--strict', 'a position above the size limit fails gate 3 instead of warning')
     .addOption(new Option('--broker <kind>', 'broker: paper (embedded simulator) or alpaca (Alpaca paper)').choices(['paper', 'alpaca']).default('paper'))
     .option('--account <name>', 'account: LARGE, MID or SMALL (paper also accepts any other name)', 'LARGE')
     .option('--yes', 'do not ask for confirmation (needed when stdin is not a terminal)')
@@ -68,20 +73,23 @@ export function registerRebalanceCommand(program: Command, cli: Cli): void {
     .addOption(new Option('--on-timeout <what>', 'orders still working at the fill timeout: cancel them, or leave them open').choices(['cancel', 'leave']).default('cancel'))
     .option('--fill-timeout <seconds>', 'how long each phase (SELLs, then BUYs) waits for fills', '300')
     .addOption(new Option('--poll-interval <seconds>', 'pause between order status polls').default('1').hideHelp())
-    .option('--min-notional <usd>', 'skip orders smaller than this many dollars', '50')
     .option('--allow-stale', "trade even when the store's last bar is not the last completed session (pre-flight P4 warns instead of refusing)")
-    .option('--buy-price-buffer <x>', 'cost market buys at last price x (1 + x), for the buying power the broker reserves (default 0.03)')
-    .option('--price-band <x>', "largest accepted gap between the broker's latest trade and the store's close (default 0.10)")
     .option('--json', 'print the result as JSON')
     .addHelpText('after', `
+The strategy comes from --strategy FILE (default ./atlas.strategy.json when present, else the
+built-in defaults); every flag above overrides its field (docs/strategy.md). The plan shows the
+strategy's parameters and content hash; the run records the hash in its params and in the
+audit log's RUN_START line, so it can be compared with the hash a backtest or sweep printed.
+
 The run id is YYYYMMDD-<hash of account, broker, universe, top-n and regime override>, so the
 same command on the same day finds its run again and reconciles it with the broker instead of
 trading twice; client order ids are atlas-<runId>-<symbol>-<sell|buy>. Every step goes to
 execution_log.csv in the data directory (read it with \`atlas log\`). See docs/rebalance.md.
 
 Examples:
+  $ atlas rebalance --strategy best.json --dry-run --force
   $ atlas rebalance --universe technology --top-n 3 --dry-run
-  $ atlas rebalance --universe technology --top-n 3 --regime TREND_NEUTRAL --dry-run --force
+  $ atlas rebalance --universe technology --top-n 3 --regime-override TREND_NEUTRAL --dry-run --force
   $ atlas rebalance --universe technology --top-n 3 --broker alpaca --account MID --yes
   $ atlas rebalance --resume 20261124-3f9a0c1e
   $ atlas rebalance --abandon 20261124-3f9a0c1e --yes
@@ -89,18 +97,21 @@ Examples:
 With --force outside market hours the orders are sent as day orders and the run ends "queued"
 (exit 0) with the time of the next open; run --resume after the open to wait for the SELL fills
 and send the BUYs. An abandoned run frees its command: the next run gets the id <runId>-2.`)
-    .action(async (opts: RebalanceFlags, command: Command) => {
+    .action(async (opts: RebalanceFlags & Record<string, unknown>, command: Command) => {
       const ctx = cli.context();
-      const topN = intFlag('--top-n', opts.topN);
+      if (opts.regime !== undefined) deprecatedAlias((t) => cli.io.note(t), '--regime <label>', '--regime-override');
+      const overrideRaw = opts.regimeOverride ?? opts.regime;
       let regimeOverride: Regime | undefined;
-      if (opts.regime !== undefined) {
-        const r = opts.regime.trim().toUpperCase();
-        if (!isRegime(r)) throw new AtlasError(`--regime must be one of ${REGIMES.join(', ')}, got "${opts.regime}".`, { code: 'BAD_FLAG' });
+      if (overrideRaw !== undefined) {
+        const r = overrideRaw.trim().toUpperCase();
+        if (!isRegime(r)) throw new AtlasError(`--regime-override must be one of ${REGIMES.join(', ')}, got "${overrideRaw}".`, { code: 'BAD_FLAG' });
         regimeOverride = r;
       }
+      const eff = effectiveStrategy(command, opts);
+      const strategy = eff.strategy;
       const fillTimeoutMs = numFlag('--fill-timeout', opts.fillTimeout, 0, 86_400) * 1000;
       const pollMs = numFlag('--poll-interval', opts.pollInterval, 0.01, 60) * 1000;
-      const minNotional = numFlag('--min-notional', opts.minNotional, 0);
+      const minNotional = strategy.minNotional;
       const clock: Clock = ctx.clock;
       const runs = new RunStore(ctx.db(), clock);
 
@@ -132,21 +143,27 @@ and send the BUYs. An abandoned run frees its command: the next run gets the id 
           resumeRunId = undefined;
         }
       }
-      const universe = resolveUniverse(opts);
+      const universe = universeOf(strategy.universe, strategyBaseDir(eff));
+      const signalRequest = signalRequestOf(strategy, universe, regimeOverride);
       const broker = createBroker({ kind, account, db: ctx.db(), bars: ctx.bars(), env: ctx.env, clock, secrets: ctx.secrets });
       const interactive = Boolean(process.stdin.isTTY) && cli.io.isTTY;
       const show = (text: string) => (opts.json ? cli.io.note(text) : cli.io.out(text));
+      const strategyLine = `Strategy: ${eff.path ?? 'built-in defaults'}${eff.overrides.length ? ` with ${eff.overrides.join(', ')}` : ''}\n  ${describeStrategy(strategy, eff.hash)}\n  content hash ${eff.hash}`;
+      if (!abandonRunId && !resumeRunId && !opts.json) cli.io.out(strategyLine);
 
       const result = await runRebalance(
         {
           universe,
-          topN,
+          topN: signalRequest.topN,
           ...(regimeOverride ? { regimeOverride } : {}),
+          strategyHash: eff.hash,
+          allocationMatrix: signalRequest.allocationMatrix,
+          gateLimits: gateLimitsOf(strategy),
           account,
           brokerKind: kind,
           dryRun: opts.dryRun === true,
           force: opts.force === true,
-          strict: opts.strict === true,
+          strict: strategy.gates.strict,
           yes: opts.yes === true,
           ...(resumeRunId ? { resumeRunId } : {}),
           ...(abandonRunId ? { abandonRunId } : {}),
@@ -155,8 +172,8 @@ and send the BUYs. An abandoned run frees its command: the next run gets the id 
           pollMs,
           minNotional,
           allowStale: opts.allowStale === true,
-          ...(opts.buyPriceBuffer === undefined ? {} : { buyPriceBuffer: numFlag('--buy-price-buffer', opts.buyPriceBuffer, 0, 0.5) }),
-          ...(opts.priceBand === undefined ? {} : { priceBand: numFlag('--price-band', opts.priceBand, 0, 1) }),
+          buyPriceBuffer: strategy.gates.buyPriceBuffer,
+          priceBand: strategy.gates.priceBand,
         },
         {
           broker,
@@ -165,6 +182,7 @@ and send the BUYs. An abandoned run frees its command: the next run gets the id 
           secrets: ctx.secrets,
           clock,
           store: ctx.bars(),
+          signal: () => computeSignal(ctx.bars(), signalRequest),
           note: (t) => cli.io.note(`note: ${t}`),
           onPreview: (preview) => show(abandonRunId ? formatExecutionReport(preview) : formatPlanReport(preview)),
           ...(interactive
@@ -181,7 +199,7 @@ and send the BUYs. An abandoned run frees its command: the next run gets the id 
       );
 
       ctx.log.info({ event: 'rebalance', runId: result.runId, outcome: result.outcome, summary: result.summary }, `rebalance ${result.runId}: ${result.outcome}`);
-      if (opts.json) cli.io.out(json(result));
+      if (opts.json) cli.io.out(json({ ...result, strategy: strategyJson(eff) }));
       else if (result.outcome === 'dry_run' || (result.outcome === 'stopped' && result.buyPhase === null && !result.resumed)) {
         if (result.signal || result.plan) cli.io.out(formatPlanReport(result));
         else cli.io.out(formatExecutionReport(result));

@@ -2,18 +2,23 @@ import type { Command } from 'commander';
 import { AtlasError } from '../../core/errors.js';
 import { loadStrategyData } from '../../backtest/strategyData.js';
 import { indexOnOrBefore } from '../../regime/fromStore.js';
-import { resolveUniverse } from '../../selection/resolveUniverse.js';
 import { scanMomentum, type MomentumScan } from '../../selection/momentum52w.js';
 import { listSome } from '../../core/text.js';
 import type { Cli } from '../main.js';
 import { fmt, json, table } from '../output.js';
 import { parseDateFlag } from './data.js';
-import { addScannerOptions, addUniverseOptions, intFlag, numFlag, type ScannerFlagValues, type UniverseFlagValues } from './strategyFlags.js';
+import { shortHash } from '../../strategy/hash.js';
+import { momentumOptionsOf, strategyJson } from '../../strategy/toRun.js';
+import { universeOf } from '../../strategy/universe.js';
+import { addStrategyOptions, effectiveStrategy, strategyBaseDir, type FieldFlagName } from '../strategyOptions.js';
 
-export interface ScanFlags extends UniverseFlagValues, ScannerFlagValues {
+export interface ScanFlags {
   asOf?: string;
   json?: boolean;
 }
+
+/** The strategy fields a scan uses: the universe and the scanner. */
+const SCAN_FIELDS: readonly FieldFlagName[] = ['universe', 'universeFile', 'sector', 'constituents', 'topN', 'minDistance', 'lookback', 'volumeFilter', 'volumeMultiplier', 'volumeWindow'];
 
 export function scanTable(scan: MomentumScan): string {
   return table(
@@ -29,8 +34,7 @@ export function registerScanCommand(program: Command, cli: Cli): void {
   const cmd = program
     .command('scan')
     .description('rank a universe by 52-week-high momentum (close / 52-week high) on a date');
-  addUniverseOptions(cmd);
-  addScannerOptions(cmd);
+  addStrategyOptions(cmd, SCAN_FIELDS);
   cmd
     .option('--as-of <date>', 'scan at the close of this date (default: latest data)')
     .option('--json', 'print as JSON')
@@ -38,26 +42,31 @@ export function registerScanCommand(program: Command, cli: Cli): void {
 The 52-week high is the max of the daily high over the last 252 sessions (split- and dividend-
 adjusted, compared with the adjusted close); a stock needs 252 sessions of history.
 
+The universe and the scanner settings come from --strategy FILE (default ./atlas.strategy.json
+when present, else the built-in defaults); a flag overrides its field (docs/strategy.md).
+
 Examples:
+  $ atlas scan --strategy atlas.strategy.json
   $ atlas scan --universe technology --top-n 10
   $ atlas scan --universe healthcare --as-of 2020-08-03 --json
   $ atlas scan --universe-file my_list.txt --volume-filter`)
-    .action((opts: ScanFlags) => {
+    .action((opts: ScanFlags & Record<string, unknown>, command: Command) => {
       const ctx = cli.context();
-      const universe = resolveUniverse(opts);
+      const eff = effectiveStrategy(command, opts);
+      const universe = universeOf(eff.strategy.universe, strategyBaseDir(eff));
       const asOf = parseDateFlag('--as-of', opts.asOf);
-      const topN = intFlag('--top-n', opts.topN);
-      const minDistance = numFlag('--min-distance', opts.minDistance, 0, 1);
-      const data = loadStrategyData(ctx.bars(), universe, { to: asOf, withRegime: false, withVolume: opts.volumeFilter ?? false });
+      const momentum = momentumOptionsOf(eff.strategy);
+      const { topN, minDistance } = momentum;
+      const data = loadStrategyData(ctx.bars(), universe, { to: asOf, withRegime: false, withVolume: momentum.volumeFilter });
       const t = asOf ? indexOnOrBefore(data.panel.dates, asOf) : data.panel.dates.length - 1;
       if (t < 0) throw new AtlasError(`No data on or before ${asOf}; choose a later --as-of.`, { code: 'NO_DATA' });
-      const scan = scanMomentum(data.panel, t, { topN, minDistance, volumeFilter: opts.volumeFilter ?? false, volumeMultiplier: numFlag('--volume-multiplier', opts.volumeMultiplier, 0) }, universe.isMember);
+      const scan = scanMomentum(data.panel, t, momentum, universe.isMember);
       if (opts.json) {
-        cli.io.out(json({ universe: { name: universe.name, description: universe.description, survivorshipWarning: universe.survivorshipWarning ?? null, missing: data.missing }, ...scan }));
+        cli.io.out(json({ strategy: strategyJson(eff), universe: { name: universe.name, description: universe.description, survivorshipWarning: universe.survivorshipWarning ?? null, missing: data.missing }, ...scan }));
         return;
       }
       cli.io.out([
-        `52-week-high scan of ${universe.name} at the close of ${scan.date}: top ${topN} of ${scan.rows.filter((r) => r.eligible).length} eligible (min distance ${fmt.pct(minDistance, 0)})`,
+        `52-week-high scan of ${universe.name} at the close of ${scan.date}: top ${topN} of ${scan.rows.filter((r) => r.eligible).length} eligible (min distance ${fmt.pct(minDistance, 0)}${momentum.volumeFilter ? `, volume > ${momentum.volumeMultiplier}x its ${momentum.volumeWindow}-session average` : ''}); strategy hash ${shortHash(eff.hash)}`,
         scanTable(scan),
       ].join('\n'));
       if (data.missing.length) cli.io.note(`No data stored for ${listSome(data.missing)}: never eligible.`);

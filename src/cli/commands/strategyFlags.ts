@@ -1,36 +1,8 @@
-import { Option, type Command } from 'commander';
+/**
+ * @module Number parsing for command flags that are not strategy fields (--workers, --top,
+ * --cash-rate, ...). Strategy fields and their flags live in src/cli/strategyOptions.ts.
+ */
 import { AtlasError } from '../../core/errors.js';
-
-/** Flags every strategy command shares: the universe and the scanner's settings. */
-export interface UniverseFlagValues {
-  universe?: string;
-  universeFile?: string;
-  sector?: string;
-  constituents?: string;
-}
-
-export interface ScannerFlagValues {
-  topN: string;
-  minDistance: string;
-  volumeFilter?: boolean;
-  volumeMultiplier: string;
-}
-
-export function addUniverseOptions(cmd: Command): Command {
-  return cmd
-    .option('--universe <name>', 'built-in universe: technology, healthcare, financials, sp500_proxy')
-    .option('--universe-file <file>', 'a symbol list (one per line) or point-in-time membership rows ticker,start_date,end_date')
-    .option('--sector <name>', 'a GICS sector from --constituents, e.g. "Information Technology"')
-    .option('--constituents <file>', 'GICS constituents CSV (Symbol, GICS Sector, ...) for --sector');
-}
-
-export function addScannerOptions(cmd: Command, defaults: { topN?: string } = {}): Command {
-  return cmd
-    .option('--top-n <n>', 'number of stocks to hold', defaults.topN ?? '10')
-    .option('--min-distance <x>', 'minimum close / 52-week high to be eligible', '0.90')
-    .option('--volume-filter', 'also require volume > 1.25 x its 20-session average')
-    .addOption(new Option('--volume-multiplier <x>', 'volume filter multiple').default('1.25'));
-}
 
 export function intFlag(name: string, raw: string, min = 1): number {
   const v = Number(raw);

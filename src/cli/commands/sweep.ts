@@ -1,73 +1,126 @@
+/**
+ * @module `atlas sweep`: backtest every variant of a strategy over a grid of its fields, rank
+ * them, print each variant's content hash, and with --save-best write the winner as a strategy
+ * file whose hash is the one printed for it.
+ */
 import { readFileSync, existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AtlasError } from '../../core/errors.js';
 import { csvLine } from '../../data/csv/parseCsv.js';
 import { loadStrategyData } from '../../backtest/strategyData.js';
-import { gridPoints, parseGrid, rankResults, runSweep, type SweepResult } from '../../backtest/sweep.js';
+import { rankResults, runSweep, type SweepResult } from '../../backtest/sweep.js';
 import type { BacktestMetrics } from '../../backtest/metrics.js';
-import { resolveUniverse } from '../../selection/resolveUniverse.js';
+import { shortHash } from '../../strategy/hash.js';
+import { gridVariants, parseStrategyGrid, type GridAxis, type StrategyVariant } from '../../strategy/grid.js';
+import { renderStrategyFile, writeFileAtomic } from '../../strategy/load.js';
+import { regimeParamsOf, strategyJson, sweepPointOf } from '../../strategy/toRun.js';
+import { universeOf } from '../../strategy/universe.js';
 import type { Cli } from '../main.js';
 import { fmt, json, table } from '../output.js';
 import { createProgress } from '../progress.js';
 import { parseDateFlag } from './data.js';
 import { writeUserFile } from '../userFile.js';
-import { addUniverseOptions, intFlag, numFlag } from './strategyFlags.js';
+import { addStrategyOptions, ALL_FIELD_FLAGS, effectiveStrategy, strategyBaseDir, type FieldFlagName } from '../strategyOptions.js';
+import { intFlag } from './strategyFlags.js';
 
 const RANKABLE = ['sharpe', 'sortino', 'cagr', 'calmar', 'totalReturn', 'maxDrawdown'] as const;
 
-export function sweepCsv(rows: readonly SweepResult[]): string {
-  let out = csvLine(['rank', 'topN', 'minDistance', 'rebalance', 'regimeMode', 'totalReturn', 'cagr', 'volatility', 'sharpe', 'sortino', 'maxDrawdown', 'calmar', 'exposure', 'turnover', 'orders', 'winRate']);
-  rows.forEach((r, i) => {
-    const m = r.metrics;
-    out += csvLine([i + 1, r.topN, r.minDistance, r.rebalance, r.regimeMode, ...[m.totalReturn, m.cagr, m.volatility, m.sharpe, m.sortino, m.maxDrawdown, m.calmar, m.exposure, m.turnover].map((x) => (Number.isFinite(x) ? x.toFixed(6) : '')), m.orders, Number.isFinite(m.winRate) ? m.winRate.toFixed(6) : '']);
-  });
+/** The fields a sweep's base strategy takes from flags: everything a backtest uses. */
+const SWEEP_FIELDS: readonly FieldFlagName[] = ALL_FIELD_FLAGS.filter((n) => !['maxPositionPct', 'regimeTolerance', 'strict', 'buyPriceBuffer', 'priceBand'].includes(n));
+
+export interface RankedVariant {
+  rank: number;
+  hash: string;
+  values: Record<string, unknown>;
+  result: SweepResult;
+  variant: StrategyVariant;
+}
+
+function valueText(v: unknown): string {
+  if (typeof v === 'object' && v !== null) return Object.values(v as Record<string, number>).join('/');
+  return String(v);
+}
+
+export function sweepCsv(rows: readonly RankedVariant[], axes: readonly GridAxis[]): string {
+  const metricKeys = ['totalReturn', 'cagr', 'volatility', 'sharpe', 'sortino', 'maxDrawdown', 'calmar', 'exposure', 'turnover'] as const;
+  let out = csvLine(['rank', 'strategyHash', 'topN', 'minDistance', 'rebalance', 'regimeMode', ...axes.map((a) => a.key).filter((k) => !['topN', 'minDistance', 'rebalance', 'regimeMode'].includes(k)), ...metricKeys, 'orders', 'winRate']);
+  for (const r of rows) {
+    const m = r.result.metrics;
+    const p = r.result;
+    out += csvLine([
+      r.rank, r.hash, p.topN, p.minDistance, p.rebalance, p.regimeMode,
+      ...axes.filter((a) => !['topN', 'minDistance', 'rebalance', 'regimeMode'].includes(a.key)).map((a) => valueText(r.values[a.key])),
+      ...metricKeys.map((k) => (Number.isFinite(m[k]) ? (m[k]).toFixed(6) : '')), m.orders, Number.isFinite(m.winRate) ? m.winRate.toFixed(6) : '',
+    ]);
+  }
   return out;
 }
 
+function readGrid(path: string): unknown {
+  if (!existsSync(path)) throw new AtlasError(`--grid ${path} does not exist; write a JSON grid file (see --help).`, { code: 'BAD_FLAG' });
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new AtlasError(`--grid ${path} is not valid JSON (${(err as Error).message}).`, { code: 'BAD_GRID' });
+  }
+}
+
+interface SweepFlags {
+  grid: string;
+  from?: string;
+  to?: string;
+  rankBy: string;
+  top: string;
+  workers?: string;
+  csv?: string;
+  json?: boolean;
+  saveBest?: string;
+}
+
 export function registerSweepCommand(program: Command, cli: Cli): void {
-  const cmd = program.command('sweep').description('backtest every configuration of a parameter grid in parallel and rank them');
-  addUniverseOptions(cmd);
+  const cmd = program.command('sweep').description('backtest every variant of a strategy over a grid of its fields, in parallel, and rank them');
+  addStrategyOptions(cmd, SWEEP_FIELDS);
   cmd
-    .requiredOption('--grid <file.json>', 'grid: {"topN":[5,10,20],"minDistance":[0.85,0.9,0.95],"rebalance":["semiannual","quarterly","monthly"],"regimeMode":["off","rebalance","daily"]}')
+    .requiredOption('--grid <file.json>', 'grid of strategy fields: {"topN":[5,10,20],"minDistance":[0.85,0.9,0.95],"volumeFilter":[false,true],"rebalance":["semiannual","quarterly"],"regimeMode":["off","rebalance","daily"]}')
     .option('--from <date>', 'first session')
     .option('--to <date>', 'last session')
     .option('--rank-by <metric>', `metric to rank by: ${RANKABLE.join(', ')}`, 'sharpe')
     .option('--top <n>', 'rows to print', '20')
     .option('--workers <n>', 'worker threads (default: one per core)')
-    .option('--commission-bps <n>', 'commission, basis points', '10')
-    .option('--slippage-bps <n>', 'slippage, basis points', '10')
     .option('--csv <file>', 'write every ranked result to a CSV file')
+    .option('--save-best <file>', 'write the winning variant as a strategy file (its hash is the one printed for rank 1)')
     .option('--json', 'print all results as JSON')
     .addHelpText('after', `
+The base strategy comes from --strategy FILE (default ./atlas.strategy.json when present, else
+the built-in defaults) with any field flags applied; the grid varies its fields. Grid keys:
+topN, minDistance, lookback, volumeFilter, volumeMultiplier, volumeWindow, rebalance,
+regimeMode, allocation ("1,0.7,0.3,0" or an object); the regime model and its parameters are
+the strategy's. Every variant is a full strategy with its own content hash (shown); with
+--save-best the winner is written as a strategy file that \`atlas rebalance --strategy\` trades.
+
 All configurations share one load of the data (a shared-memory panel) and one 52-week-high
 precomputation per worker. Ranking ties keep grid order, so results are deterministic.
 
 Examples:
-  $ echo '{"topN":[5,10,15],"minDistance":[0.85,0.9,0.95],"rebalance":["semiannual","monthly"],"regimeMode":["off","rebalance","daily"]}' > grid.json
-  $ atlas sweep --universe technology --grid grid.json --from 2005-01-01 --csv sweep.csv`)
-    .action(async (opts: { universe?: string; universeFile?: string; sector?: string; constituents?: string; grid: string; from?: string; to?: string; rankBy: string; top: string; workers?: string; commissionBps: string; slippageBps: string; csv?: string; json?: boolean }) => {
+  $ echo '{"topN":[5,10,15],"minDistance":[0.85,0.9,0.95],"volumeFilter":[false,true],"regimeMode":["off","rebalance","daily"]}' > grid.json
+  $ atlas sweep --strategy atlas.strategy.json --grid grid.json --from 2005-01-01 --save-best best.json
+  $ atlas sweep --universe technology --grid grid.json --csv sweep.csv`)
+    .action(async (opts: SweepFlags & Record<string, unknown>, command: Command) => {
       const ctx = cli.context();
-      if (!existsSync(opts.grid)) throw new AtlasError(`--grid ${opts.grid} does not exist; write a JSON grid file (see --help).`, { code: 'BAD_FLAG' });
-      let raw: unknown;
-      try {
-        raw = JSON.parse(readFileSync(opts.grid, 'utf8'));
-      } catch (err) {
-        throw new AtlasError(`--grid ${opts.grid} is not valid JSON (${(err as Error).message}).`, { code: 'BAD_GRID' });
-      }
-      const points = gridPoints(parseGrid(raw, opts.grid));
+      const axes = parseStrategyGrid(readGrid(opts.grid), opts.grid);
       if (!(RANKABLE as readonly string[]).includes(opts.rankBy)) throw new AtlasError(`--rank-by must be one of ${RANKABLE.join(', ')}.`, { code: 'BAD_FLAG' });
-      const universe = resolveUniverse(opts);
+      const eff = effectiveStrategy(command, opts);
+      const variants = gridVariants(eff.strategy, axes, opts.grid);
+      const points = variants.map((v) => sweepPointOf(v.strategy));
+      const universe = universeOf(eff.strategy.universe, strategyBaseDir(eff));
       const from = parseDateFlag('--from', opts.from);
       const to = parseDateFlag('--to', opts.to);
       const needRegime = points.some((p) => p.regimeMode !== 'off');
-      const data = loadStrategyData(ctx.bars(), universe, { to, withRegime: needRegime });
+      const regimeParams = regimeParamsOf(eff.strategy);
+      const data = loadStrategyData(ctx.bars(), universe, { to, withRegime: needRegime, withVolume: points.some((p) => p.config?.volumeFilter === true), regimeParams });
       const progress = createProgress(cli.io, points.length, 'sweep', !opts.json);
       const t0 = performance.now();
-      const results = await runSweep(data.panel, data.regimes, points, {
-        from, to,
-        commissionBps: numFlag('--commission-bps', opts.commissionBps, 0, 1000),
-        slippageBps: numFlag('--slippage-bps', opts.slippageBps, 0, 1000),
-      }, {
+      const results = await runSweep(data.panel, data.regimes, points, { from, to }, {
         workers: opts.workers ? intFlag('--workers', opts.workers) : undefined,
         isMember: universe.survivorshipWarning ? undefined : universe.isMember,
         onProgress: (done) => {
@@ -77,21 +130,45 @@ Examples:
       });
       progress.stop();
       const seconds = (performance.now() - t0) / 1000;
-      const ranked = rankResults(results, opts.rankBy as keyof BacktestMetrics);
+      const index = new Map(results.map((r, i) => [r, i]));
+      const ranked: RankedVariant[] = rankResults(results, opts.rankBy as keyof BacktestMetrics).map((result, i) => {
+        const variant = variants[index.get(result)!];
+        return { rank: i + 1, hash: variant.hash, values: variant.values, result, variant };
+      });
       if (opts.csv) {
-        writeUserFile(opts.csv, sweepCsv(ranked));
+        writeUserFile(opts.csv, sweepCsv(ranked, axes));
         cli.io.note(`Wrote ${ranked.length} results to ${opts.csv}.`);
+      }
+      const best = ranked[0];
+      if (opts.saveBest && best) {
+        const m = best.result.metrics[opts.rankBy as keyof BacktestMetrics];
+        writeFileAtomic(opts.saveBest, renderStrategyFile(best.variant.strategy, [
+          `Written by atlas sweep --save-best: rank 1 of ${ranked.length} by ${opts.rankBy} (${typeof m === 'number' ? m.toFixed(4) : String(m)}) on ${universe.name}${from ? ` from ${from}` : ''}${to ? ` to ${to}` : ''}.`,
+          `Base strategy: ${eff.path ?? 'built-in defaults'} (hash ${shortHash(eff.hash)}); grid values: ${JSON.stringify(best.values)}.`,
+          `Content hash of this strategy: ${best.hash}`,
+        ]));
+        cli.io.note(`Wrote the best variant (hash ${shortHash(best.hash)}) to ${opts.saveBest}.`);
       }
       cli.io.note(`${points.length} configurations in ${seconds.toFixed(1)} s (${(points.length / seconds).toFixed(1)} per second).`);
       if (opts.json) {
-        cli.io.out(json({ universe: universe.name, rankBy: opts.rankBy, configurations: points.length, seconds, results: ranked }));
+        cli.io.out(json({
+          strategy: strategyJson(eff), universe: universe.name, rankBy: opts.rankBy, configurations: points.length, seconds,
+          grid: Object.fromEntries(axes.map((a) => [a.key, a.values])),
+          best: best ? { hash: best.hash, values: best.values, savedTo: opts.saveBest ?? null } : null,
+          results: ranked.map((r) => ({ rank: r.rank, strategyHash: r.hash, values: r.values, ...r.result })),
+        }));
         return;
       }
       const top = intFlag('--top', opts.top);
+      const extra = axes.map((a) => a.key).filter((k) => !['topN', 'minDistance', 'rebalance', 'regimeMode'].includes(k));
       cli.io.out([
-        `Sweep of ${universe.name}: ${points.length} configurations ranked by ${opts.rankBy}`,
-        table(['rank', 'top N', 'min dist', 'rebalance', 'regime', 'CAGR', 'Sharpe', 'Sortino', 'max DD', 'Calmar', 'exposure'],
-          ranked.slice(0, top).map((r, i) => [i + 1, r.topN, r.minDistance, r.rebalance, r.regimeMode, fmt.pct(r.metrics.cagr), fmt.num(r.metrics.sharpe), fmt.num(r.metrics.sortino), fmt.pct(r.metrics.maxDrawdown), fmt.num(r.metrics.calmar), fmt.pct(r.metrics.exposure, 1)])),
+        `Sweep of ${universe.name}: ${points.length} variants of ${eff.path ?? 'the default strategy'} (hash ${shortHash(eff.hash)}) ranked by ${opts.rankBy}`,
+        table(['rank', 'strategy hash', 'top N', 'min dist', 'rebalance', 'regime', ...extra, 'CAGR', 'Sharpe', 'Sortino', 'max DD', 'Calmar', 'exposure'],
+          ranked.slice(0, top).map((r) => {
+            const p = r.result;
+            const m = p.metrics;
+            return [r.rank, shortHash(r.hash), p.topN, p.minDistance, p.rebalance, p.regimeMode, ...extra.map((k) => valueText(r.values[k])), fmt.pct(m.cagr), fmt.num(m.sharpe), fmt.num(m.sortino), fmt.pct(m.maxDrawdown), fmt.num(m.calmar), fmt.pct(m.exposure, 1)];
+          })),
       ].join('\n'));
       if (universe.survivorshipWarning) cli.io.note(`warning: ${universe.survivorshipWarning}`);
     });

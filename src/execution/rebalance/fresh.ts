@@ -39,6 +39,7 @@ export async function freshRun(ctx: RunContext): Promise<RebalanceResult> {
     minNotional: ctx.minNotional,
     onTimeout: ctx.onTimeout,
     fillTimeoutMs: ctx.fillTimeoutMs,
+    ...(req.strategyHash ? { strategyHash: req.strategyHash } : {}),
   });
   const signal = signalOf(ctx);
   ctx.result.signal = signal;
@@ -92,13 +93,13 @@ export async function freshRun(ctx: RunContext): Promise<RebalanceResult> {
   const pre = await runPreflightStep(ctx, signal, snap, views);
   if (pre.stopped) return pre.stopped;
   const assets = await ctx.assetsFor(symbols);
-  const gateCtx = buildGateContext({
+  const built = buildGateContext({
     snapshot: snap,
     assets,
     lastPrices: ctx.lastPrices(symbols, prices),
     prices,
     regime: signal.regime,
-    allocation: DEFAULT_ALLOCATION,
+    allocation: req.allocationMatrix ?? DEFAULT_ALLOCATION,
     now: ctx.now(),
     force: req.force === true,
     strict: req.strict === true,
@@ -107,6 +108,7 @@ export async function freshRun(ctx: RunContext): Promise<RebalanceResult> {
     referencePrice: (s) => ctx.lastPrice(s),
     ownClientOrderIds: new Set(views.map((v) => v.clientOrderId)),
   });
+  const gateCtx = req.gateLimits ? { ...built, limits: { ...built.limits, ...req.gateLimits } } : built;
   const validation = validateBatch(toGateOrders(views), gateCtx);
   ctx.result.validation = validation.gates;
   ctx.result.resulting = allocationView(gateCtx.equity, validation.resulting.positions);
@@ -152,6 +154,9 @@ export async function freshRun(ctx: RunContext): Promise<RebalanceResult> {
         minNotional: ctx.minNotional,
         force: req.force === true,
         strict: req.strict === true,
+        ...(req.strategyHash ? { strategyHash: req.strategyHash } : {}),
+        // The account's equity when the run was planned: `atlas status` measures P&L since the last rebalance from it.
+        equityAtPlan: snap.account.equity,
       },
       signal: {
         regime: signal.regime,

@@ -71,6 +71,7 @@ function currentAttempt(ctx: RunContext, req: RebalanceRequest): { runId: string
     universe: req.universe.name,
     topN: req.topN,
     regimeOverride: req.regimeOverride,
+    ...(req.strategyHash ? { strategyHash: req.strategyHash } : {}),
   };
   for (let attempt = 1; attempt <= MAX_RUN_ATTEMPTS; attempt++) {
     const runId = computeRunId(identity, attempt);

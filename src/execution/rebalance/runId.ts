@@ -31,6 +31,8 @@ export interface RunIdentity {
   topN: number;
   /** The --regime override, or undefined when the model decides. */
   regimeOverride?: string | undefined;
+  /** The strategy's content hash (runs of different strategies are different runs). */
+  strategyHash?: string;
 }
 
 const RUN_ID = /^(\d{8})-([0-9a-f]{8})(?:-([1-9]\d{0,2}))?$/;
@@ -50,7 +52,11 @@ export function computeRunId(id: RunIdentity, attempt = 1): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(id.tradeDate)) {
     throw new AtlasError(`Run trade date must be YYYY-MM-DD, got "${id.tradeDate}".`, { code: 'BAD_RUN_ID' });
   }
-  const key = JSON.stringify([id.account.toUpperCase(), id.broker.toLowerCase(), id.universe.toLowerCase(), id.topN, id.regimeOverride ?? '']);
+  // A strategy's content hash joins the key, so two strategies on one account and day are two runs;
+  // without one the key is the wave-1 key, and ids of existing runs stay what they were.
+  const parts: unknown[] = [id.account.toUpperCase(), id.broker.toLowerCase(), id.universe.toLowerCase(), id.topN, id.regimeOverride ?? ''];
+  if (id.strategyHash) parts.push(id.strategyHash);
+  const key = JSON.stringify(parts);
   const base = `${id.tradeDate.replace(/-/g, '')}-${shortHash(key, 8)}`;
   return attempt === 1 ? base : `${base}-${attempt}`;
 }

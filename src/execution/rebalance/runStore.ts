@@ -55,6 +55,10 @@ export interface RunParams {
   minNotional: number;
   force: boolean;
   strict: boolean;
+  /** Content hash of the strategy the run traded (absent for runs made before strategy files). */
+  strategyHash?: string;
+  /** Account equity when the run was planned. */
+  equityAtPlan?: number;
 }
 
 export interface RunRecord {

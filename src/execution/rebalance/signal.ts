@@ -11,6 +11,8 @@ import { DEFAULT_ALLOCATION, type AllocationMatrix, type Regime } from '../../po
 import { targetWeights } from '../../portfolio/targetWeights.js';
 import { explainDay } from '../../regime/explain.js';
 import { regimeFromStore } from '../../regime/fromStore.js';
+import type { RegimeParamsInput } from '../../regime/types.js';
+import type { RegimeModelName } from '../../regime/models/registry.js';
 import { scanMomentum, type MomentumOptions } from '../../selection/momentum52w.js';
 import type { Universe } from '../../selection/universes.js';
 
@@ -51,9 +53,13 @@ export interface RebalanceSignal {
 export interface SignalRequest {
   universe: Universe;
   topN: number;
+  /** The regime model (default seed), as the backtest uses it. */
+  regimeModel?: RegimeModelName;
   regimeOverride?: Regime;
   allocationMatrix?: AllocationMatrix;
   momentum?: Omit<MomentumOptions, 'topN'>;
+  /** The regime model's parameters (the strategy's regime.params); default the model's own. */
+  regimeParams?: RegimeParamsInput;
 }
 
 /** Latest raw close of a symbol on or before `to` (undefined when the store has none). */
@@ -74,7 +80,7 @@ export function computeSignal(store: BarStore, req: SignalRequest): RebalanceSig
   let modelDate: string | null = null;
   let regimeSummary: string | null = null;
   try {
-    const { history } = regimeFromStore(store);
+    const { history } = regimeFromStore(store, { ...(req.regimeParams ? { params: req.regimeParams } : {}), ...(req.regimeModel ? { model: req.regimeModel } : {}) });
     const i = history.dates.length - 1;
     modelRegime = history.regime[i];
     modelDate = history.dates[i];

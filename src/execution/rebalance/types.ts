@@ -4,10 +4,10 @@
  */
 import type { Clock } from '../../core/clock.js';
 import type { BarStore } from '../../data/store/barStore.js';
-import type { Regime } from '../../portfolio/allocation.js';
+import type { AllocationMatrix, Regime } from '../../portfolio/allocation.js';
 import type { Universe } from '../../selection/universes.js';
 import type { Broker } from '../brokers/broker.js';
-import type { GateResult } from '../gates/types.js';
+import type { GateLimits, GateResult } from '../gates/types.js';
 import type { SkippedOrder } from '../orderPlan.js';
 import type { BrokerSnapshot, WorkingOrderRow } from './plan.js';
 import type { PreflightResult } from '../preflight/types.js';
@@ -46,6 +46,12 @@ export interface RebalanceRequest {
   allowStale?: boolean;
   /** Largest accepted gap between the broker's latest trade and the store's close (default 10%). */
   priceBand?: number;
+  /** Content hash of the strategy file the run trades (recorded in RUN_START and the run's params). */
+  strategyHash?: string;
+  /** The strategy's allocation per regime, for gate 7 (default DEFAULT_ALLOCATION). */
+  allocationMatrix?: AllocationMatrix;
+  /** The strategy's gate limits (position cap, regime tolerance) for the plan's validation. */
+  gateLimits?: Partial<GateLimits>;
 }
 
 /** Test seams that model a process dying: an error thrown here skips all audit/state handling. */

@@ -55,6 +55,17 @@ export function ensureAccount(ctx: Pick<PaperContext, 'db' | 'account' | 'clock'
     .run(ctx.account, cash, cash, allowFractional ? 1 : 0, '{}', at, at);
 }
 
+/** Refuses a paper account that does not exist yet, saying how to create one. */
+export function assertAccountExists(ctx: Pick<PaperContext, 'db' | 'account'>): void {
+  const row = ctx.db.prepare('SELECT name FROM paper_accounts WHERE name = ?').get(ctx.account);
+  if (row) return;
+  const names = (ctx.db.prepare('SELECT name FROM paper_accounts ORDER BY name').all() as { name: string }[]).map((r) => r.name);
+  throw new AtlasError(
+    `There is no paper account ${ctx.account} in this data directory${names.length ? ` (accounts: ${names.join(', ')})` : ''}; create it with \`atlas paper reset --account ${ctx.account} --cash 100000 --yes\` or by running \`atlas rebalance --account ${ctx.account}\`.`,
+    { code: 'PAPER_ACCOUNT_MISSING' },
+  );
+}
+
 export function accountRow(ctx: Pick<PaperContext, 'db' | 'account'>): AccountRow {
   const row = ctx.db.prepare('SELECT * FROM paper_accounts WHERE name = ?').get(ctx.account) as AccountRow | undefined;
   if (!row) throw new AtlasError(`The paper account ${ctx.account} does not exist in this store; open it once with the paper broker to create it.`, { code: 'PAPER_ACCOUNT_MISSING' });

@@ -31,7 +31,7 @@ import type { PaperContext } from './context.js';
 import { parseStoredPolicy, validatePolicy, type PaperFillPolicy } from './drills.js';
 import { poll } from './fillEngine.js';
 import { listFills, type PaperFill } from './fills.js';
-import { accountRow, DEFAULT_PAPER_CASH, ensureAccount, paperAccountName, positions, resetLedger, storePolicy, validCash } from './ledger.js';
+import { accountRow, assertAccountExists, DEFAULT_PAPER_CASH, ensureAccount, paperAccountName, positions, resetLedger, storePolicy, validCash } from './ledger.js';
 import { cancel, cancelAllOpen, listOrderRows, orderByClientId, orderById, toOrder, type OrderFilter } from './orderBook.js';
 import { lastKnownClose, latestTrades, reservedCash } from './prices.js';
 
@@ -59,6 +59,11 @@ export interface PaperBrokerOptions {
   initialCash?: number;
   /** Allow fractional quantities; when omitted, the account's stored setting (default false). */
   allowFractional?: boolean;
+  /**
+   * false = open an existing account only (read-only commands): a missing account is refused with
+   * one sentence saying how to create it, instead of being created with `initialCash`. Default true.
+   */
+  createIfMissing?: boolean;
 }
 
 export interface PaperAccountInfo {
@@ -116,7 +121,8 @@ export class PaperBroker implements Broker {
       allowFractional: () => fractionalOverride ?? accountRow(ctx).allow_fractional === 1,
     };
     this.ctx = ctx;
-    ensureAccount(ctx, cash, opts.allowFractional ?? false);
+    if (opts.createIfMissing === false) assertAccountExists(ctx);
+    else ensureAccount(ctx, cash, opts.allowFractional ?? false);
   }
 
   // ---------------------------------------------------------------- Broker
