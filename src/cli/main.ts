@@ -18,6 +18,10 @@ import { registerLogCommand } from './commands/log.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerAlertCommands } from './commands/alert.js';
 import { registerScheduleCommand } from './commands/schedule.js';
+import { registerRunCommand } from './commands/run.js';
+import { registerServiceCommands } from './commands/service.js';
+import { registerReplayCommand } from './commands/replay.js';
+import { registerParityCommand } from './commands/parity.js';
 
 export const VERSION = '0.1.0';
 
@@ -77,6 +81,10 @@ Run \`atlas <command> --help\` for a command's flags and examples.`);
   registerLogCommand(program, cli);
   registerAlertCommands(program, cli);
   registerScheduleCommand(program, cli);
+  registerRunCommand(program, cli);
+  registerServiceCommands(program, cli);
+  registerReplayCommand(program, cli);
+  registerParityCommand(program, cli);
   return { program, contexts, state };
 }
 

@@ -246,6 +246,11 @@ export class Daemon {
     return sessionsBetween(from, session).filter((d) => isRebalanceSession(d, a.rebalance) && this.deps.ledger.rebalanceDone(a.account, d) === undefined);
   }
 
+  /** The next job after `now` (what `atlas status` and the heartbeat show). */
+  nextJobAfter(now: Date): Job {
+    return nextJob(new Date(now.getTime() + 1), this.deps.accounts, this.deps.schedule);
+  }
+
   /** The long-running loop of `atlas run`: due jobs, then wait (beating) until the next one. */
   async run(): Promise<void> {
     const { clock } = this.deps;
@@ -254,7 +259,7 @@ export class Daemon {
     while (!this.stopping) {
       await this.runDue(clock.now());
       if (this.stopping) break;
-      const next = nextJob(new Date(clock.now().getTime() + 1), this.deps.accounts, this.deps.schedule);
+      const next = this.nextJobAfter(clock.now());
       this.deps.beat?.('idle', next);
       const wait = Math.max(0, next.at.getTime() - clock.now().getTime());
       await this.sleep(Math.min(wait, every));

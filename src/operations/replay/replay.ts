@@ -64,8 +64,9 @@ export interface ReplayResult {
   accounts: ReplayAccountResult[];
 }
 
-interface Marker {
+export interface ReplayMarker {
   source: string;
+  strategyFile: string;
   strategyHash: string;
   from: string;
   to: string;
@@ -96,9 +97,9 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
   const deployment = replayDeployment(opts.strategyFile);
   const schedule = opts.schedule ?? DEFAULT_SCHEDULE;
   const markerPath = join(replayDir, REPLAY_MARKER);
-  const marker: Marker = { source: resolve(opts.sourceDir), strategyHash: deployment.strategy.hash, from, to: opts.to };
+  const marker: ReplayMarker = { source: resolve(opts.sourceDir), strategyFile: resolve(opts.strategyFile), strategyHash: deployment.strategy.hash, from, to: opts.to };
   if (existsSync(markerPath)) {
-    const old = JSON.parse(readFileSync(markerPath, 'utf8')) as Marker;
+    const old = JSON.parse(readFileSync(markerPath, 'utf8')) as ReplayMarker;
     if (old.strategyHash !== marker.strategyHash || old.from !== marker.from || old.source !== marker.source) {
       throw new AtlasError(`${replayDir} holds a replay of another strategy, start date or source; pass a new --replay-dir (or delete that one).`, { code: 'REPLAY_MISMATCH' });
     }
