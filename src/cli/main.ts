@@ -19,6 +19,10 @@ import { registerInitCommand } from './commands/init.js';
 import { registerAlertCommands } from './commands/alert.js';
 import { registerScheduleCommand } from './commands/schedule.js';
 import { registerStatusCommand } from './commands/status.js';
+import { registerRunCommand } from './commands/run.js';
+import { registerServiceCommands } from './commands/service.js';
+import { registerReplayCommand } from './commands/replay.js';
+import { registerParityCommand } from './commands/parity.js';
 
 export const VERSION = '0.1.0';
 
@@ -79,6 +83,10 @@ Run \`atlas <command> --help\` for a command's flags and examples.`);
   registerAlertCommands(program, cli);
   registerScheduleCommand(program, cli);
   registerStatusCommand(program, cli);
+  registerRunCommand(program, cli);
+  registerServiceCommands(program, cli);
+  registerReplayCommand(program, cli);
+  registerParityCommand(program, cli);
   return { program, contexts, state };
 }
 

@@ -163,6 +163,9 @@ export class Daemon {
       this.alert('data_failure', 'warning', `Data sync failed for ${job.session}`, sync.detail);
     }
     const check = await steps.checkData(job.session);
+    // Runs queued on an earlier session whose fills only the session's bars can tell (the paper
+    // broker) are finished now, before the snapshot values the account.
+    if (check.ok) this.reportResumes(await steps.resumeQueued(job.session), report);
     const regime = await steps.regime(job.session);
     if (regime && regime.previous !== null && regime.previous !== regime.regime) {
       this.alert('regime_change', 'warning', `Regime changed: ${regime.previous} -> ${regime.regime}`, regime.reason);
@@ -191,7 +194,8 @@ export class Daemon {
         this.alert('catch_up', 'warning', `${a.account}: missed rebalance runs now`, `Scheduled for ${missed}; carried out after the close of ${job.session}.`, { account: a.account });
       }
       const r = await steps.rebalance(a, job.session, reason);
-      if (r.outcome !== 'unchanged') report.traded.push(`${a.account}:${r.outcome}`);
+      if (r.outcome === 'unchanged') continue;
+      report.traded.push(`${a.account}:${r.outcome}`);
       report.notes.push(`${a.account}: rebalance (${reason}) ${r.outcome}${r.detail ? `: ${r.detail}` : ''}`);
       this.alertOutcome(a.account, r);
       // Only a rebalance that was carried out (or decided to need nothing) closes its periods.
@@ -218,7 +222,10 @@ export class Daemon {
   }
 
   private async afterOpen(job: Job, report: JobReport): Promise<void> {
-    const results = await this.deps.steps.resumeQueued(job.session);
+    this.reportResumes(await this.deps.steps.resumeQueued(job.session), report);
+  }
+
+  private reportResumes(results: ResumeStepResult[], report: JobReport): void {
     for (const r of results) {
       report.traded.push(`${r.account}:${r.outcome}`);
       report.notes.push(`${r.account}: run ${r.runId} ${r.outcome}${r.detail ? `: ${r.detail}` : ''}`);
@@ -239,6 +246,11 @@ export class Daemon {
     return sessionsBetween(from, session).filter((d) => isRebalanceSession(d, a.rebalance) && this.deps.ledger.rebalanceDone(a.account, d) === undefined);
   }
 
+  /** The next job after `now` (what `atlas status` and the heartbeat show). */
+  nextJobAfter(now: Date): Job {
+    return nextJob(new Date(now.getTime() + 1), this.deps.accounts, this.deps.schedule);
+  }
+
   /** The long-running loop of `atlas run`: due jobs, then wait (beating) until the next one. */
   async run(): Promise<void> {
     const { clock } = this.deps;
@@ -247,7 +259,7 @@ export class Daemon {
     while (!this.stopping) {
       await this.runDue(clock.now());
       if (this.stopping) break;
-      const next = nextJob(new Date(clock.now().getTime() + 1), this.deps.accounts, this.deps.schedule);
+      const next = this.nextJobAfter(clock.now());
       this.deps.beat?.('idle', next);
       const wait = Math.max(0, next.at.getTime() - clock.now().getTime());
       await this.sleep(Math.min(wait, every));

@@ -1,0 +1,90 @@
+/**
+ * @module `atlas parity`: the live (or replayed) account beside a backtest of the same strategy:
+ * per-fill implementation shortfall, tracking difference, correlation, matched orders and the
+ * days that diverged most (src/operations/parity/).
+ */
+import type { Command } from 'commander';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { AtlasError, describeError } from '../../core/errors.js';
+import { RunStore } from '../../execution/rebalance/runStore.js';
+import { loadDeployments, loadOperationsConfig } from '../../operations/config.js';
+import { backtestOfStrategy } from '../../operations/parity/backtestOf.js';
+import { parityHtml } from '../../operations/parity/html.js';
+import { buildParityReport, fillShortfalls } from '../../operations/parity/parity.js';
+import { REPLAY_MARKER, type ReplayMarker } from '../../operations/replay/replay.js';
+import { SnapshotStore } from '../../operations/snapshots/snapshotStore.js';
+import { loadStrategyFile, type LoadedStrategy } from '../../strategy/index.js';
+import type { Cli } from '../main.js';
+import { json } from '../output.js';
+
+export function registerParityCommand(program: Command, cli: Cli): void {
+  program
+    .command('parity')
+    .description('compare an account (its snapshots and fills) with a backtest of the same strategy')
+    .option('--account <name>', 'the account (default: the only one with snapshots)')
+    .option('--strategy <file>', 'the strategy file (default: the replay\'s, else the deployed one)')
+    .option('--json', 'print the report as JSON')
+    .option('--report <file>', 'write a self-contained HTML report')
+    .addHelpText('after', `
+Examples:
+  $ atlas parity --account LARGE
+  $ atlas parity --data-dir .atlas/replays/2019-01-02_2020-12-31_ab12cd34 --report parity.html`)
+    .action((flags: { account?: string; strategy?: string; json?: boolean; report?: string }) => {
+      const ctx = cli.context();
+      const db = ctx.db();
+      const snaps = new SnapshotStore(db);
+      const accounts = snaps.listAccounts();
+      const want = flags.account?.toUpperCase();
+      const chosen = want ? accounts.find((a) => a.account === want) : accounts.length === 1 ? accounts[0] : undefined;
+      if (!chosen) {
+        throw new AtlasError(
+          accounts.length === 0 ? `No account snapshots in ${ctx.dataDir}; run \`atlas run\` or \`atlas replay\` first.` : `Pass --account: snapshots exist for ${accounts.map((a) => a.account).join(', ')}${want ? ` (not ${want})` : ''}.`,
+          { code: 'NO_SNAPSHOTS' },
+        );
+      }
+      const strategy = strategyFor(ctx.dataDir, chosen.account, flags.strategy);
+      const list = snaps.between(chosen.broker, chosen.account, '0000-01-01', '9999-12-31');
+      const live = list.filter((s) => s.source !== 'missing');
+      const notes: string[] = [];
+      if (list.length > live.length) notes.push(`${list.length - live.length} session(s) have no snapshot (marked missing): left out of the comparison`);
+      const hashes = new Set(live.map((s) => s.strategyHash).filter(Boolean));
+      if (hashes.size > 1 || (hashes.size === 1 && !hashes.has(strategy.hash))) notes.push(`the snapshots were taken under strategy hash(es) ${[...hashes].map((h) => h!.slice(0, 8)).join(', ')}; the backtest uses ${strategy.hash.slice(0, 8)}`);
+      let backtest = null;
+      if (live.length >= 2) {
+        try {
+          backtest = backtestOfStrategy(ctx.bars(), strategy, { from: live[0].session, to: live.at(-1)!.session, initialCash: live[0].equity });
+        } catch (err) {
+          notes.push(`backtest failed: ${describeError(err)}`);
+        }
+      }
+      notes.push('the backtest trades adjusted shares and earns dividends through adjusted prices; the paper broker trades raw shares and pays no dividends');
+      const report = buildParityReport({ account: chosen.account, broker: chosen.broker, snapshots: list, fills: fillShortfalls(new RunStore(db, ctx.clock), ctx.bars(), chosen.account, chosen.broker), backtest, notes });
+      if (flags.report) {
+        writeFileSync(resolve(flags.report), parityHtml(report));
+        cli.io.note(`wrote ${resolve(flags.report)}`);
+      }
+      if (flags.json) {
+        cli.io.out(json(report));
+        return;
+      }
+      const p = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(3)}%`);
+      const b = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(1)} bps`);
+      cli.io.out(`${chosen.broker} ${chosen.account}, ${report.from ?? '?'} .. ${report.to ?? '?'}`);
+      cli.io.out(`  account ${p(report.liveReturn)}, backtest ${p(report.backtestReturn)}: tracking difference ${p(report.trackingDifference)}, final equity gap ${p(report.finalEquityGap)}, correlation ${report.correlation?.toFixed(4) ?? 'n/a'}`);
+      cli.io.out(`  shortfall over ${report.fills.length} fills: ${b(report.cumulative.vsCloseBps)} vs the decision close, ${b(report.cumulative.vsOpenBps)} vs the next open`);
+      cli.io.out(`  orders: ${report.ordersMatched} of ${report.ordersTotal} match the backtest (symbol, side, quantity within one share)`);
+      for (const d of report.divergentDays) cli.io.out(`  ${d.date}: account ${p(d.liveReturn)} vs backtest ${p(d.backtestReturn)}: ${d.reasons.join('; ')}`);
+      for (const n of report.notes) cli.io.note(`note: ${n}`);
+    });
+}
+
+function strategyFor(dataDir: string, account: string, explicit?: string): LoadedStrategy {
+  if (explicit) return loadStrategyFile(resolve(explicit));
+  const marker = join(dataDir, REPLAY_MARKER);
+  if (existsSync(marker)) return loadStrategyFile((JSON.parse(readFileSync(marker, 'utf8')) as ReplayMarker).strategyFile);
+  const ops = loadOperationsConfig(dataDir);
+  const d = loadDeployments(ops.run.strategies).find((x) => x.accounts.some((a) => a.account === account));
+  if (!d) throw new AtlasError(`No deployed strategy trades ${account}; pass --strategy FILE.`, { code: 'NO_DEPLOYMENT' });
+  return d.strategy;
+}
