@@ -18,6 +18,7 @@ import { registerLogCommand } from './commands/log.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerAlertCommands } from './commands/alert.js';
 import { registerScheduleCommand } from './commands/schedule.js';
+import { registerDashboardCommand } from './commands/dashboard.js';
 
 export const VERSION = '0.1.0';
 
@@ -77,6 +78,7 @@ Run \`atlas <command> --help\` for a command's flags and examples.`);
   registerLogCommand(program, cli);
   registerAlertCommands(program, cli);
   registerScheduleCommand(program, cli);
+  registerDashboardCommand(program, cli);
   return { program, contexts, state };
 }
 
