@@ -112,7 +112,8 @@ describe.skipIf(!CHROMIUM)('the dashboard in chromium', () => {
       db.close();
     }
     const cell = page.locator('tr[data-account=DEMO] [data-k=equity]');
-    await page.waitForFunction((want) => document.querySelector('tr[data-account=DEMO] [data-k=equity]')?.textContent === want, `$${snap.equity.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`, { timeout: 2000 });
+    // Runs in the page; `globalThis.document` because this file is type-checked without the DOM lib.
+    await page.waitForFunction((want) => (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document.querySelector('tr[data-account=DEMO] [data-k=equity]')?.textContent === want, `$${snap.equity.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`, { timeout: 2000 });
     expect(moneyOf((await cell.textContent())!)).toBeCloseTo(snap.equity, 2);
     expect(await page.locator('tr[data-account=DEMO] td.date').textContent()).toBe(next);
     expect(problems).toEqual([]);

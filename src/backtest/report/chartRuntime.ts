@@ -160,7 +160,7 @@ export const CHART_RUNTIME = String.raw`(function () {
         scales: { x: { time: true }, y: yScale },
         axes: [
           {},
-          { size: 70, splits: function (u, ai, min, max) { return p.log ? logSplits(min, max) : linearSplits(min, max, Math.max(3, Math.round((p.height || 300) / 60))); },
+          { size: 70, splits: function (u, ai, min, max) { return p.log ? logSplits(min, max) : linearSplits(min, max, Math.max(4, Math.round((p.height || 300) / 50))); },
             values: function (u, splits) { return tickFormatter(unit, splits); } },
         ],
         series: [{ value: function (u, v) { return v == null ? '-' : new Date(v * 1e3).toISOString().slice(0, 10); } }].concat(series.map(function (s) {
@@ -189,7 +189,7 @@ export const CHART_RUNTIME = String.raw`(function () {
     el.appendChild(holder);
     var zeros = xs.map(function () { return 0; });
     var u = new uPlot({
-      width: width, height: 70, padding: PADDING,
+      width: width, height: 48, padding: PADDING,
       tzDate: function (t) { return uPlot.tzDate(new Date(t * 1e3), 'Etc/UTC'); },
       cursor: { sync: { key: syncKey, setSeries: false }, drag: { x: true, y: false }, points: { show: false } },
       scales: { x: { time: true }, y: { range: [0, 1] } },
