@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { benchBacktest } from './backtestBench.js';
+import { benchDashboard } from './dashboardBench.js';
 import { benchPipeline } from './pipelineBench.js';
 import { benchRegime } from './regimeBench.js';
 import { benchImport, benchPanelLoad } from './storeBench.js';
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
     ['regime', () => (real ? benchRegime(real) : [{ name: 'regime history 1993-2020', ms: NaN, detail: 'skipped: set ATLAS_REAL_DATA' }])],
     ['backtest', () => benchBacktest()],
     ['pipeline', () => benchPipeline()],
+    ['dashboard', () => benchDashboard()],
   ];
   const results: BenchResult[] = [];
   for (const [name, fn] of suites) {

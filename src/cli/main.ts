@@ -23,6 +23,7 @@ import { registerRunCommand } from './commands/run.js';
 import { registerServiceCommands } from './commands/service.js';
 import { registerReplayCommand } from './commands/replay.js';
 import { registerParityCommand } from './commands/parity.js';
+import { registerDashboardCommand } from './commands/dashboard.js';
 
 export const VERSION = '0.1.0';
 
@@ -87,6 +88,7 @@ Run \`atlas <command> --help\` for a command's flags and examples.`);
   registerServiceCommands(program, cli);
   registerReplayCommand(program, cli);
   registerParityCommand(program, cli);
+  registerDashboardCommand(program, cli);
   return { program, contexts, state };
 }
 

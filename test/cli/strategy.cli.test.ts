@@ -105,8 +105,9 @@ describe('atlas scan / backtest / sweep on the demo market', () => {
     expect(a.stdout).toBe(b.stdout);
     for (const f of ['report', 'trades', 'regimes'] as const) expect(readFileSync(out(1)[f])).toEqual(readFileSync(out(2)[f]));
     const html = readFileSync(out(1).report, 'utf8');
-    expect(html).toMatch(/<svg/);
-    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+    // Interactive charts from the inlined chart module: self-contained, nothing loaded from elsewhere.
+    expect(html).toMatch(/data-atlas-chart=/);
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=|https?:\/\/(?!www\.w3\.org|github\.com\/leeoniya\/uPlot)/); // uPlot's licence comment
     expect(html).toMatch(/Survivorship bias/);
     expect(readFileSync(out(1).trades, 'utf8').split('\r\n')[0]).toBe('strategy,date,symbol,side,intent,qty,price,notional,commission,slippage,cost');
   });

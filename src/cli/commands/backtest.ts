@@ -4,6 +4,8 @@ import { compareStrategies, liveGateFailures, liveGateSummary, STRATEGY_OF_MODE,
 import { rebalancesCsv, tradesCsv } from '../../backtest/exports.js';
 import { checkGate, parseGate, type GateCheck } from '../../backtest/gate.js';
 import { renderReport } from '../../backtest/report/html.js';
+import { ResearchStore } from '../../backtest/report/researchStore.js';
+import { resolve as resolvePath } from 'node:path';
 import { loadStrategyData } from '../../backtest/strategyData.js';
 import { defaultBacktestStart, type DefaultStart } from '../../backtest/defaultStart.js';
 import { SIMULATED_NOTE } from '../../data/simulated.js';
@@ -168,6 +170,13 @@ Examples:
           settings, gate, simulated: simulated ?? undefined, start: startLine,
         }));
         cli.io.note(`Wrote the report to ${opts.report}.`);
+        // Listed on the dashboard's Research page (docs/dashboard.md).
+        new ResearchStore(ctx.db()).record({
+          kind: 'backtest', createdAt: ctx.now().toISOString(), title: `${universe.name}, top ${config.topN}, ${config.rebalance}`, strategyHash: null,
+          firstDate: sessions[0], lastDate: sessions[sessions.length - 1], simulated: simulated !== null, settings,
+          metrics: Object.fromEntries([...cmp.runs.map((r) => [r.name, r.metrics]), ...(cmp.benchmark ? [[cmp.benchmark.name, cmp.benchmark.metrics]] : [])]),
+          reportPath: resolvePath(opts.report),
+        });
       }
       if (opts.trades) {
         writeUserFile(opts.trades, tradesCsv(cmp.runs));

@@ -121,6 +121,8 @@ Example:
         `== 4. Dry-run rebalance on the embedded paper broker (account DEMO, technology, top 5; simulated clock ${clock.now().toISOString()}, the session after the last bar) ==`,
         formatPlanReport(result),
         `Nothing was sent. To trade it on the paper broker: ${followUp(program, 'rebalance --universe technology --top-n 5 --account DEMO --force --yes')}`,
+        '',
+        `== 5. Dashboard == See it all in a browser: ${followUp(program, 'dashboard')}`,
       ].join('\n'));
     });
 }

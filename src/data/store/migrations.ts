@@ -227,6 +227,29 @@ export const MIGRATIONS: Migration[] = [
       `);
     },
   },
+  {
+    version: 7,
+    description: 'research: one row per backtest or sweep whose report was written (the dashboard lists them)',
+    up(db) {
+      db.exec(`
+        -- kind is backtest | sweep; settings and metrics are JSON (metrics per strategy name);
+        -- report_path is the HTML report as written (absolute).
+        CREATE TABLE research_runs (
+          id            INTEGER PRIMARY KEY AUTOINCREMENT,
+          kind          TEXT NOT NULL,
+          created_at    TEXT NOT NULL,
+          title         TEXT NOT NULL,
+          strategy_hash TEXT,
+          first_date    TEXT NOT NULL,
+          last_date     TEXT NOT NULL,
+          simulated     INTEGER NOT NULL DEFAULT 0,
+          settings      TEXT NOT NULL,
+          metrics       TEXT NOT NULL,
+          report_path   TEXT
+        );
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

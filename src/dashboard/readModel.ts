@@ -1,0 +1,158 @@
+/**
+ * @module What the dashboard reads, over one read-only connection to the store (WAL lets it read
+ * while `atlas run` writes), with every statement prepared once (the dashboard runs for days; on
+ * Node 24 statements are kept for the process lifetime, see node24Workaround.ts). Results that
+ * cost more than a query (the regime history, the data check, the audit verification) are cached
+ * until the store or the files they come from change.
+ */
+import type Database from 'better-sqlite3';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { BarStore } from '../data/store/barStore.js';
+import { openDatabase } from '../data/store/database.js';
+import { ResearchStore } from '../backtest/report/researchStore.js';
+import { executionLogFiles, verifyExecutionLog, type VerifyReport } from '../execution/audit/executionLog.js';
+import { ALERT_JOURNAL_FILE } from '../operations/alerts/journal.js';
+import { SnapshotStore } from '../operations/snapshots/snapshotStore.js';
+
+export interface RunRow {
+  run_id: string;
+  trade_date: string;
+  account: string;
+  broker: string;
+  params: string;
+  signal: string;
+  phase: string;
+  status: string;
+  summary: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OrderRow {
+  client_order_id: string;
+  seq: number;
+  leg: string;
+  symbol: string;
+  side: string;
+  intent: string;
+  planned_qty: number;
+  qty: number;
+  ref_price: number;
+  state: string;
+  broker_order_id: string | null;
+  filled_qty: number;
+  filled_avg_price: number | null;
+  reason: string | null;
+  updated_at: string;
+}
+
+export interface EventRow {
+  id: number;
+  client_order_id: string;
+  kind: string;
+  from_state: string | null;
+  to_state: string;
+  at: string;
+}
+
+/** What changed since the last look, cheaply: a snapshot, a run or order event, an alert. */
+export interface ChangeSignature {
+  dataVersion: number;
+  snapshots: string;
+  runEvents: string;
+  alerts: string;
+}
+
+export class DashboardData {
+  readonly db: Database.Database;
+  readonly bars: BarStore;
+  readonly snapshots: SnapshotStore;
+  readonly research: ResearchStore;
+  private readonly q: Record<'dataVersion' | 'equity' | 'snapshotSig' | 'eventSig' | 'runs' | 'run' | 'orders' | 'events' | 'jobs', Database.Statement>;
+  private readonly cache = new Map<string, { key: string; value: unknown }>();
+
+  constructor(readonly dataDir: string) {
+    // Create or migrate the store the way every command does, then read through a read-only connection.
+    openDatabase(dataDir).close();
+    this.db = openDatabase(dataDir, { readonly: true });
+    this.bars = new BarStore(this.db);
+    this.snapshots = new SnapshotStore(this.db);
+    this.research = new ResearchStore(this.db);
+    const p = (sql: string) => this.db.prepare(sql);
+    this.q = {
+      dataVersion: p('PRAGMA data_version'),
+      equity: p('SELECT session, equity, exposure, regime FROM account_snapshots WHERE broker = ? AND account = ? ORDER BY session'),
+      snapshotSig: p('SELECT COUNT(*) AS n, MAX(taken_at) AS t FROM account_snapshots'),
+      eventSig: p("SELECT (SELECT COALESCE(MAX(id), 0) FROM run_order_events) AS e, (SELECT COALESCE(MAX(updated_at), '') FROM runs) AS r"),
+      runs: p('SELECT * FROM runs ORDER BY created_at DESC, run_id DESC LIMIT ?'),
+      run: p('SELECT * FROM runs WHERE run_id = ?'),
+      orders: p('SELECT * FROM run_orders WHERE run_id = ? ORDER BY seq'),
+      events: p('SELECT id, client_order_id, kind, from_state, to_state, at FROM run_order_events WHERE run_id = ? ORDER BY id'),
+      jobs: p('SELECT job_id, kind, session, status, started_at, finished_at, note FROM daemon_jobs ORDER BY started_at DESC LIMIT ?'),
+    };
+  }
+
+  dataVersion(): number {
+    return (this.q.dataVersion.get() as { data_version: number }).data_version;
+  }
+
+  signature(): ChangeSignature {
+    const s = this.q.snapshotSig.get() as { n: number; t: string | null };
+    const e = this.q.eventSig.get() as { e: number; r: string };
+    const alertPath = join(this.dataDir, ALERT_JOURNAL_FILE);
+    const alerts = existsSync(alertPath) ? String(statSync(alertPath).size) : '0';
+    return { dataVersion: this.dataVersion(), snapshots: `${s.n}:${s.t ?? ''}`, runEvents: `${e.e}:${e.r}`, alerts };
+  }
+
+  /** An account's daily equity, exposure and regime, from the indexed columns (no JSON parsing). */
+  equitySeries(broker: string, account: string): { session: string; equity: number | null; exposure: number | null; regime: string | null }[] {
+    return this.q.equity.all(broker, account) as never;
+  }
+
+  runs(limit = 100): RunRow[] {
+    return this.q.runs.all(limit) as RunRow[];
+  }
+
+  run(runId: string): RunRow | undefined {
+    return this.q.run.get(runId) as RunRow | undefined;
+  }
+
+  orders(runId: string): OrderRow[] {
+    return this.q.orders.all(runId) as OrderRow[];
+  }
+
+  events(runId: string): EventRow[] {
+    return this.q.events.all(runId) as EventRow[];
+  }
+
+  jobs(limit = 10): { job_id: string; kind: string; session: string; status: string; started_at: string; finished_at: string | null; note: string | null }[] {
+    return this.q.jobs.all(limit) as never;
+  }
+
+  /** The audit trail's hash-chain check, redone only when an audit file changed. */
+  audit(): VerifyReport {
+    const key = executionLogFiles(this.dataDir).map((f) => {
+      const st = statSync(f);
+      return `${f}:${st.size}:${st.mtimeMs}`;
+    }).join('|');
+    return this.cached('audit', key, () => verifyExecutionLog(this.dataDir));
+  }
+
+  /** A value computed from the store, recomputed when the store changed (PRAGMA data_version). */
+  fromStore<T>(name: string, compute: () => T): T {
+    return this.cached(name, String(this.dataVersion()), compute);
+  }
+
+  private cached<T>(name: string, key: string, compute: () => T): T {
+    const hit = this.cache.get(name);
+    if (hit && hit.key === key) return hit.value as T;
+    const value = compute();
+    this.cache.set(name, { key, value });
+    return value;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * The dashboard in a real browser (playwright-core driving Debian's chromium) against a demo-market
+ * store: every page loads clean, the numbers equal the CLI's --json, a written snapshot reaches an
+ * open page, the token guards every route, and the backtest report renders offline from file://.
+ * Screenshots go to test/dashboard/artifacts/ (gitignored).
+ */
+import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nextSession } from '../../src/calendar/nyse.js';
+import { systemClock } from '../../src/core/clock.js';
+import { startDashboard, type RunningDashboard } from '../../src/dashboard/server.js';
+import { openDatabase } from '../../src/data/store/database.js';
+import { SnapshotStore } from '../../src/operations/snapshots/snapshotStore.js';
+import { atlasInProcess } from '../support/cliInProcess.js';
+import { buildFixture, findChromium, type Fixture } from './fixture.js';
+
+const CHROMIUM = findChromium();
+const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
+const PAGES = ['/', '/regime', '/portfolio', '/runs', '/research', '/data'];
+if (!CHROMIUM) console.warn('dashboard browser tests skipped: no chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
+
+const moneyOf = (text: string) => Number(text.replace(/[$,]/g, ''));
+
+describe.skipIf(!CHROMIUM)('the dashboard in chromium', () => {
+  let fx: Fixture;
+  let dash: RunningDashboard;
+  let browser: Browser;
+  let ctx: BrowserContext;
+
+  beforeAll(async () => {
+    fx = await buildFixture();
+    dash = await startDashboard({ dataDir: fx.dir, port: 0, clock: systemClock, strategyFiles: [], pollMs: 100 });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    mkdirSync(ARTIFACTS, { recursive: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await dash?.close();
+    if (fx) rmSync(fx.dir, { recursive: true, force: true });
+  });
+
+  /** A page that records console errors and failed requests. */
+  async function open(path: string): Promise<{ page: Page; problems: string[] }> {
+    const page = await ctx.newPage();
+    const problems: string[] = [];
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('requestfailed', (r) => { if (!r.url().endsWith('/events')) problems.push(`failed: ${r.url()} ${r.failure()?.errorText}`); });
+    page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+    await page.goto(`${dash.url}${path}`, { waitUntil: 'load' });
+    return { page, problems };
+  }
+
+  it('logs in with the printed URL, then every page loads with no console error and no failed request', async () => {
+    const login = await ctx.newPage();
+    const res = await login.goto(dash.loginUrl);
+    expect(res?.status()).toBe(200);
+    expect(new URL(login.url()).pathname).toBe('/');
+    await login.close();
+    for (const path of PAGES) {
+      const { page, problems } = await open(path);
+      await expect(page.locator('main h1').count()).resolves.toBe(1);
+      if (path === '/' || path === '/regime') await page.locator('.atlas-chart canvas').first().waitFor();
+      await page.screenshot({ path: join(ARTIFACTS, `${path === '/' ? 'overview' : path.slice(1)}.png`), fullPage: true });
+      expect(problems, path).toEqual([]);
+      await page.close();
+    }
+  });
+
+  it('shows the same regime as `atlas regime --json` and the same positions and equity as `atlas positions --json`', async () => {
+    const regime = JSON.parse((await atlasInProcess(['--data-dir', fx.dir, 'regime', '--json'])).stdout) as { date: string; regime: string; allocation: number };
+    const { page: rp } = await open('/regime');
+    expect(await rp.locator('[data-k=date]').textContent()).toBe(regime.date);
+    expect(await rp.locator('[data-k=regime]').textContent()).toBe(regime.regime);
+    expect(await rp.locator('[data-k=allocation]').textContent()).toBe(`${(regime.allocation * 100).toFixed(0)}%`);
+    await rp.close();
+
+    const pos = JSON.parse((await atlasInProcess(['--data-dir', fx.dir, 'positions', '--account', 'DEMO', '--json'])).stdout) as { equity: number; cash: number; positions: { symbol: string; qty: number; marketValue: number }[] };
+    expect(pos.positions.length).toBe(2);
+    const { page: pp } = await open('/portfolio');
+    const demo = pp.locator('section[data-account=DEMO]');
+    expect(moneyOf((await demo.locator('[data-k=equity]').textContent())!)).toBeCloseTo(pos.equity, 2);
+    expect(moneyOf((await demo.locator('[data-k=cash]').textContent())!)).toBeCloseTo(pos.cash, 2);
+    for (const p of pos.positions) {
+      const row = demo.locator(`tr[data-symbol=${p.symbol}]`);
+      expect(Number(await row.locator('[data-k=qty]').textContent())).toBe(p.qty);
+      expect(moneyOf((await row.locator('[data-k=value]').textContent())!)).toBeCloseTo(p.marketValue, 2);
+    }
+    await pp.close();
+
+    const { page: op } = await open('/');
+    expect(moneyOf((await op.locator('tr[data-account=DEMO] [data-k=equity]').textContent())!)).toBeCloseTo(pos.equity, 2);
+    const exposure = pos.positions.reduce((a, p) => a + p.marketValue, 0) / pos.equity;
+    expect(await op.locator('tr[data-account=DEMO] [data-k=exposure]').textContent()).toBe(`${(exposure * 100).toFixed(1)}%`);
+    await op.close();
+  });
+
+  it('updates an open page within 2 s of a snapshot being written', async () => {
+    const { page, problems } = await open('/');
+    await page.locator('#live.on').waitFor({ timeout: 5000 });
+    const next = nextSession(fx.lastSession);
+    const snap = fx.snapshot(next, 12_345.67);
+    const db = openDatabase(fx.dir);
+    try {
+      expect(new SnapshotStore(db).write(snap)).toBe(true);
+    } finally {
+      db.close();
+    }
+    const cell = page.locator('tr[data-account=DEMO] [data-k=equity]');
+    // Runs in the page; `globalThis.document` because this file is type-checked without the DOM lib.
+    await page.waitForFunction((want) => (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document.querySelector('tr[data-account=DEMO] [data-k=equity]')?.textContent === want, `$${snap.equity.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`, { timeout: 2000 });
+    expect(moneyOf((await cell.textContent())!)).toBeCloseTo(snap.equity, 2);
+    expect(await page.locator('tr[data-account=DEMO] td.date').textContent()).toBe(next);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('answers 401 on every route without the token, and with a wrong one', async () => {
+    for (const path of [...PAGES, '/runs/x', '/research/1/report', '/events', '/api/overview', '/assets/live.js', '/assets/uPlot.iife.min.js', '/nope', '/login', '/login?token=wrong']) {
+      const r = await fetch(`${dash.url}${path}`);
+      expect(r.status, path).toBe(401);
+      expect(r.headers.get('content-security-policy')).toContain("script-src 'self'");
+    }
+    const wrong = await fetch(`${dash.url}/`, { headers: { Cookie: 'atlas_dashboard=nottheone' } });
+    expect(wrong.status).toBe(401);
+    const ok = await fetch(`${dash.url}/api/overview`, { headers: { Authorization: `Bearer ${dash.token}` } });
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { account: string }[]).map((a) => a.account).sort()).toEqual(['DEMO', 'SMALL']);
+    const post = await fetch(`${dash.url}/`, { method: 'POST', headers: { Authorization: `Bearer ${dash.token}` } });
+    expect(post.status).toBe(405);
+    expect(statSync(dash.tokenPath).mode & 0o777).toBe(0o600);
+  });
+
+  it('renders the backtest report from file:// with the network off: charts drawn, no console error', async () => {
+    const offline = await browser.newContext({ offline: true, viewport: { width: 1200, height: 900 } });
+    const page = await offline.newPage();
+    const problems: string[] = [];
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+    page.on('pageerror', (e) => problems.push(e.message));
+    page.on('requestfailed', (r) => problems.push(`failed: ${r.url()}`));
+    await page.goto(`file://${fx.reportPath}`);
+    await page.locator('.atlas-chart canvas').first().waitFor();
+    // Equity, the regime strip and the drawdown: three charts, each a canvas with pixels.
+    expect(await page.locator('.atlas-chart canvas').count()).toBe(3);
+    expect(await page.locator('.verdict p').first().textContent()).toMatch(/^From \d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d \([\d.]+ years/);
+    await page.screenshot({ path: join(ARTIFACTS, 'report.png'), fullPage: false });
+    expect(problems).toEqual([]);
+    await offline.close();
+  });
+
+  it('opens a stored report from the Research page under a CSP that allows only its own scripts', async () => {
+    const { page, problems } = await open('/research');
+    await page.locator('#research a').first().click();
+    await page.locator('.atlas-chart canvas').first().waitFor();
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});

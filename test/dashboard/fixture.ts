@@ -1,0 +1,80 @@
+/**
+ * A demo-market store for the dashboard tests: the simulated market, a DEMO paper account holding
+ * two stocks bought at the last session's close, daily snapshots for DEMO (the latest one built
+ * from the broker's own positions, so `atlas positions --json` must agree with it) and for SMALL,
+ * one alert, and one recorded backtest with its report.
+ */
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { ManualClock } from '../../src/core/clock.js';
+import { sessionsBetween } from '../../src/calendar/nyse.js';
+import { installDemoMarket } from '../../src/data/demoInstall.js';
+import { BarStore } from '../../src/data/store/barStore.js';
+import { openDatabase } from '../../src/data/store/database.js';
+import { PaperBroker } from '../../src/execution/brokers/paper/index.js';
+import { FileAlertJournal } from '../../src/operations/alerts/journal.js';
+import { buildSnapshot, type AccountSnapshot } from '../../src/operations/snapshots/snapshot.js';
+import { SnapshotStore } from '../../src/operations/snapshots/snapshotStore.js';
+import { atlasInProcess } from '../support/cliInProcess.js';
+
+/** Debian's chromium, or undefined (then the browser tests skip and say why). */
+export function findChromium(): string | undefined {
+  for (const p of [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser']) if (p && existsSync(p)) return p;
+  try {
+    const p = execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
+    return p || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface Fixture {
+  dir: string;
+  lastSession: string;
+  reportPath: string;
+  snapshot(session: string, equityBump: number): AccountSnapshot;
+}
+
+export async function buildFixture(): Promise<Fixture> {
+  const dir = mkdtempSync(join(tmpdir(), 'atlas-dash-'));
+  const db = openDatabase(dir);
+  const bars = new BarStore(db);
+  const summary = installDemoMarket(bars);
+  const last = summary.to;
+  const broker = new PaperBroker({ db, bars, account: 'DEMO', initialCash: 100_000, clock: new ManualClock(`${last}T15:00:00Z`) });
+  for (const [symbol, qty] of [['AAPL', 40], ['MSFT', 25]] as const) {
+    const o = await broker.submitOrder({ symbol, side: 'buy', qty, type: 'market', timeInForce: 'day', clientOrderId: `dash-${symbol}` });
+    await broker.waitForFill(o.id, { timeoutMs: 1000, pollMs: 1 });
+  }
+  const account = await broker.getAccount();
+  const positions = await broker.getPositions();
+  const snaps = new SnapshotStore(db);
+  const sessions = sessionsBetween('2024-10-01', last);
+  const spy = new Map(bars.getBars('SPY', sessions[0], last).map((b) => [b.date, b.close]));
+  const targets = { AAPL: 0.1, MSFT: 0.08 };
+  const make = (account: string, session: string, cash: number, holdings: { symbol: string; qty: number }[], prices: Map<string, number>) =>
+    buildSnapshot({ account, broker: 'paper', session, takenAt: new Date(`${session}T21:30:00Z`), source: 'history', strategyHash: 'ab'.repeat(32), cash, holdings, prices, targets, regime: 'TREND_BULL', allocation: 1, spyClose: spy.get(session) ?? null });
+  for (const [k, s] of sessions.slice(0, -1).entries()) {
+    snaps.write(make('DEMO', s, 100_000 + k * 50, [], new Map()));
+    snaps.write(make('SMALL', s, 25_000 + k * 10, [], new Map()));
+  }
+  const latest = buildSnapshot({
+    account: 'DEMO', broker: 'paper', session: last, takenAt: new Date(`${last}T21:30:00Z`), source: 'live', strategyHash: 'ab'.repeat(32),
+    cash: account.cash, holdings: positions.map((p) => ({ symbol: p.symbol, qty: p.qty })), prices: new Map(positions.map((p) => [p.symbol, p.currentPrice])),
+    targets, regime: 'TREND_BULL', allocation: 1, spyClose: spy.get(last) ?? null,
+  });
+  snaps.write(latest);
+  new FileAlertJournal(dir).append({ at: `${last}T21:40:00Z`, kind: 'snapshot', severity: 'info', title: 'Snapshots written for DEMO and SMALL', channel: 'log', outcome: 'delivered', attempts: 1 });
+  db.close();
+  const reportPath = join(dir, 'report.html');
+  const bt = await atlasInProcess(['--data-dir', dir, 'backtest', '--universe', 'technology', '--regime', 'compare', '--report', reportPath]);
+  if (bt.code !== 0) throw new Error(`backtest failed: ${bt.stderr}`);
+  return {
+    dir, lastSession: last, reportPath,
+    snapshot(session, equityBump) {
+      return make('DEMO', session, latest.cash + equityBump, latest.positions.filter((p) => p.qty > 0).map((p) => ({ symbol: p.symbol, qty: p.qty })), new Map(latest.positions.map((p) => [p.symbol, p.price])));
+    },
+  };
+}
