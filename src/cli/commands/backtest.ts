@@ -172,7 +172,7 @@ Examples:
         cli.io.note(`Wrote the report to ${opts.report}.`);
         // Listed on the dashboard's Research page (docs/dashboard.md).
         new ResearchStore(ctx.db()).record({
-          kind: 'backtest', createdAt: ctx.now().toISOString(), title: `${universe.name}, top ${config.topN}, ${config.rebalance}`, strategyHash: null,
+          kind: 'backtest', createdAt: ctx.now().toISOString(), title: `${universe.name}, top ${config.topN}, ${config.rebalance}`, strategyHash: eff.hash,
           firstDate: sessions[0], lastDate: sessions[sessions.length - 1], simulated: simulated !== null, settings,
           metrics: Object.fromEntries([...cmp.runs.map((r) => [r.name, r.metrics]), ...(cmp.benchmark ? [[cmp.benchmark.name, cmp.benchmark.metrics]] : [])]),
           reportPath: resolvePath(opts.report),

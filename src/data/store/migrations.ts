@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { DAEMON_SCHEMA, SNAPSHOTS_SCHEMA } from './operationsSchema.js';
+import { DAEMON_SCHEMA, DECISIONS_SCHEMA, SNAPSHOTS_SCHEMA } from './operationsSchema.js';
 
 /**
  * Versioned schema. PRAGMA user_version holds the version a store is at; each migration moves it
@@ -248,6 +248,13 @@ export const MIGRATIONS: Migration[] = [
           report_path   TEXT
         );
       `);
+    },
+  },
+  {
+    version: 8,
+    description: "operations: the daemon's decisions per account and session",
+    up(db) {
+      db.exec(DECISIONS_SCHEMA);
     },
   },
 ];

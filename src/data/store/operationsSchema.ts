@@ -39,3 +39,11 @@ export const DAEMON_SCHEMA = `
     PRIMARY KEY (account, scheduled)
   ) WITHOUT ROWID;
 `;
+
+/** What the daemon decided per account and session (the daily-mode signal's memory). */
+export const DECISIONS_SCHEMA = `
+  CREATE TABLE daemon_decisions (
+    account TEXT NOT NULL, session TEXT NOT NULL, kind TEXT NOT NULL, regime TEXT, allocation REAL NOT NULL,
+    selected TEXT NOT NULL, targets TEXT NOT NULL, run_id TEXT, outcome TEXT NOT NULL, PRIMARY KEY (account, session)
+  ) WITHOUT ROWID;
+`;

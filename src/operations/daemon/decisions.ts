@@ -42,9 +42,6 @@ export class DecisionStore {
   private readonly all: Database.Statement;
 
   constructor(readonly db: Database.Database) {
-    db.exec(`CREATE TABLE IF NOT EXISTS daemon_decisions (
-      account TEXT NOT NULL, session TEXT NOT NULL, kind TEXT NOT NULL, regime TEXT, allocation REAL NOT NULL,
-      selected TEXT NOT NULL, targets TEXT NOT NULL, run_id TEXT, outcome TEXT NOT NULL, PRIMARY KEY (account, session))`);
     this.insert = db.prepare('INSERT OR IGNORE INTO daemon_decisions (account, session, kind, regime, allocation, selected, targets, run_id, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
     this.lastOne = db.prepare('SELECT * FROM daemon_decisions WHERE account = ? AND session <= ? ORDER BY session DESC LIMIT 1');
     this.all = db.prepare('SELECT * FROM daemon_decisions WHERE account = ? ORDER BY session');
