@@ -1,24 +1,5 @@
 /**
- * The regime -> exposure matrix: the share of equity held in stocks under each regime; the rest
- * stays in cash. Shared by the backtester, the regime evaluation and the live regime gate.
+ * @module The regime -> exposure matrix, as portfolio construction uses it. The labels and the
+ * matrix are defined in regime/labels.ts (the layer below, which produces the labels).
  */
-export type Regime = 'TREND_BULL' | 'TREND_NEUTRAL' | 'TREND_BEAR' | 'CRASH';
-
-export const REGIMES: readonly Regime[] = ['TREND_BULL', 'TREND_NEUTRAL', 'TREND_BEAR', 'CRASH'];
-
-export type AllocationMatrix = Readonly<Record<Regime, number>>;
-
-export const DEFAULT_ALLOCATION: AllocationMatrix = {
-  TREND_BULL: 1.0,
-  TREND_NEUTRAL: 0.7,
-  TREND_BEAR: 0.3,
-  CRASH: 0.0,
-};
-
-export function isRegime(s: string): s is Regime {
-  return (REGIMES as readonly string[]).includes(s);
-}
-
-export function allocationFor(regime: Regime, matrix: AllocationMatrix = DEFAULT_ALLOCATION): number {
-  return matrix[regime];
-}
+export * from '../regime/labels.js';

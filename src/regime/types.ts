@@ -2,10 +2,10 @@
  * Public types and default parameters of the regime layer (see docs/regime.md).
  */
 
-import { DEFAULT_ALLOCATION, type Regime } from '../portfolio/allocation.js';
+import { DEFAULT_ALLOCATION, type Regime } from './labels.js';
 
 // One definition of the four regimes, shared with the allocation matrix and the gates.
-export { REGIMES, type Regime } from '../portfolio/allocation.js';
+export { REGIMES, type Regime } from './labels.js';
 export type JumpState = 'bull' | 'bear';
 
 /** Why a day has no regime. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gridVariants, parseStrategyGrid } from '../../src/strategy/grid.js';
 import { defaultStrategy, parseStrategyText, renderStrategyFile } from '../../src/strategy/index.js';
-import { backtestConfigOf, signalRequestOf, sweepPointOf } from '../../src/strategy/toRun.js';
+import { backtestConfigOf, signalRequestOf, sweepPointOf } from '../../src/backtest/fromStrategy.js';
 import { getUniverse } from '../../src/selection/universes.js';
 
 describe('strategy grid', () => {

@@ -15,7 +15,7 @@ import type { RegimeMode } from '../../portfolio/targetWeights.js';
 import type { AllocationMatrix } from '../../portfolio/allocation.js';
 import { membershipCoverage } from '../../selection/resolveUniverse.js';
 import { shortHash } from '../../strategy/hash.js';
-import { backtestConfigOf, regimeParamsOf, strategyJson } from '../../strategy/toRun.js';
+import { backtestConfigOf, regimeParamsOf, strategyJson } from '../../backtest/fromStrategy.js';
 import { universeOf } from '../../strategy/universe.js';
 import type { Cli } from '../main.js';
 import { fmt, json, table } from '../output.js';

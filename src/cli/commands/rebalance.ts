@@ -9,7 +9,7 @@ import { assertRunId } from '../../execution/rebalance/runId.js';
 import { RunStore } from '../../execution/rebalance/runStore.js';
 import { isRegime, REGIMES, type Regime } from '../../portfolio/allocation.js';
 import { computeSignal } from '../../execution/rebalance/signal.js';
-import { describeStrategy, gateLimitsOf, signalRequestOf, strategyJson } from '../../strategy/toRun.js';
+import { describeStrategy, gateLimitsOf, signalRequestOf, strategyJson } from '../../backtest/fromStrategy.js';
 import { universeOf } from '../../strategy/universe.js';
 import type { Cli } from '../main.js';
 import { askYesNo } from '../prompt.js';

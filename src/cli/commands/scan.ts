@@ -8,7 +8,7 @@ import type { Cli } from '../main.js';
 import { fmt, json, table } from '../output.js';
 import { parseDateFlag } from './data.js';
 import { shortHash } from '../../strategy/hash.js';
-import { momentumOptionsOf, strategyJson } from '../../strategy/toRun.js';
+import { momentumOptionsOf, strategyJson } from '../../backtest/fromStrategy.js';
 import { universeOf } from '../../strategy/universe.js';
 import { addStrategyOptions, effectiveStrategy, strategyBaseDir, type FieldFlagName } from '../strategyOptions.js';
 

@@ -20,7 +20,7 @@ import { SnapshotStore } from '../../operations/snapshots/snapshotStore.js';
 import type { AccountSnapshot } from '../../operations/snapshots/snapshot.js';
 import { SIMULATED_NOTE, SIMULATED_SOURCE } from '../../data/simulated.js';
 import { shortHash } from '../../strategy/hash.js';
-import { describeStrategy, signalRequestOf } from '../../strategy/toRun.js';
+import { describeStrategy, signalRequestOf } from '../../backtest/fromStrategy.js';
 import { universeOf } from '../../strategy/universe.js';
 import type { Cli } from '../main.js';
 import { fmt, json, table } from '../output.js';

@@ -13,7 +13,7 @@ import type { BacktestMetrics } from '../../backtest/metrics.js';
 import { shortHash } from '../../strategy/hash.js';
 import { gridVariants, parseStrategyGrid, type GridAxis, type StrategyVariant } from '../../strategy/grid.js';
 import { renderStrategyFile, writeFileAtomic } from '../../strategy/load.js';
-import { regimeParamsOf, strategyJson, sweepPointOf } from '../../strategy/toRun.js';
+import { regimeParamsOf, strategyJson, sweepPointOf } from '../../backtest/fromStrategy.js';
 import { universeOf } from '../../strategy/universe.js';
 import type { Cli } from '../main.js';
 import { fmt, json, table } from '../output.js';

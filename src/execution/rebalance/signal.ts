@@ -4,6 +4,9 @@
  * loadStrategyData + scanMomentum, targetWeights); only the "which day" differs: the latest one.
  * Sizing prices are the latest RAW closes (orders are placed in today's shares).
  */
+// The one import against the layering: the live signal must load its panel exactly as the
+// backtest does. TODO: move the panel half of loadStrategyData down to selection/ and drop this.
+// eslint-disable-next-line no-restricted-imports
 import { loadStrategyData } from '../../backtest/strategyData.js';
 import { AtlasError, describeError } from '../../core/errors.js';
 import type { BarStore } from '../../data/store/barStore.js';

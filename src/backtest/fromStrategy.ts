@@ -1,11 +1,12 @@
 /**
- * @module The ONE mapping from a strategy to what runs it: the backtest's config and the live
+ * @module The ONE mapping from a strategy (it lives at the backtest layer because it builds both
+ * the backtest's config and the live request from the layers below) to what runs it: the backtest's config and the live
  * rebalance's signal request and gate settings. Backtest, sweep, scan, rebalance and status all
  * go through these functions, so what is tested and what is traded cannot drift apart.
  */
 import { AtlasError, describeError } from '../core/errors.js';
-import type { BacktestConfig } from '../backtest/engine.js';
-import type { SweepPoint } from '../backtest/sweep.js';
+import type { BacktestConfig } from './engine.js';
+import type { SweepPoint } from './sweep.js';
 import type { GateLimits } from '../execution/gates/types.js';
 import type { SignalRequest } from '../execution/rebalance/signal.js';
 import { REGIMES, type AllocationMatrix, type Regime } from '../portfolio/allocation.js';
@@ -15,8 +16,8 @@ import { REGIME_MODEL_NAMES } from '../regime/models/registry.js';
 import type { RegimeParamsInput } from '../regime/types.js';
 import type { MomentumOptions } from '../selection/momentum52w.js';
 import type { Universe } from '../selection/universes.js';
-import { shortHash } from './hash.js';
-import type { Strategy } from './schema.js';
+import { shortHash } from '../strategy/hash.js';
+import type { Strategy } from '../strategy/schema.js';
 
 /** Regime models this build can run: the registry's (docs/regime.md). */
 export const SUPPORTED_REGIME_MODELS: readonly string[] = REGIME_MODEL_NAMES;
