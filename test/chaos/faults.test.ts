@@ -22,14 +22,16 @@ describe('broker faults at the CLI (alpaca)', () => {
     let armed = true;
     const r = await faultRun(
       (f) => f.setFillPolicy({ kind: 'afterPolls', polls: 3 }),
-      (f) => {
-        // Armed once the first order is out, so the 404 hits a poll of the SELL phase.
-        if (armed && f.count('POST /v2/orders') >= 1) {
+      (f, req) => {
+        // Armed by the first order POST, so the 404 answers the first poll of the SELL phase.
+        if (armed && req.route === 'POST /v2/orders') {
           armed = false;
           f.injectFault({ route: 'GET /v2/orders', kind: 'not_found' });
         }
       },
     );
+    expect(r.faultsLeft).toBe(0); // the 404 was served
+    expect(r.byClientId).toBeGreaterThan(0); // ... and answered by lookups by client order id
     expect(r.run.code, r.run.stderr).toBe(0);
     expect(r.run.outcome).toBe('completed');
     expect(r.posts).toBe(r.orders);

@@ -8,7 +8,7 @@ import { buildDemoMarket } from '../../src/data/demo/market.js';
 import { openDatabase } from '../../src/data/store/database.js';
 import { BarStore } from '../../src/data/store/barStore.js';
 import { runAtlas } from '../support/cli.js';
-import type { FakeAlpaca } from '../support/fakeAlpaca.js';
+import type { FakeAlpaca, LoggedRequest } from '../support/fakeAlpaca.js';
 import { alpacaRig, atlas, copyDir, duplicateOrders, logVerify, lostAuditLines, paperRig, rebalanceArgs, SESSION, seededDir, type BrokerKind, type Rig, type RunOutcome } from './harness.js';
 
 export async function rigFor(kind: BrokerKind, opts: Parameters<typeof alpacaRig>[1] = {}): Promise<Rig> {
@@ -212,7 +212,8 @@ export interface RateResult {
 /**
  * d. A 40-order run (top 40 of 70 names, a new account) on the fake with its 200-per-minute
  * limit. The CLI runs on the real clock and the fake's simulated clock moves with real time from
- * 10:00 New York, so a minute the client waits is a minute the fake counts. Orders fill after
+ * 10:00 New York, so a minute the client waits is a minute the fake counts (--force: gate 5 reads
+ * the real clock, outside the session here; the fake's clock says open). Orders fill after
  * `polls` list reads; many polls push the run past 200 requests, which only pacing keeps inside
  * the limit.
  */
@@ -224,7 +225,7 @@ export async function fortyOrders(polls: number): Promise<RateResult> {
   try {
     for (const s of WIDE) if (!rig.fake!.state.assets.has(s)) rig.fake!.addAsset({ symbol: s });
     const { ATLAS_CLOCK: _real, ...env } = rig.env;
-    const args = ['--data-dir', dir, 'rebalance', '--universe-file', universeFile, '--top-n', '40', '--regime', 'TREND_BULL', '--broker', 'alpaca', '--yes', '--json', '--allow-stale', '--fill-timeout', '120', '--poll-interval', '0.05'];
+    const args = ['--data-dir', dir, 'rebalance', '--universe-file', universeFile, '--top-n', '40', '--regime', 'TREND_BULL', '--broker', 'alpaca', '--yes', '--json', '--allow-stale', '--force', '--fill-timeout', '120', '--poll-interval', '0.05'];
     const run = await runAtlasWith(args, env);
     const fake = rig.fake!;
     const perMinute = [...fake.requestsPerMinute().values()];
@@ -262,23 +263,37 @@ export interface FaultResult {
   posts: number;
   orders: number;
   filled: number;
+  /** Lookups by client order id, and faults not used up. */
+  byClientId: number;
+  faultsLeft: number;
   duplicates: string[];
   lost: string[];
 }
 
-/** e. The fake answers with `setup` applied (fill policy, a fault, account flags); one run. */
-export async function faultRun(setup: (fake: FakeAlpaca) => void, whileRunning?: (fake: FakeAlpaca) => void): Promise<FaultResult> {
+/**
+ * e. The fake answers with `setup` applied (fill policy, a fault, account flags); one run.
+ * `onRequest` sees each request as the fake logs it, before the fake answers it (so a fault it
+ * injects hits the next matching request, deterministically).
+ */
+export async function faultRun(setup: (fake: FakeAlpaca) => void, onRequest?: (fake: FakeAlpaca, req: LoggedRequest) => void): Promise<FaultResult> {
   const rig = await alpacaRig(seededDir(), { holdings: { INTC: 100, ORCL: 40 } });
   const fake = rig.fake!;
   try {
     setup(fake);
-    let timer: NodeJS.Timeout | undefined;
-    if (whileRunning) timer = setInterval(() => whileRunning(fake), 2);
+    if (onRequest) {
+      const log = fake.requests;
+      log.push = (...items: LoggedRequest[]) => {
+        const n = Array.prototype.push.apply(log, items);
+        for (const it of items) onRequest(fake, it);
+        return n;
+      };
+    }
     const run = await atlas(rig, rebalanceArgs(rig, ['--top-n', '3', '--regime', 'TREND_NEUTRAL']));
-    if (timer) clearInterval(timer);
     return {
       run,
       posts: fake.count('POST /v2/orders'),
+      byClientId: fake.count('GET /v2/orders:by_client_order_id'),
+      faultsLeft: fake.pendingFaults().length,
       orders: fake.state.orders.length,
       filled: fake.state.orders.filter((o) => o.status === 'filled').length,
       duplicates: duplicateOrders(rig.orders()),

@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { NEUTRAL_CAP } from '../chaos/harness.js';
 import { planKills, pointWhere, runKill, type KillPlan } from '../chaos/killScenario.js';
 import { failures } from '../chaos/killSweep.js';
-import { faultRun, fortyOrders, leftWorking, queuedThenResume, race } from '../chaos/scenarios.js';
+import { faultRun, leftWorking, queuedThenResume, race } from '../chaos/scenarios.js';
 
 /**
  * A fast sample of each chaos scenario (test/chaos/, `npm run chaos`), through the real CLI: one
- * race per broker, working orders (paper), queued then resumed (alpaca), a 40-order run, a 404 on
- * a poll and a blocked account, and kill -9 at a few points of each broker.
+ * race per broker, working orders (paper), queued then resumed (alpaca), a 404 on a poll and a
+ * blocked account, and kill -9 at a few points of each broker. The 40-order rate-limit run (d)
+ * takes minutes of real time and is only in `npm run chaos`.
  */
 const SLOW = { timeout: 300_000 };
 
@@ -38,25 +39,19 @@ describe('chaos sample: concurrency and working orders', () => {
 });
 
 describe('chaos sample: requests and faults at the CLI (alpaca)', () => {
-  it('d. a 40-order run stays within 200 requests per simulated minute', SLOW, async () => {
-    const r = await fortyOrders(1);
-    expect(r.run.code, r.run.stderr.slice(-1000)).toBe(0);
-    expect(r.orders).toBe(40);
-    expect(r.maxPerMinute).toBeLessThanOrEqual(200);
-    expect(r.rateLimited).toBe(0);
-  });
-
   it('e. a single 404 on a poll is survived (regression: it stopped the run)', SLOW, async () => {
     let armed = true;
     const r = await faultRun(
       (f) => f.setFillPolicy({ kind: 'afterPolls', polls: 3 }),
-      (f) => {
-        if (armed && f.count('POST /v2/orders') >= 1) {
+      (f, req) => {
+        if (armed && req.route === 'POST /v2/orders') {
           armed = false;
           f.injectFault({ route: 'GET /v2/orders', kind: 'not_found' });
         }
       },
     );
+    expect(r.faultsLeft).toBe(0);
+    expect(r.byClientId).toBeGreaterThan(0);
     expect(r.run.code, r.run.stderr).toBe(0);
     expect(r.run.outcome).toBe('completed');
     expect(r.duplicates).toEqual([]);
