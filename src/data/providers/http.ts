@@ -1,4 +1,5 @@
 import type { Clock as CoreClock } from '../../core/clock.js';
+import { chaosPoint } from '../../core/chaos.js';
 import { AtlasError, TransientError } from '../../core/errors.js';
 import { redact as scrub } from '../../core/redact.js';
 import type { RateLimitGovernor } from './rateLimitHeaders.js';
@@ -375,6 +376,8 @@ export class HttpClient {
       if (this.opts.networkErrorFor) throw this.opts.networkErrorFor(err, signal.aborted, req);
       throw errorForNetworkFailure(this.provider, err, this.timeoutMs);
     }
+    // Killed here: the server acted on the request, the client never used the answer.
+    chaosPoint('http', `${method} ${pathOf(req.url)} ${res.status}`);
     this.opts.governor?.observe(res.headers);
     this.opts.onResponse?.({ status: res.status, headers: res.headers }, req);
     if ((res.status >= 200 && res.status < 300) || req.passStatuses?.includes(res.status)) {
@@ -403,6 +406,15 @@ export class HttpClient {
     if (msg === err.message) return err;
     if (err instanceof TransientError) return new TransientError(msg, { code: err.code, retryAfterMs: err.retryAfterMs });
     return new AtlasError(msg, { code: err.code, exitCode: err.exitCode });
+  }
+}
+
+/** The path of a URL without its query (which may carry a key), for the crash-test trace. */
+function pathOf(url: string | URL): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return '?';
   }
 }
 

@@ -13,6 +13,7 @@
  * no partial record stays behind, and the failure becomes one sentence (core/ioErrors.ts).
  */
 import { join } from 'node:path';
+import { chaosPoint } from '../../core/chaos.js';
 import { rethrowIo } from '../../core/ioErrors.js';
 import { errCode, type AuditFs } from './auditFs.js';
 import { GENESIS_HASH, sealLine } from './chain.js';
@@ -59,6 +60,8 @@ export function appendRecord(target: AppendTarget, escapedCells: readonly string
     if (torn) parts.push(Buffer.from('\n'));
     parts.push(Buffer.from(`${text}\r\n`, 'utf8'));
     writeDurably(fs, fd.fd, Buffer.concat(parts), size, path);
+    // Killed here: the line is on disk, the lock is still held and the caller never learns it.
+    chaosPoint('audit', 'audit line appended');
     return { prevHash, hash };
   } finally {
     fs.closeSync(fd.fd);

@@ -12,6 +12,7 @@
 import type Database from 'better-sqlite3';
 import { DateTime } from 'luxon';
 import type { Clock } from '../../core/clock.js';
+import { chaosPoint } from '../../core/chaos.js';
 import { AtlasError } from '../../core/errors.js';
 import { isProcessAlive } from './processAlive.js';
 
@@ -133,7 +134,7 @@ export function acquire(db: Database.Database, opts: LeaseOptions): AcquireResul
   validate(opts);
   const isAlive = opts.isAlive ?? isProcessAlive;
   const { key, holder } = opts;
-  return db
+  const taken = db
     .transaction((): AcquireResult => {
       const now = opts.clock.now();
       const expires = new Date(now.getTime() + opts.ttlMs);
@@ -170,6 +171,8 @@ export function acquire(db: Database.Database, opts: LeaseOptions): AcquireResul
       return { lease: new Lease(db, opts, now, expires), takenOver: { previous: current, why, note }, reentered: false };
     })
     .immediate();
+  chaosPoint('store', 'lease acquired');
+  return taken;
 }
 
 /** Who holds the lease now, if anyone (expired rows included: their holder has not released them). */
@@ -247,6 +250,7 @@ export class Lease {
     const r = this.db
       .prepare('DELETE FROM account_leases WHERE broker = ? AND account = ? AND holder_run_id = ? AND pid = ? AND host = ?')
       .run(key.scope, key.name, holder.runId, holder.pid, holder.host);
+    chaosPoint('store', 'lease released');
     return r.changes > 0;
   }
 }

@@ -3,7 +3,7 @@
  * the list does not show are looked up by client order id before anything is concluded), then the
  * pure `reconcile` per order, and each resulting event recorded through the run store.
  */
-import { AtlasError } from '../../core/errors.js';
+import { AtlasError, describeError } from '../../core/errors.js';
 import type { Order } from '../brokers/broker.js';
 import { reconcile, statusWord, type ReconcileSource } from '../orders/reconcile.js';
 import { isFinalState } from '../orders/states.js';
@@ -20,7 +20,16 @@ export async function brokerReports(ctx: RunContext, orders: readonly RunOrderRe
   if (orders.length === 0) return out;
   const created = Date.parse(ctx.run().createdAt);
   const after = Number.isFinite(created) ? new Date(created - LIST_SLACK_MS) : undefined;
-  const listed = await ctx.broker.listOrders({ status: 'all', ...(after ? { after } : {}), limit: 500 });
+  let listed: Order[];
+  try {
+    listed = await ctx.broker.listOrders({ status: 'all', ...(after ? { after } : {}), limit: 500 });
+  } catch (err) {
+    // A list read answered 404 (a stale or misrouted read): it says nothing about the orders, so
+    // each is asked for by client order id below instead of the whole run stopping.
+    if (!isNotFound(err)) throw err;
+    ctx.noteOnce('list-404', `the broker answered the order list with "not found" (${describeError(err)}); looking each order up by client order id`);
+    listed = [];
+  }
   const byCid = new Map(listed.map((o) => [o.clientOrderId, o]));
   for (const o of orders) {
     const b = byCid.get(o.clientOrderId);
@@ -28,6 +37,13 @@ export async function brokerReports(ctx: RunContext, orders: readonly RunOrderRe
     out.set(o.clientOrderId, b ?? (await ctx.broker.getOrderByClientId(o.clientOrderId)));
   }
   return out;
+}
+
+/** An HTTP 404 from a broker (Alpaca's ALPACA_HTTP_404, or a NOT_FOUND code). */
+function isNotFound(err: unknown): boolean {
+  if (!(err instanceof AtlasError)) return false;
+  const status = (err as { httpStatus?: unknown }).httpStatus;
+  return status === 404 || err.code === 'ALPACA_HTTP_404' || err.code === 'NOT_FOUND';
 }
 
 export interface ReconcileOptions {

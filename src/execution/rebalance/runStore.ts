@@ -14,6 +14,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { Clock } from '../../core/clock.js';
+import { chaosPoint } from '../../core/chaos.js';
 import { AtlasError } from '../../core/errors.js';
 import type { ExecutionEventInput } from '../audit/executionLog.js';
 import type { OrderIntent } from '../orderPlan.js';
@@ -244,6 +245,7 @@ export class RunStore {
         }
       })
       .immediate();
+    chaosPoint('store', 'run created');
     return this.get(run.runId)!;
   }
 
@@ -296,6 +298,7 @@ export class RunStore {
         this.insertEvent(cur.runId, event, cur.state, next, at);
       })
       .immediate();
+    chaosPoint('store', `run order ${event.kind}`);
     return this.mustOrder(event.clientOrderId);
   }
 
@@ -328,6 +331,7 @@ export class RunStore {
     }
     const res = this.db.prepare(`UPDATE runs SET ${cols.join(', ')} WHERE run_id = ?`).run(...vals, runId);
     if (res.changes !== 1) throw new AtlasError(`No rebalance run ${runId} in the run store.`, { code: 'RUN_NOT_FOUND' });
+    chaosPoint('store', `run phase ${phase}${status === undefined ? '' : ` ${status}`}`);
     return this.get(runId)!;
   }
 

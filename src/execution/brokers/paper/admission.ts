@@ -4,6 +4,7 @@
  * transaction. Idempotent per clientOrderId: a known id returns the stored order, never a second one.
  */
 import { isMarketOpenAt } from '../../../calendar/nyse.js';
+import { chaosPoint } from '../../../core/chaos.js';
 import { AtlasError } from '../../../core/errors.js';
 import { canonicalSymbol } from '../../../data/providers/symbols.js';
 import { OrderRejectedError, type Order, type OrderRequest } from '../broker.js';
@@ -87,6 +88,7 @@ export function admit(ctx: PaperContext, req: OrderRequest): Order {
     });
     return { order: toOrder(row) };
   }).immediate();
+  chaosPoint('store', 'paper order admitted');
   if ('refuse' in outcome) no(outcome.refuse);
   return outcome.order;
 }

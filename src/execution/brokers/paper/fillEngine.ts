@@ -4,6 +4,7 @@
  * pricing.ts and booked in the ledger, the fill record and the order book in one IMMEDIATE
  * transaction, so two processes sharing the store never fill an order twice.
  */
+import { chaosPoint } from '../../../core/chaos.js';
 import type { Order } from '../broker.js';
 import { EPS, isWhole, type PaperContext } from './context.js';
 import { accountRow, addToPosition, positionRow, reducePosition, setCash } from './ledger.js';
@@ -22,6 +23,8 @@ export function poll(ctx: PaperContext): Order[] {
       if (after) changed.push(toOrder(after));
     }
   }).immediate();
+  // Only a poll that changed something wrote: a point per poll would depend on timing.
+  if (changed.length > 0) chaosPoint('store', 'paper fills booked');
   return changed;
 }
 

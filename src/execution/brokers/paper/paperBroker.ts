@@ -10,6 +10,7 @@
 import type Database from 'better-sqlite3';
 import { isMarketOpenAt, isTradingDay, nextSession, nyDateOf, sessionTimes } from '../../../calendar/nyse.js';
 import { systemClock, type Clock } from '../../../core/clock.js';
+import { chaosPoint } from '../../../core/chaos.js';
 import { AtlasError } from '../../../core/errors.js';
 import type { BarStore } from '../../../data/store/barStore.js';
 import {
@@ -213,6 +214,7 @@ export class PaperBroker implements Broker {
     return settle(() => {
       this.poll();
       this.ctx.db.transaction(() => void cancel(this.ctx, id)).immediate();
+      chaosPoint('store', 'paper order canceled');
     });
   }
 

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { NEUTRAL_CAP } from '../chaos/harness.js';
+import { planKills, pointWhere, runKill, type KillPlan } from '../chaos/killScenario.js';
+import { failures } from '../chaos/killSweep.js';
+import { faultRun, leftWorking, queuedThenResume, race } from '../chaos/scenarios.js';
+
+/**
+ * A fast sample of each chaos scenario (test/chaos/, `npm run chaos`), through the real CLI: one
+ * race per broker, working orders (paper), queued then resumed (alpaca), a 404 on a poll and a
+ * blocked account, and kill -9 at a few points of each broker. The 40-order rate-limit run (d)
+ * takes minutes of real time and is only in `npm run chaos`.
+ */
+const SLOW = { timeout: 300_000 };
+
+describe('chaos sample: concurrency and working orders', () => {
+  it.each(['paper', 'alpaca'] as const)('a. two processes at once on %s: one trades, the other is refused', SLOW, async (kind) => {
+    const r = await race(kind);
+    expect(r.traders).toHaveLength(1);
+    expect(r.refused + r.alreadyDone).toBe(1);
+    expect(r.pct).toBeLessThanOrEqual(NEUTRAL_CAP + 1e-9);
+    expect(r.duplicates).toEqual([]);
+    expect(r.verifyOk).toBe(true);
+  });
+
+  it('b. paper: run B plans around the BUYs run A left working', SLOW, async () => {
+    const r = await leftWorking('paper');
+    expect(r.second.code, r.second.stderr).toBe(0);
+    expect(r.afterFirst).toBeGreaterThan(0.65);
+    expect(r.pct).toBeLessThanOrEqual(NEUTRAL_CAP + 1e-9);
+  });
+
+  it('c. alpaca: --force before the open ends queued; --resume after the open completes; nothing canceled', SLOW, async () => {
+    const r = await queuedThenResume('alpaca');
+    expect([r.first.outcome, r.resumed.outcome]).toEqual(['queued', 'completed']);
+    expect(r.canceled).toBe(0);
+    expect(r.duplicates).toEqual([]);
+    expect(r.allFilled).toBe(true);
+  });
+});
+
+describe('chaos sample: requests and faults at the CLI (alpaca)', () => {
+  it('e. a single 404 on a poll is survived (regression: it stopped the run)', SLOW, async () => {
+    let armed = true;
+    const r = await faultRun(
+      (f) => f.setFillPolicy({ kind: 'afterPolls', polls: 3 }),
+      (f, req) => {
+        if (armed && req.route === 'POST /v2/orders') {
+          armed = false;
+          f.injectFault({ route: 'GET /v2/orders', kind: 'not_found' });
+        }
+      },
+    );
+    expect(r.faultsLeft).toBe(0);
+    expect(r.byClientId).toBeGreaterThan(0);
+    expect(r.run.code, r.run.stderr).toBe(0);
+    expect(r.run.outcome).toBe('completed');
+    expect(r.duplicates).toEqual([]);
+  });
+
+  it('e. a trading_blocked account is refused before any order', SLOW, async () => {
+    const r = await faultRun((f) => {
+      f.state.account.tradingBlocked = true;
+    });
+    expect(r.run.code).not.toBe(0);
+    expect(r.run.stderr).toMatch(/pre-flight P1 account status\) failed.*trading_blocked/);
+    expect(r.posts).toBe(0);
+  });
+});
+
+describe('chaos sample: kill -9 at a few points', () => {
+  const sample = async (plan: KillPlan, patterns: RegExp[]) => {
+    const ns = patterns.map((p) => pointWhere(plan, p));
+    const trials = [];
+    for (const n of ns) trials.push(await runKill(plan, n));
+    expect(failures(trials, plan.baseline)).toEqual([]);
+    expect(trials.every((t) => t.killed)).toBe(true);
+  };
+
+  it('paper: after the run is created, after an order is admitted, after its Accepted line, after a fill', SLOW, async () => {
+    await sample(await planKills('paper'), [/store run created/, /paper order admitted/, /store run order Accepted/, /paper fills booked/]);
+  });
+
+  it('alpaca: after the order POST answer, after Submitted, after the Filled line', SLOW, async () => {
+    await sample(await planKills('alpaca'), [/http POST \/v2\/orders/, /store run order Submitted/, /store run order Filled/]);
+  });
+});
