@@ -56,7 +56,7 @@ describe.skipIf(!CHROMIUM)('the dashboard in chromium', () => {
     return { page, problems };
   }
 
-  it('logs in with the printed URL, then every page loads with no console error and no failed request', async () => {
+  it('logs in with the printed URL, then every page loads with no console error and no failed request', { timeout: 120_000 }, async () => {
     const login = await ctx.newPage();
     const res = await login.goto(dash.loginUrl);
     expect(res?.status()).toBe(200);

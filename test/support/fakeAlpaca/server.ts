@@ -569,7 +569,10 @@ export async function startFakeAlpaca(opts: FakeAlpacaOptions = {}): Promise<Fak
       };
       requests.push(entry);
       settleSession();
-      const counted = rateWindow.hit(now());
+      // Alpaca's 200-a-minute limit is the trading API's: market data (/v2/stocks) has its own
+      // limit and the trade_updates stream is no REST request, so neither counts here.
+      const tradingApi = !url.pathname.startsWith('/v2/stocks') && url.pathname !== '/stream';
+      const counted = tradingApi ? rateWindow.hit(now()) : undefined;
       const limit = rateLimited ? counted : undefined;
       // The server's own time, so a client measures X-RateLimit-Reset against it, not its own clock.
       const baseHeaders: Record<string, string> = { Date: now().toUTCString(), ...(limit?.headers ?? {}) };
