@@ -27,7 +27,7 @@ import { buyScaleFactor, scaleBuyQty } from '../portfolio/buyScaling.js';
 import type { OrderIntent, OrderSide, PlannedOrder } from '../execution/orderPlan.js';
 import type { GateVerdict } from '../execution/gates/index.js';
 import { attachLiveGates, type LiveGateInput, type RawPrices } from './liveGates.js';
-import { decisionDates, prepareBacktest, type PreparedPanel, type UniverseLike } from './prepared.js';
+import { decisionDates, prepareBacktest, preparedDecisionDates, type PreparedPanel, type UniverseLike } from './prepared.js';
 import {
   DEFAULT_LOOKBACK,
   DEFAULT_MIN_DISTANCE,
@@ -92,6 +92,8 @@ export interface BacktestConfig {
    * run's minDistance and it ranks every decision date of this run; otherwise ignored.
    */
   prepared?: PreparedPanel;
+  /** Fail instead of preparing privately when `prepared` does not fit (sweep workers hold no high/volume columns). */
+  requirePrepared?: boolean;
 }
 
 export interface ResolvedBacktestConfig extends ResolvedMomentumOptions {
@@ -317,7 +319,6 @@ interface SimOutput {
   totals: RunTotals;
   daysWithoutRegime: number;
   qty: Float64Array;
-  lastPx: Float64Array;
   held: Int32Array;
   heldCount: number;
 }
@@ -345,7 +346,7 @@ function simulate(
   regimeAt: (Regime | null)[] | null,
   rec: Recorder | null,
 ): SimOutput {
-  const { panel, bar, lastBar, symRank, rankSlot, rankStart, rankSyms, rankDist } = prep;
+  const { panel, bar, lastBar, mark, symRank, rankSlot, rankStart, rankSyms, rankDist } = prep;
   const { dates, symbols, open, close, adjClose } = panel;
   const n = dates.length;
   const m = symbols.length;
@@ -365,7 +366,6 @@ function simulate(
 
   let cash = cfg.initialCash;
   const qty = new Float64Array(m);
-  const lastPx = new Float64Array(m);
   const held = new Int32Array(m); // held symbols in the order they were opened
   let heldCount = 0;
   const entryDay = new Int32Array(m);
@@ -394,7 +394,20 @@ function simulate(
   let appliedKnown = true;
   let daysWithoutRegime = 0;
 
+  // The earliest last bar among the holdings (recomputed after a change of holdings), so most
+  // days skip the delisting walk.
+  let minLast = Infinity;
+  let minLastStale = false;
+  const minLastBar = (): number => {
+    if (minLastStale) {
+      minLastStale = false;
+      minLast = Infinity;
+      for (let h = 0; h < heldCount; h++) if (lastBar[held[h]] < minLast) minLast = lastBar[held[h]];
+    }
+    return minLast;
+  };
   const removeHeld = (s: number): void => {
+    minLastStale = true;
     let i = 0;
     while (held[i] !== s) i++;
     for (; i < heldCount - 1; i++) held[i] = held[i + 1];
@@ -416,7 +429,6 @@ function simulate(
     }
     if (q >= h) {
       qty[s] = 0;
-      lastPx[s] = 0;
       removeHeld(s);
       const pnl = proceeds[s] - invested[s];
       totals.closedPositions++;
@@ -486,7 +498,7 @@ function simulate(
       const h = qty[s];
       if (h === 0) {
         held[heldCount++] = s;
-        lastPx[s] = px;
+        minLastStale = true;
         entryDay[s] = d;
         invested[s] = notional + commission;
         proceeds[s] = 0;
@@ -519,7 +531,8 @@ function simulate(
       }
       union[j + 1] = s;
     }
-    const priceOf = (s: number): number => (qty[s] > 0 ? lastPx[s] : bar[s * n + d] === 1 ? adjClose[s * n + d] : NaN);
+    // A holding is valued at its mark (last close on or before d); a new name needs a bar on d.
+    const priceOf = (s: number): number => (qty[s] > 0 ? mark[s * n + d] : bar[s * n + d] === 1 ? adjClose[s * n + d] : NaN);
     let equity = cash;
     for (let i = 0; i < u; i++) {
       const s = union[i];
@@ -589,7 +602,7 @@ function simulate(
     const prices = new Map<string, number>();
     for (let i = 0; i < heldCount; i++) {
       holdings.set(symbols[held[i]], qty[held[i]]);
-      prices.set(symbols[held[i]], lastPx[held[i]]);
+      prices.set(symbols[held[i]], mark[held[i] * n + d]);
     }
     for (let i = 0; i < chosenCount; i++) {
       const k = chosen[i] * n + d;
@@ -608,11 +621,14 @@ function simulate(
     const i = d - start;
     if (i > 0 && dailyRate !== 0 && cash > 0) cash += cash * dailyRate;
 
-    // Delisting: past the last bar the panel will ever have -> sell at the last price.
-    for (let h = 0; h < heldCount; ) {
-      const s = held[h];
-      if (d > lastBar[s]) sellFill(d, s, qty[s], lastPx[s], 'LIQUIDATE');
-      else h++;
+    // Delisting: past the last bar the panel will ever have -> sell at the last price. Only a day
+    // past the earliest last bar of the book needs the walk over the holdings.
+    if (d > minLastBar()) {
+      for (let h = 0; h < heldCount; ) {
+        const s = held[h];
+        if (d > lastBar[s]) sellFill(d, s, qty[s], mark[s * n + d], 'LIQUIDATE');
+        else h++;
+      }
     }
 
     if (pending) {
@@ -620,17 +636,18 @@ function simulate(
       execute(d, true);
     }
 
-    for (let h = 0; h < heldCount; h++) {
-      const k = held[h] * n + d;
-      if (bar[k] === 1) lastPx[held[h]] = adjClose[k];
-    }
-
     const regimeToday = regimeAt ? regimeAt[d] : null;
     const decide = nextDecision < decisions.length && decisions[nextDecision] === d;
-    if (decide || regimeMode === 'daily') {
-      // allocationForDay without its result object (this runs every day in mode 'daily').
-      const known = regimeToday !== null;
-      const alloc = regimeMode === 'off' || !known ? 1 : matrix[regimeToday];
+    // allocationForDay without its result object (this runs every day in mode 'daily').
+    const known = regimeToday !== null;
+    const alloc = regimeMode === 'off' || !known ? 1 : matrix[regimeToday];
+    const retarget = !decide && regimeMode === 'daily' && alloc !== appliedAlloc;
+
+    let stocks = 0;
+    if (!decide && !retarget) {
+      // Most days: value the book at the marks (the close, or the last close through a gap).
+      for (let h = 0; h < heldCount; h++) stocks += qty[held[h]] * mark[held[h] * n + d];
+    } else {
       if (decide) {
         nextDecision++;
         const slot = rankSlot[d];
@@ -645,18 +662,16 @@ function simulate(
           for (let j = 0; j < chosenCount; j++) lastPicks.push({ symbol: symbols[chosen[j]], distance: rankDist[rankStart[slot] + j] });
           rec.rebalances.push({ date: dates[d], kind: 'rebalance', regime: regimeToday, allocation: alloc, chosen: lastPicks });
         }
-        plan(d, alloc);
-      } else if (alloc !== appliedAlloc) {
+      } else {
         appliedAlloc = alloc;
         appliedRegime = regimeToday;
         appliedKnown = known;
         rec?.rebalances.push({ date: dates[d], kind: 'regime', regime: regimeToday, allocation: alloc, chosen: lastPicks });
-        plan(d, alloc);
       }
+      plan(d, alloc);
+      for (let h = 0; h < heldCount; h++) stocks += qty[held[h]] * mark[held[h] * n + d];
     }
 
-    let stocks = 0;
-    for (let h = 0; h < heldCount; h++) stocks += qty[held[h]] * lastPx[held[h]];
     const equity = cash + stocks;
     equityArr[i] = equity;
     cashArr[i] = cash;
@@ -665,7 +680,7 @@ function simulate(
     if (rec) rec.regime[i] = regimeMode === 'off' ? null : appliedRegime;
     if (regimeMode !== 'off' && !appliedKnown) daysWithoutRegime++;
   }
-  return { equity: equityArr, cash: cashArr, exposure: exposureArr, allocation: allocArr, totals, daysWithoutRegime, qty, lastPx, held, heldCount };
+  return { equity: equityArr, cash: cashArr, exposure: exposureArr, allocation: allocArr, totals, daysWithoutRegime, qty, held, heldCount };
 }
 
 interface RunSetup {
@@ -682,9 +697,14 @@ function setUp(panel: Panel, regimeSeries: RegimeSeries | null, config: Backtest
   const { start, end } = sessionRange(panel, cfg);
   if (cfg.regimeMode !== 'off' && !regimeSeries) bad(`Regime mode ${cfg.regimeMode} needs a regime series; pass one or use regime mode off.`);
   const universe = config.universe ?? null;
-  const decisions = decisionDates(panel.dates, start, end, cfg.rebalance, cfg.rebalanceOffset);
+  const decisions =
+    config.prepared?.panel === panel
+      ? preparedDecisionDates(config.prepared, start, end, cfg.rebalance, cfg.rebalanceOffset)
+      : decisionDates(panel.dates, start, end, cfg.rebalance, cfg.rebalanceOffset);
+  const fits = usablePrep(config.prepared, panel, cfg, universe, decisions);
+  if (!fits && config.requirePrepared) bad(`The shared preparation does not cover ${cfg.rebalance} decisions from ${cfg.from} to ${cfg.to} at minDistance ${cfg.minDistance}.`);
   const prep =
-    usablePrep(config.prepared, panel, cfg, universe, decisions) ??
+    fits ??
     prepareBacktest(panel, {
       lookback: cfg.lookback, volumeFilter: cfg.volumeFilter, volumeMultiplier: cfg.volumeMultiplier, volumeWindow: cfg.volumeWindow,
       distanceFloor: cfg.minDistance, dates: decisions, universe, precomputed: config.precomputed,
@@ -712,7 +732,8 @@ export function runBacktest(panel: Panel, regimeSeries: RegimeSeries | null, con
   const openPositions: BacktestResult['openPositions'] = [];
   for (let h = 0; h < sim.heldCount; h++) {
     const s = sim.held[h];
-    openPositions.push({ symbol: panel.symbols[s], qty: sim.qty[s], price: sim.lastPx[s], value: sim.qty[s] * sim.lastPx[s] });
+    const price = prep.mark[s * panel.dates.length + end];
+    openPositions.push({ symbol: panel.symbols[s], qty: sim.qty[s], price, value: sim.qty[s] * price });
   }
   openPositions.sort((a, b) => (a.symbol < b.symbol ? -1 : 1));
   return {

@@ -50,6 +50,11 @@ export interface PreparedPanel {
   bar: Uint8Array;
   /** Last date index with a bar per symbol (-1: none). */
   lastBar: Int32Array;
+  /**
+   * The mark of cell k: the adjusted close of the latest bar on or before that date (NaN before
+   * the first), i.e. the price a holding is valued at. One read per holding per day.
+   */
+  mark: Float64Array;
   /** Position of each symbol in code-unit order (the planner's and the scanner's order). */
   symRank: Int32Array;
   /** Date index -> ranking slot (-1 = not ranked). */
@@ -60,6 +65,8 @@ export interface PreparedPanel {
   rankDist: Float64Array;
   /** Regime series aligned to panel dates, per series object (one model = one series). */
   regimeCache?: WeakMap<object, (Regime | null)[]>;
+  /** decisionDates results by frequency, range and offset (every run of a sweep asks again). */
+  decisionCache?: Map<string, number[]>;
 }
 
 /** The first session of the run, then the session `offset` sessions after each new period's first (capped at the period's last). */
@@ -77,6 +84,60 @@ export function decisionDates(dates: readonly string[], start: number, end: numb
     if (periodStart >= 0 && (d <= end || periodStart + offset <= end)) out.push(Math.min(periodStart + offset, d - 1));
     periodStart = d;
     prevKey = key;
+  }
+  return out;
+}
+
+interface PanelMasks {
+  close: Float64Array;
+  adjClose: Float64Array;
+  high: Float64Array;
+  symbols: readonly string[];
+  bar: Uint8Array;
+  lastBar: Int32Array;
+  mark: Float64Array;
+  symRank: Int32Array;
+}
+
+const masks = new WeakMap<Panel, PanelMasks>();
+
+/**
+ * The bar mask, last bars and symbol order of a panel: the same for every run on it, so they are
+ * computed once per panel object (and again if its columns or symbols were replaced).
+ */
+export function panelMasks(panel: Panel): PanelMasks {
+  const hit = masks.get(panel);
+  if (hit && hit.close === panel.close && hit.adjClose === panel.adjClose && hit.high === panel.high && hit.symbols === panel.symbols) return hit;
+  const n = panel.dates.length;
+  const m = panel.symbols.length;
+  const bar = new Uint8Array(n * m);
+  const lastBar = new Int32Array(m).fill(-1);
+  const mark = new Float64Array(n * m);
+  for (let s = 0; s < m; s++) {
+    let px = NaN;
+    for (let d = 0; d < n; d++) {
+      const k = s * n + d;
+      if (hasBar(panel, k)) {
+        bar[k] = 1;
+        lastBar[s] = d;
+        px = panel.adjClose[k];
+      }
+      mark[k] = px;
+    }
+  }
+  const out = { close: panel.close, adjClose: panel.adjClose, high: panel.high, symbols: panel.symbols, bar, lastBar, mark, symRank: symbolRanks(panel.symbols) };
+  masks.set(panel, out);
+  return out;
+}
+
+/** decisionDates, remembered on the preparation. */
+export function preparedDecisionDates(prep: PreparedPanel, start: number, end: number, freq: RebalanceFrequency, offset = 0): number[] {
+  prep.decisionCache ??= new Map();
+  const key = `${freq}|${start}|${end}|${offset}`;
+  let out = prep.decisionCache.get(key);
+  if (!out) {
+    out = decisionDates(prep.panel.dates, start, end, freq, offset);
+    prep.decisionCache.set(key, out);
   }
   return out;
 }
@@ -103,17 +164,7 @@ export function prepareBacktest(panel: Panel, o: PrepareOptions): PreparedPanel 
     candidates = new Int32Array(m);
     for (let s = 0; s < m; s++) candidates[s] = s;
   }
-  const bar = new Uint8Array(n * m);
-  const lastBar = new Int32Array(m).fill(-1);
-  for (let s = 0; s < m; s++) {
-    for (let d = 0; d < n; d++) {
-      if (hasBar(panel, s * n + d)) {
-        bar[s * n + d] = 1;
-        lastBar[s] = d;
-      }
-    }
-  }
-  const symRank = symbolRanks(panel.symbols);
+  const { bar, lastBar, mark, symRank } = panelMasks(panel);
 
   const wanted = [...new Set(Array.from(o.dates))].sort((a, b) => a - b);
   let pre = o.precomputed;
@@ -144,7 +195,7 @@ export function prepareBacktest(panel: Panel, o: PrepareOptions): PreparedPanel 
   chunksD.forEach((c, i) => rankDist.set(c, rankStart[i]));
   return {
     panel, lookback: o.lookback, volumeFilter: o.volumeFilter, volumeMultiplier: o.volumeMultiplier, volumeWindow: o.volumeWindow,
-    distanceFloor: o.distanceFloor, universe, candidates, warnings, bar, lastBar, symRank, rankSlot, rankStart, rankSyms, rankDist,
+    distanceFloor: o.distanceFloor, universe, candidates, warnings, bar, lastBar, mark, symRank, rankSlot, rankStart, rankSyms, rankDist,
   };
 }
 
@@ -157,7 +208,7 @@ export interface SharedPrepared {
   distanceFloor: number;
   universeName: string | null;
   warnings: string[];
-  arrays: Pick<PreparedPanel, 'candidates' | 'bar' | 'lastBar' | 'symRank' | 'rankSlot' | 'rankStart' | 'rankSyms' | 'rankDist'>;
+  arrays: Pick<PreparedPanel, 'candidates' | 'bar' | 'lastBar' | 'mark' | 'symRank' | 'rankSlot' | 'rankStart' | 'rankSyms' | 'rankDist'>;
 }
 
 function share<T extends Int32Array | Uint8Array | Float64Array>(a: T): T {
@@ -172,7 +223,7 @@ export function toShared(p: PreparedPanel): SharedPrepared {
     lookback: p.lookback, volumeFilter: p.volumeFilter, volumeMultiplier: p.volumeMultiplier, volumeWindow: p.volumeWindow,
     distanceFloor: p.distanceFloor, universeName: p.universe?.name ?? (p.universe ? 'custom' : null), warnings: p.warnings,
     arrays: {
-      candidates: share(p.candidates), bar: share(p.bar), lastBar: share(p.lastBar), symRank: share(p.symRank),
+      candidates: share(p.candidates), bar: share(p.bar), lastBar: share(p.lastBar), mark: share(p.mark), symRank: share(p.symRank),
       rankSlot: share(p.rankSlot), rankStart: share(p.rankStart), rankSyms: share(p.rankSyms), rankDist: share(p.rankDist),
     },
   };

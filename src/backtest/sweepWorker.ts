@@ -1,35 +1,41 @@
+/**
+ * @module A sweep worker thread: rebuilds the shared panel and preparation (no copy), then runs the
+ * jobs it is handed without records and sends back their metrics (and daily returns on request).
+ */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Panel } from '../data/panel.js';
-import { precomputeMomentum } from '../selection/momentum52w.js';
-import { runBacktest } from './engine.js';
-import { computeMetrics } from './metrics.js';
-import type { SweepPoint, WorkerInit } from './sweep.js';
+import { runBacktestLean } from './engine.js';
+import { computeMetrics, dailyReturns } from './metrics.js';
+import { fromShared } from './prepared.js';
+import { sweepConfig, type JobResult, type SweepJob, type WorkerInit } from './sweep.js';
 
 const init = workerData as WorkerInit;
-const panel: Panel = { dates: init.panel.dates, symbols: init.panel.symbols, dayNumbers: init.panel.dayNumbers, ...init.panel.fields };
-const precomputed = precomputeMomentum(panel, 252);
-const nDates = panel.dates.length;
-const symbolIndex = new Map(panel.symbols.map((s, i) => [s, i] as const));
-const dateIndex = new Map(panel.dates.map((d, i) => [d, i] as const));
-const membership = init.membership;
-const universe = membership
-  ? { name: 'membership', symbols: panel.symbols, isMember: (sym: string, date: string) => membership[symbolIndex.get(sym)! * nDates + dateIndex.get(date)!] === 1 }
-  : null;
+const empty = new Float64Array(0);
+const f = init.panel.fields;
+const panel: Panel = { dates: init.panel.dates, symbols: init.panel.symbols, dayNumbers: init.panel.dayNumbers, open: f.open, close: f.close, adjClose: f.adjClose, high: empty, low: empty, volume: empty };
+// The membership was applied when the parent ranked the candidates; this object only names it.
+const universe = init.prepared.universeName === null ? null : { name: init.prepared.universeName, symbols: [], isMember: () => false };
+const prepared = fromShared(panel, init.prepared, universe);
 
-parentPort!.on('message', (msg: { i: number; point: SweepPoint }) => {
+parentPort!.on('message', (msg: { first: number; jobs: SweepJob[] }) => {
+  const results: JobResult[] = [];
+  const transfer: ArrayBuffer[] = [];
+  let i = msg.first;
   try {
-    const { point } = msg;
-    const f = init.fixed;
-    const result = runBacktest(panel, point.regimeMode === 'off' ? null : init.regimes, {
-      topN: point.topN, minDistance: point.minDistance, rebalance: point.rebalance, regimeMode: point.regimeMode,
-      from: f.from, to: f.to, commissionBps: f.commissionBps, slippageBps: f.slippageBps, wholeShares: f.wholeShares, fill: f.fill,
-      precomputed, universe,
-      // Ranking configurations needs the metrics, not the per-rebalance gate report.
-      liveGates: false,
-    });
-    const metrics = computeMetrics({ dates: result.dates, equity: result.equity, exposure: result.exposure, trades: result.trades, closedPositions: result.closedPositions }, { rfAnnual: f.rfAnnual ?? 0 });
-    parentPort!.postMessage({ i: msg.i, result: { ...point, metrics } });
+    for (const job of msg.jobs) {
+      const r = runBacktestLean(panel, job.point.regimeMode === 'off' ? null : init.regimes, { ...sweepConfig(job.point, init.fixed, job), universe, prepared, requirePrepared: true });
+      const dates = panel.dates.slice(r.start, r.end + 1);
+      const metrics = computeMetrics({ dates, equity: r.equity, exposure: r.exposure, totals: r.totals }, { rfAnnual: init.fixed.rfAnnual ?? 0 });
+      const out: JobResult = { i, metrics };
+      if (init.returns) {
+        out.returns = dailyReturns(r.equity);
+        transfer.push(out.returns.buffer as ArrayBuffer);
+      }
+      results.push(out);
+      i++;
+    }
+    parentPort!.postMessage({ results }, transfer);
   } catch (err) {
-    parentPort!.postMessage({ i: msg.i, error: err instanceof Error ? err.message : String(err) });
+    parentPort!.postMessage({ i, error: err instanceof Error ? err.message : String(err) });
   }
 });
