@@ -8,8 +8,9 @@ import { Worker } from 'node:worker_threads';
 import { AtlasError } from '../core/errors.js';
 import type { Panel } from '../data/panel.js';
 import type { RegimeMode } from '../portfolio/targetWeights.js';
-import type { BacktestMetrics } from './metrics.js';
-import { resolveBacktestConfig, type BacktestConfig, type RebalanceFrequency, type RegimeSeries } from './engine.js';
+import type { AllocationMatrix } from '../portfolio/allocation.js';
+import { computeMetrics, dailyReturns, type BacktestMetrics } from './metrics.js';
+import { resolveBacktestConfig, runBacktestLean, type BacktestConfig, type RebalanceFrequency, type RegimeSeries } from './engine.js';
 import { decisionDates, prepareBacktest, toShared, type PreparedPanel, type SharedPrepared, type UniverseLike } from './prepared.js';
 
 /** One point of the grid: the parameters a sweep varies. */
@@ -27,6 +28,7 @@ export interface SweepGrid {
   regimeMode: RegimeMode[];
 }
 
+/** The settings every configuration of a sweep shares (engine defaults when absent). */
 export interface SweepFixed {
   from?: string;
   to?: string;
@@ -35,6 +37,13 @@ export interface SweepFixed {
   wholeShares?: boolean;
   fill?: 'open' | 'close';
   rfAnnual?: number;
+  lookback?: number;
+  volumeFilter?: boolean;
+  volumeMultiplier?: number;
+  volumeWindow?: number;
+  allocation?: AllocationMatrix;
+  minNotional?: number;
+  initialCash?: number;
 }
 
 export interface SweepResult extends SweepPoint {
@@ -44,8 +53,8 @@ export interface SweepResult extends SweepPoint {
 const REBALANCES: RebalanceFrequency[] = ['semiannual', 'quarterly', 'monthly'];
 const MODES: RegimeMode[] = ['off', 'rebalance', 'daily'];
 
-/** Validates a grid file's JSON: each key a non-empty array (or a single value). */
-export function parseGrid(raw: unknown, label = 'grid'): SweepGrid {
+/** Validates a grid file's JSON: each key a non-empty array (or a single value); a missing key takes `defaults`. */
+export function parseGrid(raw: unknown, label = 'grid', defaults: Partial<SweepPoint> = {}): SweepGrid {
   if (typeof raw !== 'object' || raw === null) throw new AtlasError(`${label} must be a JSON object such as {"topN":[5,10],"minDistance":[0.9],"rebalance":["semiannual"],"regimeMode":["off","daily"]}.`, { code: 'BAD_GRID' });
   const o = raw as Record<string, unknown>;
   const known = new Set(['topN', 'minDistance', 'rebalance', 'regimeMode']);
@@ -58,10 +67,10 @@ export function parseGrid(raw: unknown, label = 'grid'): SweepGrid {
     return [...new Set(arr as T[])];
   };
   return {
-    topN: list('topN', [10], (v): v is number => Number.isInteger(v) && (v as number) >= 1, 'whole numbers >= 1'),
-    minDistance: list('minDistance', [0.9], (v): v is number => typeof v === 'number' && v > 0 && v <= 1, 'numbers in (0, 1]'),
-    rebalance: list('rebalance', ['semiannual'], (v): v is RebalanceFrequency => REBALANCES.includes(v as RebalanceFrequency), `values of ${REBALANCES.join(', ')}`),
-    regimeMode: list('regimeMode', ['off'], (v): v is RegimeMode => MODES.includes(v as RegimeMode), `values of ${MODES.join(', ')}`),
+    topN: list('topN', [defaults.topN ?? 10], (v): v is number => Number.isInteger(v) && (v as number) >= 1, 'whole numbers >= 1'),
+    minDistance: list('minDistance', [defaults.minDistance ?? 0.9], (v): v is number => typeof v === 'number' && v > 0 && v <= 1, 'numbers in (0, 1]'),
+    rebalance: list('rebalance', [defaults.rebalance ?? 'semiannual'], (v): v is RebalanceFrequency => REBALANCES.includes(v as RebalanceFrequency), `values of ${REBALANCES.join(', ')}`),
+    regimeMode: list('regimeMode', [defaults.regimeMode ?? 'off'], (v): v is RegimeMode => MODES.includes(v as RegimeMode), `values of ${MODES.join(', ')}`),
   };
 }
 
@@ -95,6 +104,8 @@ export interface SweepJob {
   point: SweepPoint;
   from?: string;
   to?: string;
+  /** Rebalance-day offset (timing luck runs every one). */
+  offset?: number;
 }
 
 export interface WorkerInit {
@@ -114,11 +125,13 @@ export interface JobResult {
 }
 
 /** Grid points running on the sweep's common settings (the engine defaults for everything not varied). */
-export function sweepConfig(point: SweepPoint, fixed: SweepFixed, range: { from?: string; to?: string } = {}): BacktestConfig {
+export function sweepConfig(point: SweepPoint, fixed: SweepFixed, range: { from?: string; to?: string; offset?: number } = {}): BacktestConfig {
   return {
-    topN: point.topN, minDistance: point.minDistance, rebalance: point.rebalance, regimeMode: point.regimeMode,
+    topN: point.topN, minDistance: point.minDistance, rebalance: point.rebalance, regimeMode: point.regimeMode, rebalanceOffset: range.offset ?? 0,
     from: range.from ?? fixed.from, to: range.to ?? fixed.to,
     commissionBps: fixed.commissionBps, slippageBps: fixed.slippageBps, wholeShares: fixed.wholeShares, fill: fixed.fill,
+    lookback: fixed.lookback, volumeFilter: fixed.volumeFilter, volumeMultiplier: fixed.volumeMultiplier, volumeWindow: fixed.volumeWindow,
+    allocation: fixed.allocation, minNotional: fixed.minNotional, initialCash: fixed.initialCash,
     // Ranking configurations needs the metrics, not the per-rebalance gate report.
     liveGates: false,
   };
@@ -134,7 +147,7 @@ export function prepareSweep(panel: Panel, jobs: readonly SweepJob[], fixed: Swe
   const seen = new Set<string>();
   for (const j of jobs) {
     floor = Math.min(floor, j.point.minDistance);
-    const key = `${j.point.rebalance}|${j.from ?? fixed.from ?? ''}|${j.to ?? fixed.to ?? ''}`;
+    const key = `${j.point.rebalance}|${j.from ?? fixed.from ?? ''}|${j.to ?? fixed.to ?? ''}|${j.offset ?? 0}`;
     if (seen.has(key)) continue;
     seen.add(key);
     const cfg = resolveBacktestConfig(panel, sweepConfig(j.point, fixed, j));
@@ -142,16 +155,25 @@ export function prepareSweep(panel: Panel, jobs: readonly SweepJob[], fixed: Swe
     while (start < panel.dates.length && panel.dates[start] < cfg.from) start++;
     let end = panel.dates.length - 1;
     while (end >= 0 && panel.dates[end] > cfg.to) end--;
-    for (const d of decisionDates(panel.dates, start, end, cfg.rebalance)) dates.add(d);
+    for (const d of decisionDates(panel.dates, start, end, cfg.rebalance, cfg.rebalanceOffset)) dates.add(d);
   }
-  const base = resolveBacktestConfig(panel, {});
+  const base = resolveBacktestConfig(panel, sweepConfig(jobs[0].point, fixed));
   return prepareBacktest(panel, {
-    lookback: base.lookback, volumeFilter: false, volumeMultiplier: base.volumeMultiplier, volumeWindow: base.volumeWindow,
+    lookback: base.lookback, volumeFilter: base.volumeFilter, volumeMultiplier: base.volumeMultiplier, volumeWindow: base.volumeWindow,
     distanceFloor: floor, dates: [...dates], universe,
   });
 }
 
+/** One job on a shared preparation: the worker's loop body, also run in-process (workers: 0). */
+export function runJob(panel: Panel, prepared: PreparedPanel, regimes: RegimeSeries | null, fixed: SweepFixed, job: SweepJob, i: number, withReturns: boolean): JobResult {
+  const r = runBacktestLean(panel, job.point.regimeMode === 'off' ? null : regimes, { ...sweepConfig(job.point, fixed, job), universe: prepared.universe, prepared, requirePrepared: true });
+  const dates = panel.dates.slice(r.start, r.end + 1);
+  const metrics = computeMetrics({ dates, equity: r.equity, exposure: r.exposure, totals: r.totals }, { rfAnnual: fixed.rfAnnual ?? 0 });
+  return withReturns ? { i, metrics, returns: dailyReturns(r.equity) } : { i, metrics };
+}
+
 export interface SweepOptions {
+  /** Worker threads (default one per core); 0 runs every job in this thread. */
   workers?: number;
   /** Point-in-time membership (default: every panel symbol always). */
   universe?: UniverseLike | null;
@@ -175,6 +197,14 @@ export async function runJobs(
   if (jobs.length === 0) return [];
   const universe = options.universe ?? (options.isMember ? { name: 'membership', symbols: panel.symbols, isMember: options.isMember } : null);
   const prepared = prepareSweep(panel, jobs, fixed, universe);
+  if (options.workers === 0) {
+    const out = jobs.map((job, i) => {
+      const r = runJob(panel, prepared, regimes, fixed, job, i, options.returns ?? false);
+      options.onProgress?.(i + 1, jobs.length);
+      return r;
+    });
+    return out;
+  }
   const nWorkers = Math.max(1, Math.min(options.workers ?? availableParallelism(), Math.ceil(jobs.length / CHUNK)));
   const init: WorkerInit = { panel: sharePanel(panel), prepared: toShared(prepared), regimes, fixed, returns: options.returns ?? false };
   const results: JobResult[] = new Array(jobs.length);

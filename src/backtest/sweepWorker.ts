@@ -4,10 +4,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Panel } from '../data/panel.js';
-import { runBacktestLean } from './engine.js';
-import { computeMetrics, dailyReturns } from './metrics.js';
 import { fromShared } from './prepared.js';
-import { sweepConfig, type JobResult, type SweepJob, type WorkerInit } from './sweep.js';
+import { runJob, type JobResult, type SweepJob, type WorkerInit } from './sweep.js';
 
 const init = workerData as WorkerInit;
 const empty = new Float64Array(0);
@@ -23,14 +21,8 @@ parentPort!.on('message', (msg: { first: number; jobs: SweepJob[] }) => {
   let i = msg.first;
   try {
     for (const job of msg.jobs) {
-      const r = runBacktestLean(panel, job.point.regimeMode === 'off' ? null : init.regimes, { ...sweepConfig(job.point, init.fixed, job), universe, prepared, requirePrepared: true });
-      const dates = panel.dates.slice(r.start, r.end + 1);
-      const metrics = computeMetrics({ dates, equity: r.equity, exposure: r.exposure, totals: r.totals }, { rfAnnual: init.fixed.rfAnnual ?? 0 });
-      const out: JobResult = { i, metrics };
-      if (init.returns) {
-        out.returns = dailyReturns(r.equity);
-        transfer.push(out.returns.buffer as ArrayBuffer);
-      }
+      const out = runJob(panel, prepared, init.regimes, init.fixed, job, i, init.returns);
+      if (out.returns) transfer.push(out.returns.buffer as ArrayBuffer);
       results.push(out);
       i++;
     }

@@ -3,7 +3,9 @@ import type { Command } from 'commander';
 import { AtlasError } from '../../core/errors.js';
 import { csvLine } from '../../data/csv/parseCsv.js';
 import { loadStrategyData } from '../../backtest/strategyData.js';
-import { gridPoints, parseGrid, rankResults, runSweep, type SweepResult } from '../../backtest/sweep.js';
+import { gridPoints, parseGrid, rankResults, runSweepWithReturns, type SweepResult } from '../../backtest/sweep.js';
+import { overfittingReport, timingLuck } from '../../backtest/overfitting.js';
+import { overfittingLines, timingLuckLine } from './walkforward.js';
 import type { BacktestMetrics } from '../../backtest/metrics.js';
 import { resolveUniverse } from '../../selection/resolveUniverse.js';
 import type { Cli } from '../main.js';
@@ -63,13 +65,17 @@ Examples:
       const data = loadStrategyData(ctx.bars(), universe, { to, withRegime: needRegime });
       const progress = createProgress(cli.io, points.length, 'sweep', !opts.json);
       const t0 = performance.now();
-      const results = await runSweep(data.panel, data.regimes, points, {
+      const fixed = {
         from, to,
         commissionBps: numFlag('--commission-bps', opts.commissionBps, 0, 1000),
         slippageBps: numFlag('--slippage-bps', opts.slippageBps, 0, 1000),
-      }, {
-        workers: opts.workers ? intFlag('--workers', opts.workers) : undefined,
+      };
+      const run = {
+        workers: opts.workers ? intFlag('--workers', opts.workers, 0) : undefined,
         isMember: universe.survivorshipWarning ? undefined : universe.isMember,
+      };
+      const { results, returns } = await runSweepWithReturns(data.panel, data.regimes, points, fixed, {
+        ...run,
         onProgress: (done) => {
           progress.update(done, '');
           if (done % 50 === 0 || done === points.length) progress.line(`[${done}/${points.length}] configurations`);
@@ -78,13 +84,18 @@ Examples:
       progress.stop();
       const seconds = (performance.now() - t0) / 1000;
       const ranked = rankResults(results, opts.rankBy as keyof BacktestMetrics);
+      // How much of the best result is luck: DSR and PBO over every configuration's daily returns,
+      // and the best configuration at every rebalance-day offset.
+      const overfitting = overfittingReport(returns);
+      const luck = await timingLuck(data.panel, data.regimes, ranked[0], fixed, run);
+      const label = (i: number) => `top ${points[i].topN}, ${points[i].minDistance}, ${points[i].rebalance}, regime ${points[i].regimeMode}`;
       if (opts.csv) {
         writeUserFile(opts.csv, sweepCsv(ranked));
         cli.io.note(`Wrote ${ranked.length} results to ${opts.csv}.`);
       }
       cli.io.note(`${points.length} configurations in ${seconds.toFixed(1)} s (${(points.length / seconds).toFixed(1)} per second).`);
       if (opts.json) {
-        cli.io.out(json({ universe: universe.name, rankBy: opts.rankBy, configurations: points.length, seconds, results: ranked }));
+        cli.io.out(json({ universe: universe.name, rankBy: opts.rankBy, configurations: points.length, seconds, overfitting, timingLuck: luck, results: ranked }));
         return;
       }
       const top = intFlag('--top', opts.top);
@@ -92,6 +103,8 @@ Examples:
         `Sweep of ${universe.name}: ${points.length} configurations ranked by ${opts.rankBy}`,
         table(['rank', 'top N', 'min dist', 'rebalance', 'regime', 'CAGR', 'Sharpe', 'Sortino', 'max DD', 'Calmar', 'exposure'],
           ranked.slice(0, top).map((r, i) => [i + 1, r.topN, r.minDistance, r.rebalance, r.regimeMode, fmt.pct(r.metrics.cagr), fmt.num(r.metrics.sharpe), fmt.num(r.metrics.sortino), fmt.pct(r.metrics.maxDrawdown), fmt.num(r.metrics.calmar), fmt.pct(r.metrics.exposure, 1)])),
+        ...overfittingLines(overfitting, label),
+        timingLuckLine(luck),
       ].join('\n'));
       if (universe.survivorshipWarning) cli.io.note(`warning: ${universe.survivorshipWarning}`);
     });
