@@ -210,12 +210,16 @@ export async function runJobs(
   const results: JobResult[] = new Array(jobs.length);
   let next = 0;
   let done = 0;
-  const workerUrl = new URL(import.meta.url.endsWith('.ts') ? './sweepWorker.ts' : './sweepWorker.js', import.meta.url);
-  // From source (tests), the worker needs the TypeScript loader the parent runs under.
-  const execArgv = import.meta.url.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const fromSource = import.meta.url.endsWith('.ts');
+  const workerUrl = new URL(fromSource ? './sweepWorker.ts' : './sweepWorker.js', import.meta.url);
+  // From source (tests), the worker first registers the TypeScript loader the parent runs under.
+  const spawn = () =>
+    fromSource
+      ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); });`, { eval: true, workerData: init })
+      : new Worker(workerUrl, { workerData: init });
   const runWorker = () =>
     new Promise<void>((resolve, reject) => {
-      const w = new Worker(workerUrl, { workerData: init, execArgv });
+      const w = spawn();
       const feed = () => {
         if (next >= jobs.length) {
           void w.terminate().then(() => resolve());

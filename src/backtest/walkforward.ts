@@ -141,8 +141,10 @@ export interface WalkForwardReport {
 
 export interface WalkForwardOptions extends WindowOptions {
   objective: Objective;
-  /** Skip rebalance timing luck (tests). */
+  /** false skips rebalance timing luck. */
   timingLuck?: boolean;
+  /** false skips the whole-span runs behind the deflated Sharpe ratio and PBO. */
+  statistics?: boolean;
 }
 
 export async function walkForward(
@@ -166,7 +168,7 @@ export async function walkForward(
   const spanFrom = windows[0].trainFrom;
   const spanTo = windows[windows.length - 1].testTo;
   const results = await runJobs(panel, regimes, jobs, fixed, run);
-  const span = await runJobs(panel, regimes, points.map((point) => ({ point, from: spanFrom, to: spanTo })), fixed, { ...run, onProgress: undefined, returns: true });
+  const span = o.statistics === false ? [] : await runJobs(panel, regimes, points.map((point) => ({ point, from: spanFrom, to: spanTo })), fixed, { ...run, onProgress: undefined, returns: true });
 
   const rows: WindowResult[] = windows.map((w, k) => {
     const train = results.slice(k * n, (k + 1) * n).map((r) => r.metrics);
@@ -231,8 +233,8 @@ export async function walkForward(
       modalShare: counts.get(modal)! / rows.length,
       distinct: { topN: distinct('topN'), minDistance: distinct('minDistance'), rebalance: distinct('rebalance'), regimeMode: distinct('regimeMode') },
     },
-    overfitting: overfittingReport(spanReturns),
-    outOfSampleDeflatedSharpe: deflatedSharpeOf(Float64Array.from(oosReturns), spanReturns),
+    overfitting: o.statistics === false ? { deflatedSharpe: null, pbo: null } : overfittingReport(spanReturns),
+    outOfSampleDeflatedSharpe: o.statistics === false ? null : deflatedSharpeOf(Float64Array.from(oosReturns), spanReturns),
     timingLuck: o.timingLuck === false ? null : await timingLuck(panel, regimes, points[modal], { ...fixed, from: spanFrom, to: spanTo }, { ...run, onProgress: undefined }),
   };
 }
