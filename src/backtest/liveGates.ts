@@ -186,12 +186,20 @@ export function liveGateVerdicts(input: LiveGateInput): GateVerdict[] {
   return [g1, g2, g3, g4, 'PASS', g6, g7];
 }
 
+const inputs = new WeakMap<object, LiveGateInput>();
+
+/** The batch and context a record's gates were evaluated on (for re-evaluation and checks). */
+export function gateInputOf(record: object): LiveGateInput | undefined {
+  return inputs.get(record);
+}
+
 /**
  * Sets `gates` (the verdicts) on a rebalance record now and `gateReasons` as a property that runs
  * the real gates the first time it is read, then keeps the result.
  */
 export function attachLiveGates(record: { gates?: GateVerdict[]; gateReasons?: string[] }, input: LiveGateInput): void {
   record.gates = liveGateVerdicts(input);
+  inputs.set(record, input);
   let reasons: string[] | undefined;
   Object.defineProperty(record, 'gateReasons', {
     enumerable: true,

@@ -108,7 +108,8 @@ describe('walk-forward report', () => {
 
   it('CSCV blocks shrink with the work: 16 for a small grid, fewer for 1,008 configurations x 23 years', () => {
     expect(pboBlocks(4, 600)).toBe(16);
-    expect(pboBlocks(1008, 5800)).toBe(6);
+    expect(pboBlocks(8, 1760)).toBe(14);
+    expect(pboBlocks(1008, 5800)).toBe(4);
     expect(pboBlocks(2, 10)).toBe(4);
     expect(pboBlocks(2, 7)).toBe(0);
   });
