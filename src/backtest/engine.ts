@@ -22,7 +22,7 @@ import { AtlasError } from '../core/errors.js';
 import type { Panel } from '../data/panel.js';
 import { rebalancePeriodKey, type RebalanceFrequency } from '../calendar/rebalanceSchedule.js';
 import { DEFAULT_ALLOCATION, type AllocationMatrix, type Regime } from '../portfolio/allocation.js';
-import { allocationForDay, type RegimeMode } from '../portfolio/targetWeights.js';
+import type { RegimeMode } from '../portfolio/targetWeights.js';
 import { buyScaleFactor, scaleBuyQty } from '../portfolio/buyScaling.js';
 import type { OrderIntent, OrderSide, PlannedOrder } from '../execution/orderPlan.js';
 import type { GateVerdict } from '../execution/gates/index.js';
@@ -711,6 +711,20 @@ function setUp(panel: Panel, regimeSeries: RegimeSeries | null, config: Backtest
     });
   const regimeAt = cfg.regimeMode === 'off' || !regimeSeries ? null : alignedRegimes(prep, regimeSeries);
   return { cfg, prep, start, end, decisions, regimeAt };
+}
+
+/**
+ * The preparation one configuration's runs can share (the rankings on its decision dates), e.g.
+ * across the regime modes of a comparison, which decide on the same dates.
+ */
+export function prepareFor(panel: Panel, config: BacktestConfig): PreparedPanel {
+  const cfg = resolveBacktestConfig(panel, config);
+  const { start, end } = sessionRange(panel, cfg);
+  return prepareBacktest(panel, {
+    lookback: cfg.lookback, volumeFilter: cfg.volumeFilter, volumeMultiplier: cfg.volumeMultiplier, volumeWindow: cfg.volumeWindow,
+    distanceFloor: cfg.minDistance, dates: decisionDates(panel.dates, start, end, cfg.rebalance, cfg.rebalanceOffset),
+    universe: config.universe ?? null, precomputed: config.precomputed,
+  });
 }
 
 export function runBacktest(panel: Panel, regimeSeries: RegimeSeries | null, config: BacktestConfig = {}): BacktestResult {

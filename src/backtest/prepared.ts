@@ -110,9 +110,10 @@ export function panelMasks(panel: Panel): PanelMasks {
   if (hit && hit.close === panel.close && hit.adjClose === panel.adjClose && hit.high === panel.high && hit.symbols === panel.symbols) return hit;
   const n = panel.dates.length;
   const m = panel.symbols.length;
-  const bar = new Uint8Array(n * m);
+  // In shared memory from the start, so a sweep hands them to its workers without a copy.
+  const bar = new Uint8Array(new SharedArrayBuffer(n * m));
   const lastBar = new Int32Array(m).fill(-1);
-  const mark = new Float64Array(n * m);
+  const mark = new Float64Array(new SharedArrayBuffer(n * m * 8));
   for (let s = 0; s < m; s++) {
     let px = NaN;
     for (let d = 0; d < n; d++) {
@@ -212,6 +213,7 @@ export interface SharedPrepared {
 }
 
 function share<T extends Int32Array | Uint8Array | Float64Array>(a: T): T {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
   const ctor = a.constructor as new (b: SharedArrayBuffer) => T;
   const out = new ctor(new SharedArrayBuffer(a.byteLength));
   out.set(a as never);
