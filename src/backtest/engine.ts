@@ -683,6 +683,9 @@ function simulate(
   return { equity: equityArr, cash: cashArr, exposure: exposureArr, allocation: allocArr, totals, daysWithoutRegime, qty, held, heldCount };
 }
 
+/** The last preparation made alongside each reused precomputation (config.precomputed). */
+const reusedPreps = new WeakMap<MomentumPrecomp, PreparedPanel>();
+
 interface RunSetup {
   cfg: ResolvedBacktestConfig;
   prep: PreparedPanel;
@@ -701,14 +704,17 @@ function setUp(panel: Panel, regimeSeries: RegimeSeries | null, config: Backtest
     config.prepared?.panel === panel
       ? preparedDecisionDates(config.prepared, start, end, cfg.rebalance, cfg.rebalanceOffset)
       : decisionDates(panel.dates, start, end, cfg.rebalance, cfg.rebalanceOffset);
-  const fits = usablePrep(config.prepared, panel, cfg, universe, decisions);
+  const fits = usablePrep(config.prepared, panel, cfg, universe, decisions) ?? usablePrep(config.precomputed && reusedPreps.get(config.precomputed), panel, cfg, universe, decisions);
   if (!fits && config.requirePrepared) bad(`The shared preparation does not cover ${cfg.rebalance} decisions from ${cfg.from} to ${cfg.to} at minDistance ${cfg.minDistance}.`);
-  const prep =
-    fits ??
-    prepareBacktest(panel, {
+  let prep = fits;
+  if (!prep) {
+    prep = prepareBacktest(panel, {
       lookback: cfg.lookback, volumeFilter: cfg.volumeFilter, volumeMultiplier: cfg.volumeMultiplier, volumeWindow: cfg.volumeWindow,
       distanceFloor: cfg.minDistance, dates: decisions, universe, precomputed: config.precomputed,
     });
+    // A caller that passes a precomputation runs again on the same panel: keep the rankings with it.
+    if (config.precomputed) reusedPreps.set(config.precomputed, prep);
+  }
   const regimeAt = cfg.regimeMode === 'off' || !regimeSeries ? null : alignedRegimes(prep, regimeSeries);
   return { cfg, prep, start, end, decisions, regimeAt };
 }
