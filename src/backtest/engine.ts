@@ -24,9 +24,9 @@ import { rebalancePeriodKey, type RebalanceFrequency } from '../calendar/rebalan
 import { DEFAULT_ALLOCATION, type AllocationMatrix, type Regime } from '../portfolio/allocation.js';
 import type { RegimeMode } from '../portfolio/targetWeights.js';
 import { buyScaleFactor, scaleBuyQty } from '../portfolio/buyScaling.js';
-import type { OrderIntent, OrderSide, PlannedOrder } from '../execution/orderPlan.js';
+import type { OrderIntent, OrderSide } from '../execution/orderPlan.js';
 import type { GateVerdict } from '../execution/gates/index.js';
-import { attachLiveGates, type LiveGateInput, type RawPrices } from './liveGates.js';
+import { attachLiveGates, type GateBatch, type RawPrices } from './liveGates.js';
 import { decisionDates, prepareBacktest, preparedDecisionDates, type PreparedPanel, type UniverseLike } from './prepared.js';
 import {
   DEFAULT_LOOKBACK,
@@ -583,35 +583,38 @@ function simulate(
     }
     // The same seven gates a live rebalance must pass, on the same batch: reported with the
     // rebalance so a backtest shows what live trading would have warned about or refused.
-    if (rec?.gateRegimeAt) attachLiveGates(rec.rebalances[rec.rebalances.length - 1], gateInput(d));
+    if (rec?.gateRegimeAt) attachLiveGates(rec.rebalances[rec.rebalances.length - 1], gateBatch(d));
     if (atClose) execute(d, false);
     else if (d < end) pending = true;
   };
 
-  const gateInput = (d: number): LiveGateInput => {
-    const orders: PlannedOrder[] = [];
-    const raw = new Map<string, number>();
+  /** The batch just planned on date d, copied out of the run's buffers for the gate report. */
+  const gateBatch = (d: number): GateBatch => {
+    const orderSym = oSym.slice(0, nOrders);
+    const rawClose = new Float64Array(nOrders);
+    const orderSell = new Uint8Array(nOrders);
+    const orderIntent: OrderIntent[] = [];
     for (let i = 0; i < nOrders; i++) {
-      const s = oSym[i];
-      orders.push({ symbol: symbols[s], side: i < nSells ? 'sell' : 'buy', qty: oQty[i], intent: INTENTS[oIntent[i]], refPrice: oRef[i], notional: oQty[i] * oRef[i] });
-      const k = s * n + d;
+      const k = orderSym[i] * n + d;
       const px = rec!.rawClose[k];
-      if (bar[k] === 1 && px > 0 && px < Infinity) raw.set(symbols[s], px);
+      rawClose[i] = bar[k] === 1 && px > 0 && px < Infinity ? px : NaN;
+      orderSell[i] = i < nSells ? 1 : 0;
+      orderIntent.push(INTENTS[oIntent[i]]);
     }
-    const holdings = new Map<string, number>();
-    const prices = new Map<string, number>();
+    const heldSym = held.slice(0, heldCount);
+    const heldQty = new Float64Array(heldCount);
+    const heldPx = new Float64Array(heldCount);
     for (let i = 0; i < heldCount; i++) {
-      holdings.set(symbols[held[i]], qty[held[i]]);
-      prices.set(symbols[held[i]], mark[held[i] * n + d]);
+      heldQty[i] = qty[heldSym[i]];
+      heldPx[i] = mark[heldSym[i] * n + d];
     }
-    for (let i = 0; i < chosenCount; i++) {
-      const k = chosen[i] * n + d;
-      if (bar[k] === 1) prices.set(symbols[chosen[i]], adjClose[k]);
-    }
+    const targets: number[] = [];
+    for (let i = 0; i < chosenCount; i++) if (qty[chosen[i]] === 0 && bar[chosen[i] * n + d] === 1) targets.push(chosen[i]);
     return {
-      orders, prices, holdings, cash, wholeShares,
-      regime: rec!.gateRegimeAt![d], mode: regimeMode, allocation: matrix,
-      rawClose: (sym) => raw.get(sym), basisUnknown: rec!.basisUnknown,
+      symbols, heldSym, heldQty, heldPx,
+      targetSym: Int32Array.from(targets), targetPx: Float64Array.from(targets, (s) => adjClose[s * n + d]),
+      orderSym, orderQty: oQty.slice(0, nOrders), orderRef: oRef.slice(0, nOrders), orderIntent, orderSell, rawClose,
+      cash, wholeShares, regime: rec!.gateRegimeAt![d], mode: regimeMode, allocation: matrix, basisUnknown: rec!.basisUnknown,
     };
   };
 
