@@ -196,30 +196,41 @@ export async function runJobs(
 ): Promise<JobResult[]> {
   if (jobs.length === 0) return [];
   const universe = options.universe ?? (options.isMember ? { name: 'membership', symbols: panel.symbols, isMember: options.isMember } : null);
-  const prepared = prepareSweep(panel, jobs, fixed, universe);
   if (options.workers === 0) {
-    const out = jobs.map((job, i) => {
+    const prepared = prepareSweep(panel, jobs, fixed, universe);
+    return jobs.map((job, i) => {
       const r = runJob(panel, prepared, regimes, fixed, job, i, options.returns ?? false);
       options.onProgress?.(i + 1, jobs.length);
       return r;
     });
-    return out;
   }
   const nWorkers = Math.max(1, Math.min(options.workers ?? availableParallelism(), Math.ceil(jobs.length / CHUNK)));
-  const init: WorkerInit = { panel: sharePanel(panel), prepared: toShared(prepared), regimes, fixed, returns: options.returns ?? false };
-  const results: JobResult[] = new Array(jobs.length);
-  let next = 0;
-  let done = 0;
   const fromSource = import.meta.url.endsWith('.ts');
   const workerUrl = new URL(fromSource ? './sweepWorker.ts' : './sweepWorker.js', import.meta.url);
   // From source (tests), the worker first registers the TypeScript loader the parent runs under.
   const spawn = () =>
     fromSource
-      ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); });`, { eval: true, workerData: init })
-      : new Worker(workerUrl, { workerData: init });
-  const runWorker = () =>
+      ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); });`, { eval: true })
+      : new Worker(workerUrl);
+  // Workers start (thread and module loading) while this thread prepares the shared data; the
+  // data follows as their first message.
+  const workers = Array.from({ length: nWorkers }, spawn);
+  // A worker that fails while this thread prepares is reported once its run starts.
+  const early = new Map<Worker, Error>();
+  for (const w of workers) w.on('error', (err) => early.set(w, err));
+  let init: WorkerInit;
+  try {
+    const prepared = prepareSweep(panel, jobs, fixed, universe);
+    init = { panel: sharePanel(panel), prepared: toShared(prepared), regimes, fixed, returns: options.returns ?? false };
+  } catch (err) {
+    await Promise.all(workers.map((w) => w.terminate()));
+    throw err;
+  }
+  const results: JobResult[] = new Array(jobs.length);
+  let next = 0;
+  let done = 0;
+  const runWorker = (w: Worker) =>
     new Promise<void>((resolve, reject) => {
-      const w = spawn();
       const feed = () => {
         if (next >= jobs.length) {
           void w.terminate().then(() => resolve());
@@ -241,9 +252,15 @@ export async function runJobs(
         feed();
       });
       w.on('error', reject);
-      w.once('online', feed);
+      const failed = early.get(w);
+      if (failed) {
+        reject(failed);
+        return;
+      }
+      w.postMessage({ init });
+      feed();
     });
-  await Promise.all(Array.from({ length: nWorkers }, runWorker));
+  await Promise.all(workers.map(runWorker));
   return results;
 }
 

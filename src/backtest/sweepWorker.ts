@@ -1,26 +1,35 @@
 /**
- * @module A sweep worker thread: rebuilds the shared panel and preparation (no copy), then runs the
- * jobs it is handed without records and sends back their metrics (and daily returns on request).
+ * @module A sweep worker thread: its first message is the shared panel and preparation (no copy);
+ * every later one a chunk of jobs, run without records, answered with their metrics (and daily
+ * returns on request).
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import type { Panel } from '../data/panel.js';
-import { fromShared } from './prepared.js';
+import { fromShared, type PreparedPanel } from './prepared.js';
 import { runJob, type JobResult, type SweepJob, type WorkerInit } from './sweep.js';
 
-const init = workerData as WorkerInit;
-const empty = new Float64Array(0);
-const f = init.panel.fields;
-const panel: Panel = { dates: init.panel.dates, symbols: init.panel.symbols, dayNumbers: init.panel.dayNumbers, open: f.open, close: f.close, adjClose: f.adjClose, high: empty, low: empty, volume: empty };
-// The membership was applied when the parent ranked the candidates; this object only names it.
-const universe = init.prepared.universeName === null ? null : { name: init.prepared.universeName, symbols: [], isMember: () => false };
-const prepared = fromShared(panel, init.prepared, universe);
+let state: { init: WorkerInit; panel: Panel; prepared: PreparedPanel } | null = null;
 
-parentPort!.on('message', (msg: { first: number; jobs: SweepJob[] }) => {
+function setUp(init: WorkerInit): void {
+  const empty = new Float64Array(0);
+  const f = init.panel.fields;
+  const panel: Panel = { dates: init.panel.dates, symbols: init.panel.symbols, dayNumbers: init.panel.dayNumbers, open: f.open, close: f.close, adjClose: f.adjClose, high: empty, low: empty, volume: empty };
+  // The membership was applied when the parent ranked the candidates; this object only names it.
+  const universe = init.prepared.universeName === null ? null : { name: init.prepared.universeName, symbols: [], isMember: () => false };
+  state = { init, panel, prepared: fromShared(panel, init.prepared, universe) };
+}
+
+parentPort!.on('message', (msg: { init?: WorkerInit; first?: number; jobs?: SweepJob[] }) => {
+  if (msg.init) {
+    setUp(msg.init);
+    return;
+  }
+  const { init, panel, prepared } = state!;
   const results: JobResult[] = [];
   const transfer: ArrayBuffer[] = [];
-  let i = msg.first;
+  let i = msg.first!;
   try {
-    for (const job of msg.jobs) {
+    for (const job of msg.jobs!) {
       const out = runJob(panel, prepared, init.regimes, init.fixed, job, i, init.returns);
       if (out.returns) transfer.push(out.returns.buffer as ArrayBuffer);
       results.push(out);
