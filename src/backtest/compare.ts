@@ -1,8 +1,7 @@
 import { computeMetrics, type BacktestMetrics } from './metrics.js';
-import { runBacktest, type BacktestConfig, type BacktestResult, type RegimeSeries } from './engine.js';
+import { prepareFor, runBacktest, type BacktestConfig, type BacktestResult, type RegimeSeries } from './engine.js';
 import type { Panel } from '../data/panel.js';
 import type { RegimeMode } from '../portfolio/targetWeights.js';
-import { precomputeMomentum } from '../selection/momentum52w.js';
 
 export type StrategyName = 'baseline' | 'regime-rebalance' | 'regime-daily';
 
@@ -21,15 +20,16 @@ export interface Comparison {
 }
 
 /**
- * Runs the backtest once per regime mode on the same data (the momentum precomputation is shared)
- * and SPY buy-and-hold over the same sessions, with the same initial cash.
+ * Runs the backtest once per regime mode on the same data and SPY buy-and-hold over the same
+ * sessions, with the same initial cash. The modes decide on the same dates, so with more than one
+ * they share one preparation (the rankings on those dates); one mode prepares only what it needs.
  */
 export function compareStrategies(panel: Panel, regimes: RegimeSeries | null, spy: Float64Array | null, modes: readonly RegimeMode[], config: BacktestConfig, options: { rfAnnual?: number } = {}): Comparison {
-  const precomputed = config.precomputed ?? precomputeMomentum(panel, config.lookback ?? 252);
+  const prepared = config.prepared ?? (modes.length > 1 ? prepareFor(panel, config) : undefined);
   const runs = modes.map((mode): StrategyRun => {
     // The baseline gets the regime series too: it never applies it, but its live-gate checks
     // must see the regime a live run on each rebalance date would have seen.
-    const result = runBacktest(panel, regimes, { ...config, regimeMode: mode, precomputed });
+    const result = runBacktest(panel, regimes, { ...config, regimeMode: mode, prepared });
     // Per-regime returns follow the regime each run APPLIED (result.regime: null on every day of
     // the baseline, so all of it is NONE), not the model's daily regime.
     const metrics = computeMetrics(

@@ -19,39 +19,32 @@
  * share counts (they differ by the adjustment factor).
  */
 import { AtlasError } from '../core/errors.js';
-import { listSome } from '../core/text.js';
 import type { Panel } from '../data/panel.js';
+import { rebalancePeriodKey, type RebalanceFrequency } from '../calendar/rebalanceSchedule.js';
 import { DEFAULT_ALLOCATION, type AllocationMatrix, type Regime } from '../portfolio/allocation.js';
-import { allocationForDay, targetWeights, type RegimeMode } from '../portfolio/targetWeights.js';
-import { planOrders, type OrderIntent, type OrderSide, type PlannedOrder } from '../execution/orderPlan.js';
+import type { RegimeMode } from '../portfolio/targetWeights.js';
+import { buyScaleFactor, scaleBuyQty } from '../portfolio/buyScaling.js';
+import type { OrderIntent, OrderSide } from '../execution/orderPlan.js';
 import type { GateVerdict } from '../execution/gates/index.js';
-import { evaluateLiveGates, type RawPrices } from './liveGates.js';
+import { attachLiveGates, type GateBatch, type RawPrices } from './liveGates.js';
+import { decisionDates, prepareBacktest, preparedDecisionDates, type PreparedPanel, type UniverseLike } from './prepared.js';
 import {
   DEFAULT_LOOKBACK,
   DEFAULT_MIN_DISTANCE,
   DEFAULT_TOP_N,
   DEFAULT_VOLUME_MULTIPLIER,
   DEFAULT_VOLUME_WINDOW,
-  precomputeMomentumAt,
-  selectTopPrecomputed,
   type MomentumPrecomp,
   type ResolvedMomentumOptions,
 } from '../selection/momentum52w.js';
 
-export type RebalanceFrequency = 'semiannual' | 'quarterly' | 'monthly';
+export { rebalancePeriodKey, type RebalanceFrequency };
+export type { UniverseLike };
 export type FillModel = 'open' | 'close';
 
 export interface RegimeSeries {
   dates: string[]; // ascending ISO dates
   regimes: (Regime | null)[]; // null = no regime known (insufficient history)
-}
-
-/** The part of a Universe the engine needs. */
-export interface UniverseLike {
-  name?: string;
-  symbols: readonly string[];
-  isMember(symbol: string, date: string): boolean;
-  survivorshipWarning?: string;
 }
 
 export interface BacktestConfig {
@@ -64,6 +57,11 @@ export interface BacktestConfig {
   lookback?: number; // 252 bars (tests use smaller values)
   volumeWindow?: number; // 20 bars
   rebalance?: RebalanceFrequency; // 'semiannual'
+  /**
+   * Decide this many sessions after the first session of each period (0 = the first session; the
+   * run's first session always decides). Rebalance timing luck runs every offset.
+   */
+  rebalanceOffset?: number; // 0
   from?: string; // first session on or after; default first panel date
   to?: string; // last session on or before; default last panel date
   initialCash?: number; // 100,000
@@ -88,11 +86,20 @@ export interface BacktestConfig {
    * this run's decision dates and universe symbols. Without one the run computes what it needs.
    */
   precomputed?: MomentumPrecomp;
+  /**
+   * A prepareBacktest result to reuse (a sweep's shared rankings). Used when it was made for this
+   * panel, lookback, volume settings and universe object, its distance floor is at most this
+   * run's minDistance and it ranks every decision date of this run; otherwise ignored.
+   */
+  prepared?: PreparedPanel;
+  /** Fail instead of preparing privately when `prepared` does not fit (sweep workers hold no high/volume columns). */
+  requirePrepared?: boolean;
 }
 
 export interface ResolvedBacktestConfig extends ResolvedMomentumOptions {
   universeName: string;
   rebalance: RebalanceFrequency;
+  rebalanceOffset: number;
   from: string;
   to: string;
   initialCash: number;
@@ -184,7 +191,6 @@ export interface BacktestResult {
 }
 
 const CASH_DUST = 1e-6;
-const SAFETY = 1 - 1e-12;
 
 function bad(msg: string): never {
   throw new AtlasError(msg, { code: 'BAD_BACKTEST_CONFIG' });
@@ -200,6 +206,7 @@ export function resolveBacktestConfig(panel: Panel, config: BacktestConfig): Res
     lookback: config.lookback ?? DEFAULT_LOOKBACK,
     volumeWindow: config.volumeWindow ?? DEFAULT_VOLUME_WINDOW,
     rebalance: config.rebalance ?? 'semiannual',
+    rebalanceOffset: config.rebalanceOffset ?? 0,
     from: config.from ?? panel.dates[0],
     to: config.to ?? panel.dates[panel.dates.length - 1],
     initialCash: config.initialCash ?? 100_000,
@@ -219,6 +226,7 @@ export function resolveBacktestConfig(panel: Panel, config: BacktestConfig): Res
   if (!Number.isInteger(r.lookback) || r.lookback < 1) bad(`lookback must be a whole number of bars, got ${r.lookback}.`);
   if (!Number.isInteger(r.volumeWindow) || r.volumeWindow < 1) bad(`volumeWindow must be a whole number of bars, got ${r.volumeWindow}.`);
   if (!['semiannual', 'quarterly', 'monthly'].includes(r.rebalance)) bad(`rebalance must be semiannual, quarterly or monthly, got ${r.rebalance}.`);
+  if (!Number.isInteger(r.rebalanceOffset) || r.rebalanceOffset < 0) bad(`rebalanceOffset must be a whole number of sessions, got ${r.rebalanceOffset}.`);
   if (!['off', 'rebalance', 'daily'].includes(r.regimeMode)) bad(`regime mode must be off, rebalance or daily, got ${r.regimeMode}.`);
   if (!['open', 'close'].includes(r.fill)) bad(`fill must be open or close, got ${r.fill}.`);
   if (!(r.initialCash > 0 && Number.isFinite(r.initialCash))) bad(`initialCash must be a positive amount, got ${r.initialCash}.`);
@@ -232,18 +240,6 @@ export function resolveBacktestConfig(panel: Panel, config: BacktestConfig): Res
   }
   if (r.from > r.to) bad(`The backtest start ${r.from} is after its end ${r.to}.`);
   return r;
-}
-
-/** Period key of a date for a rebalance frequency; a rebalance happens when the key changes. */
-export function rebalancePeriodKey(date: string, freq: RebalanceFrequency): number {
-  const y = Number(date.slice(0, 4));
-  const m = Number(date.slice(5, 7));
-  if (freq === 'monthly') return y * 12 + (m - 1);
-  if (freq === 'quarterly') return y * 4 + Math.floor((m - 1) / 3);
-  // semiannual: periods start Feb 1 and Aug 1; January belongs to the previous August period.
-  if (m >= 8) return y * 2 + 1;
-  if (m >= 2) return y * 2;
-  return (y - 1) * 2 + 1;
 }
 
 /** As-of join: the regime of the latest regime date on or before each panel date (null before the first). */
@@ -267,316 +263,534 @@ export function alignRegimes(panelDates: readonly string[], series: RegimeSeries
   return out;
 }
 
-interface OpenLot {
-  entryDate: string;
-  invested: number;
-  proceeds: number;
+/** As-of regimes for a preparation's panel, aligned once per regime series object. */
+function alignedRegimes(prep: PreparedPanel, series: RegimeSeries): (Regime | null)[] {
+  prep.regimeCache ??= new WeakMap();
+  let a = prep.regimeCache.get(series);
+  if (!a) {
+    a = alignRegimes(prep.panel.dates, series);
+    prep.regimeCache.set(series, a);
+  }
+  return a;
 }
 
-export function runBacktest(panel: Panel, regimeSeries: RegimeSeries | null, config: BacktestConfig = {}): BacktestResult {
-  const cfg = resolveBacktestConfig(panel, config);
+function sessionRange(panel: Panel, cfg: ResolvedBacktestConfig): { start: number; end: number } {
   const n = panel.dates.length;
-  const { dates, symbols, open, close, adjClose, high } = panel;
   let start = 0;
-  while (start < n && dates[start] < cfg.from) start++;
+  while (start < n && panel.dates[start] < cfg.from) start++;
   let end = n - 1;
-  while (end >= 0 && dates[end] > cfg.to) end--;
+  while (end >= 0 && panel.dates[end] > cfg.to) end--;
   if (start > end) bad(`No sessions between ${cfg.from} and ${cfg.to} in the price data.`);
-  if (cfg.regimeMode !== 'off' && !regimeSeries) bad(`Regime mode ${cfg.regimeMode} needs a regime series; pass one or use regime mode off.`);
+  return { start, end };
+}
 
-  const warnings: string[] = [];
-  const symIndex = new Map<string, number>();
-  symbols.forEach((s, i) => symIndex.set(s, i));
-  let candidates: number[];
-  const universe = config.universe ?? null;
-  if (universe) {
-    candidates = [];
-    const missing: string[] = [];
-    for (const s of universe.symbols) {
-      const i = symIndex.get(s);
-      if (i === undefined) missing.push(s);
-      else candidates.push(i);
-    }
-    if (missing.length > 0) warnings.push(`${missing.length} universe symbols have no price data and were left out: ${listSome(missing)}.`);
-    if (universe.survivorshipWarning) warnings.push(universe.survivorshipWarning);
-  } else {
-    candidates = symbols.map((_, i) => i);
-  }
-  const isMember = universe ? (s: string, d: string) => universe.isMember(s, d) : undefined;
+function usablePrep(prep: PreparedPanel | undefined, panel: Panel, cfg: ResolvedBacktestConfig, universe: UniverseLike | null, decisions: readonly number[]): PreparedPanel | undefined {
+  if (!prep || prep.panel !== panel || prep.universe !== universe || prep.lookback !== cfg.lookback) return undefined;
+  if (prep.volumeFilter !== cfg.volumeFilter || prep.distanceFloor > cfg.minDistance) return undefined;
+  if (cfg.volumeFilter && (prep.volumeMultiplier !== cfg.volumeMultiplier || prep.volumeWindow !== cfg.volumeWindow)) return undefined;
+  return decisions.every((d) => prep.rankSlot[d] >= 0) ? prep : undefined;
+}
 
-  // Decision dates of the schedule: the first session, then every change of period.
-  const isRebalance = new Uint8Array(n);
-  const rebalanceDates: number[] = [];
-  for (let d = start; d <= end; d++) {
-    if (d === start || rebalancePeriodKey(dates[d], cfg.rebalance) !== rebalancePeriodKey(dates[d - 1], cfg.rebalance)) {
-      isRebalance[d] = 1;
-      rebalanceDates.push(d);
-    }
-  }
-  // Reuse a caller's precomputation when it fits this panel, lookback and these dates; otherwise
-  // compute the 52-week highs on the decision dates of the candidates only.
-  let pre = config.precomputed;
-  if (pre && (pre.panel !== panel || pre.lookback !== cfg.lookback || (pre.slotOf && rebalanceDates.some((d) => pre!.slotOf![d] < 0)))) {
-    pre = undefined;
-  }
-  pre ??= precomputeMomentumAt(panel, cfg.lookback, rebalanceDates, candidates);
-  const scanOpts = {
-    topN: cfg.topN,
-    minDistance: cfg.minDistance,
-    volumeFilter: cfg.volumeFilter,
-    volumeMultiplier: cfg.volumeMultiplier,
-    lookback: cfg.lookback,
-    volumeWindow: cfg.volumeWindow,
-  };
+/** What every run counts, records or not: enough for the metrics of a sweep. */
+export interface RunTotals {
+  orders: number;
+  tradedNotional: number;
+  closedPositions: number;
+  wins: number;
+}
 
-  const regimeAt = cfg.regimeMode === 'off' || !regimeSeries ? null : alignRegimes(dates, regimeSeries);
+interface Recorder {
+  trades: Trade[];
+  rebalances: RebalanceRecord[];
+  closed: ClosedPosition[];
+  unfilled: UnfilledOrder[];
+  regime: (Regime | null)[];
+  /** Regime a live run would see on each date (for the gate report), or null = no gate report. */
+  gateRegimeAt: (Regime | null)[] | null;
+  rawClose: Float64Array;
+  basisUnknown?: ReadonlySet<string>;
+}
+
+interface SimOutput {
+  equity: Float64Array;
+  cash: Float64Array;
+  exposure: Float64Array;
+  allocation: Float64Array;
+  totals: RunTotals;
+  daysWithoutRegime: number;
+  qty: Float64Array;
+  held: Int32Array;
+  heldCount: number;
+}
+
+const INTENTS: readonly OrderIntent[] = ['OPEN', 'CLOSE', 'ADJUST'];
+const OPEN = 0;
+const CLOSE = 1;
+const ADJUST = 2;
+const WHOLE_SHARE_TOLERANCE = 1e-9;
+const DUST_NOTIONAL = 1e-6;
+
+/**
+ * The day loop on integer-indexed arrays. State lives in typed arrays sized by the panel's symbols
+ * and allocated once per run; the loop allocates nothing unless `rec` asks for records. Order
+ * planning follows execution/orderPlan.ts planOrders rule for rule (symbol order, whole-share
+ * rounding, minNotional, costs, the shared buy scaling), so the reference simulator, which calls
+ * planOrders, agrees with it.
+ */
+function simulate(
+  prep: PreparedPanel,
+  cfg: ResolvedBacktestConfig,
+  start: number,
+  end: number,
+  decisions: readonly number[],
+  regimeAt: (Regime | null)[] | null,
+  rec: Recorder | null,
+): SimOutput {
+  const { panel, bar, lastBar, mark, symRank, rankSlot, rankStart, rankSyms, rankDist } = prep;
+  const { dates, symbols, open, close, adjClose } = panel;
+  const n = dates.length;
+  const m = symbols.length;
   const slip = cfg.slippageBps / 10_000;
   const comm = cfg.commissionBps / 10_000;
-  const planCostBps = ((1 + slip) * (1 + comm) - 1) * 10_000;
+  const planCost = (((1 + slip) * (1 + comm) - 1) * 10_000) / 10_000;
   const dailyRate = cfg.cashRate / 252;
-
-  const hasBar = (k: number): boolean => {
-    const c = close[k];
-    const a = adjClose[k];
-    const h = high[k];
-    return c > 0 && a > 0 && h > 0 && Number.isFinite(c) && Number.isFinite(a) && Number.isFinite(h);
-  };
-  const lastBarCache = new Int32Array(symbols.length).fill(-2);
-  const lastBar = (s: number): number => {
-    if (lastBarCache[s] === -2) {
-      let d = n - 1;
-      while (d >= 0 && !hasBar(s * n + d)) d--;
-      lastBarCache[s] = d;
-    }
-    return lastBarCache[s];
-  };
+  const { topN, minDistance, wholeShares, minNotional, regimeMode, allocation: matrix } = cfg;
+  const atClose = cfg.fill === 'close';
 
   const len = end - start + 1;
   const equityArr = new Float64Array(len);
   const cashArr = new Float64Array(len);
   const exposureArr = new Float64Array(len);
   const allocArr = new Float64Array(len);
-  const regimeArr: (Regime | null)[] = new Array(len).fill(null);
-  const trades: Trade[] = [];
-  const rebalances: RebalanceRecord[] = [];
-  const closed: ClosedPosition[] = [];
-  const unfilled: UnfilledOrder[] = [];
+  const totals: RunTotals = { orders: 0, tradedNotional: 0, closedPositions: 0, wins: 0 };
 
   let cash = cfg.initialCash;
-  const holdings = new Map<string, number>();
-  const lastPx = new Map<string, number>();
-  const lots = new Map<string, OpenLot>();
-  let pending: PlannedOrder[] | null = null;
-  let lastChosen: string[] = [];
+  const qty = new Float64Array(m);
+  const held = new Int32Array(m); // held symbols in the order they were opened
+  let heldCount = 0;
+  const entryDay = new Int32Array(m);
+  const invested = new Float64Array(m);
+  const proceeds = new Float64Array(m);
+  const chosen = new Int32Array(topN);
+  let chosenCount = 0;
   let lastPicks: { symbol: string; distance: number }[] = [];
+  // Orders of the last plan: sells [0, nSells), buys [nSells, nOrders), each in symbol order.
+  const oSym = new Int32Array(m);
+  const oQty = new Float64Array(m);
+  const oRef = new Float64Array(m);
+  const oIntent = new Uint8Array(m);
+  const bSym = new Int32Array(m);
+  const bQty = new Float64Array(m);
+  const bRef = new Float64Array(m);
+  const bIntent = new Uint8Array(m);
+  const buyPx = new Float64Array(m);
+  const isTarget = new Uint8Array(m);
+  const union = new Int32Array(m);
+  let nSells = 0;
+  let nOrders = 0;
+  let pending = false;
   let appliedAlloc = 1;
   let appliedRegime: Regime | null = null;
   let appliedKnown = true;
   let daysWithoutRegime = 0;
 
-  const sellFill = (date: string, sym: string, qty: number, refPx: number, intent: TradeIntent): void => {
-    const held = holdings.get(sym) ?? 0;
+  // The earliest last bar among the holdings (recomputed after a change of holdings), so most
+  // days skip the delisting walk.
+  let minLast = Infinity;
+  let minLastStale = false;
+  const minLastBar = (): number => {
+    if (minLastStale) {
+      minLastStale = false;
+      minLast = Infinity;
+      for (let h = 0; h < heldCount; h++) if (lastBar[held[h]] < minLast) minLast = lastBar[held[h]];
+    }
+    return minLast;
+  };
+  const removeHeld = (s: number): void => {
+    minLastStale = true;
+    let i = 0;
+    while (held[i] !== s) i++;
+    for (; i < heldCount - 1; i++) held[i] = held[i + 1];
+    heldCount--;
+  };
+
+  const sellFill = (d: number, s: number, q: number, refPx: number, intent: TradeIntent): void => {
+    const h = qty[s];
     const price = refPx * (1 - slip);
-    const notional = qty * price;
+    const notional = q * price;
     const commission = notional * comm;
     cash += notional - commission;
-    const slippage = qty * refPx * slip;
-    trades.push({ date, symbol: sym, side: 'sell', qty, price, notional, commission, slippage, cost: commission + slippage, intent });
-    const lot = lots.get(sym)!;
-    lot.proceeds += notional - commission;
-    if (qty >= held) {
-      holdings.delete(sym);
-      lastPx.delete(sym);
-      lots.delete(sym);
-      const pnl = lot.proceeds - lot.invested;
-      closed.push({ symbol: sym, entryDate: lot.entryDate, exitDate: date, invested: lot.invested, proceeds: lot.proceeds, pnl, returnPct: pnl / lot.invested });
+    totals.orders++;
+    totals.tradedNotional += notional;
+    proceeds[s] += notional - commission;
+    if (rec) {
+      const slippage = q * refPx * slip;
+      rec.trades.push({ date: dates[d], symbol: symbols[s], side: 'sell', qty: q, price, notional, commission, slippage, cost: commission + slippage, intent });
+    }
+    if (q >= h) {
+      qty[s] = 0;
+      removeHeld(s);
+      const pnl = proceeds[s] - invested[s];
+      totals.closedPositions++;
+      if (pnl > 0) totals.wins++;
+      rec?.closed.push({ symbol: symbols[s], entryDate: dates[entryDay[s]], exitDate: dates[d], invested: invested[s], proceeds: proceeds[s], pnl, returnPct: pnl / invested[s] });
     } else {
-      holdings.set(sym, held - qty);
+      qty[s] = h - q;
     }
   };
 
-  /** Executes planned orders on date index d at `field` prices: sells first, then buys re-sized to the cash on hand. */
-  const execute = (orders: PlannedOrder[], d: number, atOpen: boolean): void => {
-    const date = dates[d];
-    const refPrice = (sym: string): number => {
-      const s = symIndex.get(sym)!;
-      const k = s * n + d;
-      if (!hasBar(k)) return NaN;
-      if (!atOpen) return adjClose[k];
-      const o = open[k];
-      return o > 0 && Number.isFinite(o) ? o * (adjClose[k] / close[k]) : NaN;
-    };
-    for (const o of orders) {
-      if (o.side !== 'sell') continue;
-      const held = holdings.get(o.symbol) ?? 0;
-      if (held <= 0) continue;
-      const px = refPrice(o.symbol);
+  const refPrice = (s: number, d: number, atOpen: boolean): number => {
+    const k = s * n + d;
+    if (bar[k] === 0) return NaN;
+    if (!atOpen) return adjClose[k];
+    const o = open[k];
+    return o > 0 && o < Infinity ? o * (adjClose[k] / close[k]) : NaN;
+  };
+
+  /** Executes the planned orders on date index d: sells first, then buys scaled to the cash on hand. */
+  const execute = (d: number, atOpen: boolean): void => {
+    for (let i = 0; i < nSells; i++) {
+      const s = oSym[i];
+      const h = qty[s];
+      if (h <= 0) continue;
+      const px = refPrice(s, d, atOpen);
       if (Number.isNaN(px)) {
-        unfilled.push({ date, symbol: o.symbol, side: 'sell', qty: o.qty, reason: 'no bar' });
+        rec?.unfilled.push({ date: dates[d], symbol: symbols[s], side: 'sell', qty: oQty[i], reason: 'no bar' });
         continue;
       }
-      const qty = o.intent === 'CLOSE' ? held : Math.min(o.qty, held);
-      sellFill(date, o.symbol, qty, px, o.intent);
+      sellFill(d, s, oIntent[i] === CLOSE ? h : Math.min(oQty[i], h), px, INTENTS[oIntent[i]]);
     }
-    const buys: { o: PlannedOrder; px: number }[] = [];
     let total = 0;
-    for (const o of orders) {
-      if (o.side !== 'buy') continue;
-      const px = refPrice(o.symbol);
+    for (let i = nSells; i < nOrders; i++) {
+      const px = refPrice(oSym[i], d, atOpen);
+      buyPx[i] = px;
       if (Number.isNaN(px)) {
-        unfilled.push({ date, symbol: o.symbol, side: 'buy', qty: o.qty, reason: 'no bar' });
+        rec?.unfilled.push({ date: dates[d], symbol: symbols[oSym[i]], side: 'buy', qty: oQty[i], reason: 'no bar' });
         continue;
       }
-      buys.push({ o, px });
-      const notional = o.qty * (px * (1 + slip));
+      const notional = oQty[i] * (px * (1 + slip));
       total += notional + notional * comm;
     }
-    const k = total > cash ? (cash > 0 ? (cash / total) * SAFETY : 0) : 1;
-    for (const { o, px } of buys) {
-      let qty = o.qty;
-      if (k < 1) qty = cfg.wholeShares ? Math.floor(o.qty * k) : o.qty * k;
-      if (!(qty > 0)) {
-        unfilled.push({ date, symbol: o.symbol, side: 'buy', qty: o.qty, reason: 'insufficient cash' });
+    const k = buyScaleFactor(total, cash);
+    for (let i = nSells; i < nOrders; i++) {
+      const px = buyPx[i];
+      if (Number.isNaN(px)) continue;
+      const s = oSym[i];
+      const q = scaleBuyQty(oQty[i], k, wholeShares);
+      if (!(q > 0)) {
+        rec?.unfilled.push({ date: dates[d], symbol: symbols[s], side: 'buy', qty: oQty[i], reason: 'insufficient cash' });
         continue;
       }
-      if (qty * px < cfg.minNotional) {
-        unfilled.push({ date, symbol: o.symbol, side: 'buy', qty: o.qty, reason: 'below minNotional' });
+      if (q * px < minNotional) {
+        rec?.unfilled.push({ date: dates[d], symbol: symbols[s], side: 'buy', qty: oQty[i], reason: 'below minNotional' });
         continue;
       }
       const price = px * (1 + slip);
-      const notional = qty * price;
+      const notional = q * price;
       const commission = notional * comm;
       cash -= notional + commission;
-      const slippage = qty * px * slip;
-      trades.push({ date, symbol: o.symbol, side: 'buy', qty, price, notional, commission, slippage, cost: commission + slippage, intent: o.intent });
-      const held = holdings.get(o.symbol) ?? 0;
-      holdings.set(o.symbol, held + qty);
-      if (!lastPx.has(o.symbol)) lastPx.set(o.symbol, px);
-      const lot = lots.get(o.symbol);
-      if (lot) lot.invested += notional + commission;
-      else lots.set(o.symbol, { entryDate: date, invested: notional + commission, proceeds: 0 });
+      totals.orders++;
+      totals.tradedNotional += notional;
+      if (rec) {
+        const slippage = q * px * slip;
+        rec.trades.push({ date: dates[d], symbol: symbols[s], side: 'buy', qty: q, price, notional, commission, slippage, cost: commission + slippage, intent: INTENTS[oIntent[i]] });
+      }
+      const h = qty[s];
+      if (h === 0) {
+        held[heldCount++] = s;
+        minLastStale = true;
+        entryDay[s] = d;
+        invested[s] = notional + commission;
+        proceeds[s] = 0;
+      } else {
+        invested[s] += notional + commission;
+      }
+      qty[s] = h + q;
     }
     if (cash < 0 && cash > -CASH_DUST) cash = 0;
   };
 
-  // The regime a live run on the decision date would see (the model's, in every mode).
-  const gateRegimeAt = !cfg.liveGates || !regimeSeries ? null : (regimeAt ?? alignRegimes(dates, regimeSeries));
-  const rawClose = config.rawPrices?.close ?? close;
-  const liveGates = (orders: readonly PlannedOrder[], prices: ReadonlyMap<string, number>, d: number): { gates: GateVerdict[]; gateReasons: string[] } => {
-    const { verdicts, reasons } = evaluateLiveGates({
-      orders, prices, holdings, cash, wholeShares: cfg.wholeShares,
-      regime: gateRegimeAt ? gateRegimeAt[d] : null, mode: cfg.regimeMode, allocation: cfg.allocation,
-      rawClose: (sym) => {
-        const k = symIndex.get(sym)! * n + d;
-        const px = rawClose[k];
-        return hasBar(k) && px > 0 && Number.isFinite(px) ? px : undefined;
-      },
-      basisUnknown: config.rawPrices?.basisUnknown,
-    });
-    return { gates: verdicts, gateReasons: reasons };
-  };
-
-  const decide = (d: number, weights: Map<string, number>): void => {
-    const prices = new Map<string, number>();
-    for (const [sym] of holdings) prices.set(sym, lastPx.get(sym)!);
-    for (const [sym] of weights) {
-      const k = symIndex.get(sym)! * n + d;
-      if (hasBar(k)) prices.set(sym, adjClose[k]);
+  /** planOrders on arrays: targets = the chosen names at allocation / topN each, prices at close d. */
+  const plan = (d: number, alloc: number): void => {
+    const w = alloc / topN;
+    let u = 0;
+    for (let i = 0; i < heldCount; i++) union[u++] = held[i];
+    for (let i = 0; i < chosenCount; i++) {
+      const s = chosen[i];
+      isTarget[s] = 1;
+      if (qty[s] === 0) union[u++] = s;
     }
-    const plan = planOrders({
-      holdings,
-      prices,
-      cash,
-      targetWeights: weights,
-      wholeShares: cfg.wholeShares,
-      minNotional: cfg.minNotional,
-      costBps: planCostBps,
-    });
+    // Symbol (code-unit) order, as planOrders sorts: a small insertion sort on integer ranks.
+    for (let i = 1; i < u; i++) {
+      const s = union[i];
+      const r = symRank[s];
+      let j = i - 1;
+      while (j >= 0 && symRank[union[j]] > r) {
+        union[j + 1] = union[j];
+        j--;
+      }
+      union[j + 1] = s;
+    }
+    // A holding is valued at its mark (last close on or before d); a new name needs a bar on d.
+    const priceOf = (s: number): number => (qty[s] > 0 ? mark[s * n + d] : bar[s * n + d] === 1 ? adjClose[s * n + d] : NaN);
+    let equity = cash;
+    for (let i = 0; i < u; i++) {
+      const s = union[i];
+      if (qty[s] > 0) equity += qty[s] * priceOf(s);
+    }
+    nSells = 0;
+    let nBuys = 0;
+    for (let i = 0; i < u; i++) {
+      const s = union[i];
+      const q = qty[s];
+      const p = priceOf(s);
+      if (isTarget[s] === 0 || w === 0) {
+        if (q > 0 && !(q * p < minNotional)) {
+          oSym[nSells] = s; oQty[nSells] = q; oRef[nSells] = p; oIntent[nSells] = CLOSE; nSells++;
+        }
+        continue;
+      }
+      if (!(p > 0 && p < Infinity)) continue; // no price: planOrders skips it
+      const targetQty = equity > 0 ? (w * equity) / p : 0;
+      const delta = targetQty - q;
+      if (delta > 0) {
+        const bq = wholeShares ? Math.floor(delta + WHOLE_SHARE_TOLERANCE) : delta;
+        if (bq <= 0 || bq * p < Math.max(minNotional, DUST_NOTIONAL)) continue;
+        bSym[nBuys] = s; bQty[nBuys] = bq; bRef[nBuys] = p; bIntent[nBuys] = q > 0 ? ADJUST : OPEN; nBuys++;
+      } else if (delta < 0) {
+        const partial = wholeShares ? Math.floor(-delta + WHOLE_SHARE_TOLERANCE) : -delta;
+        const sq = targetQty <= 0 ? q : Math.min(partial, q);
+        if (sq <= 0 || sq * p < minNotional) continue;
+        oSym[nSells] = s; oQty[nSells] = sq; oRef[nSells] = p; oIntent[nSells] = sq >= q ? CLOSE : ADJUST; nSells++;
+      }
+    }
+    for (let i = 0; i < chosenCount; i++) isTarget[chosen[i]] = 0;
+    let available = cash;
+    {
+      let got = 0;
+      for (let i = 0; i < nSells; i++) got += oQty[i] * oRef[i] * (1 - planCost);
+      available = cash + got;
+    }
+    let spend = 0;
+    for (let i = 0; i < nBuys; i++) spend += bQty[i] * bRef[i] * (1 + planCost);
+    const k = buyScaleFactor(spend, available);
+    nOrders = nSells;
+    for (let i = 0; i < nBuys; i++) {
+      const bq = scaleBuyQty(bQty[i], k, wholeShares);
+      const notional = bq * bRef[i];
+      if (k < 1 && (bq <= 0 || notional < minNotional || notional === 0)) continue;
+      oSym[nOrders] = bSym[i]; oQty[nOrders] = bq; oRef[nOrders] = bRef[i]; oIntent[nOrders] = bIntent[i]; nOrders++;
+    }
     // The same seven gates a live rebalance must pass, on the same batch: reported with the
     // rebalance so a backtest shows what live trading would have warned about or refused.
-    if (cfg.liveGates) Object.assign(rebalances[rebalances.length - 1], liveGates(plan.orders, prices, d));
-    if (cfg.fill === 'close') execute(plan.orders, d, false);
-    else if (d < end) pending = plan.orders;
+    if (rec?.gateRegimeAt) attachLiveGates(rec.rebalances[rec.rebalances.length - 1], gateBatch(d));
+    if (atClose) execute(d, false);
+    else if (d < end) pending = true;
   };
 
+  /** The batch just planned on date d, copied out of the run's buffers for the gate report. */
+  const gateBatch = (d: number): GateBatch => {
+    const orderSym = oSym.slice(0, nOrders);
+    const rawClose = new Float64Array(nOrders);
+    const orderSell = new Uint8Array(nOrders);
+    const orderIntent: OrderIntent[] = [];
+    for (let i = 0; i < nOrders; i++) {
+      const k = orderSym[i] * n + d;
+      const px = rec!.rawClose[k];
+      rawClose[i] = bar[k] === 1 && px > 0 && px < Infinity ? px : NaN;
+      orderSell[i] = i < nSells ? 1 : 0;
+      orderIntent.push(INTENTS[oIntent[i]]);
+    }
+    const heldSym = held.slice(0, heldCount);
+    const heldQty = new Float64Array(heldCount);
+    const heldPx = new Float64Array(heldCount);
+    for (let i = 0; i < heldCount; i++) {
+      heldQty[i] = qty[heldSym[i]];
+      heldPx[i] = mark[heldSym[i] * n + d];
+    }
+    const targets: number[] = [];
+    for (let i = 0; i < chosenCount; i++) if (qty[chosen[i]] === 0 && bar[chosen[i] * n + d] === 1) targets.push(chosen[i]);
+    return {
+      symbols, heldSym, heldQty, heldPx,
+      targetSym: Int32Array.from(targets), targetPx: Float64Array.from(targets, (s) => adjClose[s * n + d]),
+      orderSym, orderQty: oQty.slice(0, nOrders), orderRef: oRef.slice(0, nOrders), orderIntent, orderSell, rawClose,
+      cash, wholeShares, regime: rec!.gateRegimeAt![d], mode: regimeMode, allocation: matrix, basisUnknown: rec!.basisUnknown,
+    };
+  };
+
+  let nextDecision = 0;
+  while (nextDecision < decisions.length && decisions[nextDecision] < start) nextDecision++;
   for (let d = start; d <= end; d++) {
     const i = d - start;
-    const date = dates[d];
     if (i > 0 && dailyRate !== 0 && cash > 0) cash += cash * dailyRate;
 
-    // Delisting: past the last bar the panel will ever have -> sell at the last price.
-    for (const [sym, qty] of holdings) {
-      const s = symIndex.get(sym)!;
-      if (d > lastBar(s)) sellFill(date, sym, qty, lastPx.get(sym)!, 'LIQUIDATE');
-    }
-
-    if (pending) {
-      const orders = pending;
-      pending = null;
-      execute(orders, d, true);
-    }
-
-    for (const [sym] of holdings) {
-      const k = symIndex.get(sym)! * n + d;
-      if (hasBar(k)) lastPx.set(sym, adjClose[k]);
-    }
-
-    const regimeToday = regimeAt ? regimeAt[d] : null;
-    if (isRebalance[d] === 1) {
-      const { allocation, regimeKnown } = allocationForDay(regimeToday, cfg.regimeMode, cfg.allocation);
-      const picks = selectTopPrecomputed(pre, d, candidates, scanOpts, isMember);
-      lastChosen = picks.map((p) => symbols[p.s]);
-      lastPicks = picks.map((p) => ({ symbol: symbols[p.s], distance: p.distance }));
-      appliedAlloc = allocation;
-      appliedRegime = regimeToday;
-      appliedKnown = regimeKnown;
-      rebalances.push({ date, kind: 'rebalance', regime: regimeToday, allocation, chosen: lastPicks });
-      decide(d, targetWeights(lastChosen, allocation, cfg.topN));
-    } else if (cfg.regimeMode === 'daily') {
-      const { allocation, regimeKnown } = allocationForDay(regimeToday, cfg.regimeMode, cfg.allocation);
-      if (allocation !== appliedAlloc) {
-        appliedAlloc = allocation;
-        appliedRegime = regimeToday;
-        appliedKnown = regimeKnown;
-        rebalances.push({ date, kind: 'regime', regime: regimeToday, allocation, chosen: lastPicks });
-        decide(d, targetWeights(lastChosen, allocation, cfg.topN));
+    // Delisting: past the last bar the panel will ever have -> sell at the last price. Only a day
+    // past the earliest last bar of the book needs the walk over the holdings.
+    if (d > minLastBar()) {
+      for (let h = 0; h < heldCount; ) {
+        const s = held[h];
+        if (d > lastBar[s]) sellFill(d, s, qty[s], mark[s * n + d], 'LIQUIDATE');
+        else h++;
       }
     }
 
+    if (pending) {
+      pending = false;
+      execute(d, true);
+    }
+
+    const regimeToday = regimeAt ? regimeAt[d] : null;
+    const decide = nextDecision < decisions.length && decisions[nextDecision] === d;
+    // allocationForDay without its result object (this runs every day in mode 'daily').
+    const known = regimeToday !== null;
+    const alloc = regimeMode === 'off' || !known ? 1 : matrix[regimeToday];
+    const retarget = !decide && regimeMode === 'daily' && alloc !== appliedAlloc;
+
     let stocks = 0;
-    for (const [sym, qty] of holdings) stocks += qty * lastPx.get(sym)!;
+    if (!decide && !retarget) {
+      // Most days: value the book at the marks (the close, or the last close through a gap).
+      for (let h = 0; h < heldCount; h++) stocks += qty[held[h]] * mark[held[h] * n + d];
+    } else {
+      if (decide) {
+        nextDecision++;
+        const slot = rankSlot[d];
+        if (slot < 0) throw new RangeError(`the preparation does not rank ${dates[d]}`);
+        chosenCount = 0;
+        for (let j = rankStart[slot]; j < rankStart[slot + 1] && chosenCount < topN && rankDist[j] >= minDistance; j++) chosen[chosenCount++] = rankSyms[j];
+        appliedAlloc = alloc;
+        appliedRegime = regimeToday;
+        appliedKnown = known;
+        if (rec) {
+          lastPicks = [];
+          for (let j = 0; j < chosenCount; j++) lastPicks.push({ symbol: symbols[chosen[j]], distance: rankDist[rankStart[slot] + j] });
+          rec.rebalances.push({ date: dates[d], kind: 'rebalance', regime: regimeToday, allocation: alloc, chosen: lastPicks });
+        }
+      } else {
+        appliedAlloc = alloc;
+        appliedRegime = regimeToday;
+        appliedKnown = known;
+        rec?.rebalances.push({ date: dates[d], kind: 'regime', regime: regimeToday, allocation: alloc, chosen: lastPicks });
+      }
+      plan(d, alloc);
+      for (let h = 0; h < heldCount; h++) stocks += qty[held[h]] * mark[held[h] * n + d];
+    }
+
     const equity = cash + stocks;
     equityArr[i] = equity;
     cashArr[i] = cash;
     exposureArr[i] = equity > 0 ? stocks / equity : 0;
     allocArr[i] = appliedAlloc;
-    regimeArr[i] = cfg.regimeMode === 'off' ? null : appliedRegime;
-    if (cfg.regimeMode !== 'off' && !appliedKnown) daysWithoutRegime++;
+    if (rec) rec.regime[i] = regimeMode === 'off' ? null : appliedRegime;
+    if (regimeMode !== 'off' && !appliedKnown) daysWithoutRegime++;
   }
+  return { equity: equityArr, cash: cashArr, exposure: exposureArr, allocation: allocArr, totals, daysWithoutRegime, qty, held, heldCount };
+}
 
-  if (daysWithoutRegime > 0) {
-    warnings.push(`${daysWithoutRegime} days ran with no regime known (allocation 1.0, as with the regime layer off).`);
-  }
-  const openPositions = [...holdings.entries()]
-    .sort((a, b) => (a[0] < b[0] ? -1 : 1))
-    .map(([symbol, qty]) => {
-      const price = lastPx.get(symbol)!;
-      return { symbol, qty, price, value: qty * price };
+/** The last preparation made alongside each reused precomputation (config.precomputed). */
+const reusedPreps = new WeakMap<MomentumPrecomp, PreparedPanel>();
+
+interface RunSetup {
+  cfg: ResolvedBacktestConfig;
+  prep: PreparedPanel;
+  start: number;
+  end: number;
+  decisions: number[];
+  regimeAt: (Regime | null)[] | null;
+}
+
+function setUp(panel: Panel, regimeSeries: RegimeSeries | null, config: BacktestConfig): RunSetup {
+  const cfg = resolveBacktestConfig(panel, config);
+  const { start, end } = sessionRange(panel, cfg);
+  if (cfg.regimeMode !== 'off' && !regimeSeries) bad(`Regime mode ${cfg.regimeMode} needs a regime series; pass one or use regime mode off.`);
+  const universe = config.universe ?? null;
+  const decisions =
+    config.prepared?.panel === panel
+      ? preparedDecisionDates(config.prepared, start, end, cfg.rebalance, cfg.rebalanceOffset)
+      : decisionDates(panel.dates, start, end, cfg.rebalance, cfg.rebalanceOffset);
+  const fits = usablePrep(config.prepared, panel, cfg, universe, decisions) ?? usablePrep(config.precomputed && reusedPreps.get(config.precomputed), panel, cfg, universe, decisions);
+  if (!fits && config.requirePrepared) bad(`The shared preparation does not cover ${cfg.rebalance} decisions from ${cfg.from} to ${cfg.to} at minDistance ${cfg.minDistance}.`);
+  let prep = fits;
+  if (!prep) {
+    prep = prepareBacktest(panel, {
+      lookback: cfg.lookback, volumeFilter: cfg.volumeFilter, volumeMultiplier: cfg.volumeMultiplier, volumeWindow: cfg.volumeWindow,
+      distanceFloor: cfg.minDistance, dates: decisions, universe, precomputed: config.precomputed,
     });
+    // A caller that passes a precomputation runs again on the same panel: keep the rankings with it.
+    if (config.precomputed) reusedPreps.set(config.precomputed, prep);
+  }
+  const regimeAt = cfg.regimeMode === 'off' || !regimeSeries ? null : alignedRegimes(prep, regimeSeries);
+  return { cfg, prep, start, end, decisions, regimeAt };
+}
+
+/**
+ * The preparation one configuration's runs can share (the rankings on its decision dates), e.g.
+ * across the regime modes of a comparison, which decide on the same dates.
+ */
+export function prepareFor(panel: Panel, config: BacktestConfig): PreparedPanel {
+  const cfg = resolveBacktestConfig(panel, config);
+  const { start, end } = sessionRange(panel, cfg);
+  return prepareBacktest(panel, {
+    lookback: cfg.lookback, volumeFilter: cfg.volumeFilter, volumeMultiplier: cfg.volumeMultiplier, volumeWindow: cfg.volumeWindow,
+    distanceFloor: cfg.minDistance, dates: decisionDates(panel.dates, start, end, cfg.rebalance, cfg.rebalanceOffset),
+    universe: config.universe ?? null, precomputed: config.precomputed,
+  });
+}
+
+export function runBacktest(panel: Panel, regimeSeries: RegimeSeries | null, config: BacktestConfig = {}): BacktestResult {
+  const { cfg, prep, start, end, decisions, regimeAt } = setUp(panel, regimeSeries, config);
+  const len = end - start + 1;
+  // The regime a live run on the decision date would see (the model's, in every mode).
+  const gateRegimeAt = !cfg.liveGates || !regimeSeries ? null : (regimeAt ?? alignedRegimes(prep, regimeSeries));
+  const rec: Recorder = {
+    trades: [], rebalances: [], closed: [], unfilled: [], regime: new Array<Regime | null>(len).fill(null),
+    gateRegimeAt: cfg.liveGates ? (gateRegimeAt ?? new Array<Regime | null>(panel.dates.length).fill(null)) : null,
+    rawClose: config.rawPrices?.close ?? panel.close,
+    basisUnknown: config.rawPrices?.basisUnknown,
+  };
+  const sim = simulate(prep, cfg, start, end, decisions, regimeAt, rec);
+  const warnings = [...prep.warnings];
+  if (sim.daysWithoutRegime > 0) {
+    warnings.push(`${sim.daysWithoutRegime} days ran with no regime known (allocation 1.0, as with the regime layer off).`);
+  }
+  const openPositions: BacktestResult['openPositions'] = [];
+  for (let h = 0; h < sim.heldCount; h++) {
+    const s = sim.held[h];
+    const price = prep.mark[s * panel.dates.length + end];
+    openPositions.push({ symbol: panel.symbols[s], qty: sim.qty[s], price, value: sim.qty[s] * price });
+  }
+  openPositions.sort((a, b) => (a.symbol < b.symbol ? -1 : 1));
   return {
     config: cfg,
-    dates: dates.slice(start, end + 1),
-    equity: equityArr,
-    cash: cashArr,
-    exposure: exposureArr,
-    allocation: allocArr,
-    regime: regimeArr,
-    trades,
-    rebalances,
-    closedPositions: closed,
+    dates: panel.dates.slice(start, end + 1),
+    equity: sim.equity,
+    cash: sim.cash,
+    exposure: sim.exposure,
+    allocation: sim.allocation,
+    regime: rec.regime,
+    trades: rec.trades,
+    rebalances: rec.rebalances,
+    closedPositions: rec.closed,
     openPositions,
-    unfilled,
-    daysWithoutRegime,
+    unfilled: rec.unfilled,
+    daysWithoutRegime: sim.daysWithoutRegime,
     warnings,
   };
+}
+
+/** A run without records (no trades, rebalances or gate report): what a sweep ranks configurations by. */
+export interface LeanResult {
+  config: ResolvedBacktestConfig;
+  /** Panel date indices of the first and last session. */
+  start: number;
+  end: number;
+  equity: Float64Array;
+  exposure: Float64Array;
+  totals: RunTotals;
+}
+
+/** runBacktest's simulation without building trade, position or rebalance objects. */
+export function runBacktestLean(panel: Panel, regimeSeries: RegimeSeries | null, config: BacktestConfig = {}): LeanResult {
+  const { cfg, prep, start, end, decisions, regimeAt } = setUp(panel, regimeSeries, config);
+  const sim = simulate(prep, cfg, start, end, decisions, regimeAt, null);
+  return { config: cfg, start, end, equity: sim.equity, exposure: sim.exposure, totals: sim.totals };
 }

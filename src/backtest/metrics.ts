@@ -41,6 +41,8 @@ export interface MetricsInput {
   trades?: readonly { notional: number }[];
   closedPositions?: readonly { pnl: number }[];
   regime?: readonly (Regime | null)[];
+  /** Counts a run without trade records kept (runBacktestLean): used instead of trades / closedPositions. */
+  totals?: { orders: number; tradedNotional: number; closedPositions: number; wins: number };
 }
 
 export interface BacktestMetrics {
@@ -76,7 +78,13 @@ export function computeMetrics(input: MetricsInput, options: { rfAnnual?: number
   let traded = 0;
   for (const t of trades) traded += Math.abs(t.notional);
   const closed = input.closedPositions ?? [];
-  const wins = closed.filter((p) => p.pnl > 0).length;
+  let wins = closed.filter((p) => p.pnl > 0).length;
+  let orders = trades.length;
+  let closedCount = closed.length;
+  if (input.totals) {
+    ({ orders, wins, closedPositions: closedCount } = input.totals);
+    traded = input.totals.tradedNotional;
+  }
   return {
     startDate: first,
     endDate: last,
@@ -93,9 +101,9 @@ export function computeMetrics(input: MetricsInput, options: { rfAnnual?: number
     calmar: calmarRatio(c, dd.maxDrawdown),
     exposure: input.exposure ? mean(input.exposure) : NaN,
     turnover: annualTurnover(traded, equity, first, last),
-    orders: trades.length,
-    closedPositions: closed.length,
-    winRate: closed.length > 0 ? wins / closed.length : NaN,
+    orders,
+    closedPositions: closedCount,
+    winRate: closedCount > 0 ? wins / closedCount : NaN,
     perRegime: input.regime ? perRegimeReturns(equity, input.regime) : [],
   };
 }

@@ -1,10 +1,17 @@
+/**
+ * @module Parameter sweeps: a grid of configurations (or walk-forward jobs: a configuration over a
+ * session range) run on worker threads that share one copy of the price columns and one
+ * preparation (rankings per decision date, see prepared.ts).
+ */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { AtlasError } from '../core/errors.js';
 import type { Panel } from '../data/panel.js';
 import type { RegimeMode } from '../portfolio/targetWeights.js';
-import type { BacktestMetrics } from './metrics.js';
-import type { BacktestConfig, RebalanceFrequency, RegimeSeries } from './engine.js';
+import type { AllocationMatrix } from '../portfolio/allocation.js';
+import { computeMetrics, dailyReturns, type BacktestMetrics } from './metrics.js';
+import { resolveBacktestConfig, runBacktestLean, type BacktestConfig, type RebalanceFrequency, type RegimeSeries } from './engine.js';
+import { decisionDates, prepareBacktest, toShared, type PreparedPanel, type SharedPrepared, type UniverseLike } from './prepared.js';
 
 /** One point of the grid: the parameters a sweep varies. */
 export interface SweepPoint {
@@ -26,6 +33,7 @@ export interface SweepGrid {
   regimeMode: RegimeMode[];
 }
 
+/** The settings every configuration of a sweep shares (engine defaults when absent). */
 export interface SweepFixed {
   from?: string;
   to?: string;
@@ -34,6 +42,13 @@ export interface SweepFixed {
   wholeShares?: boolean;
   fill?: 'open' | 'close';
   rfAnnual?: number;
+  lookback?: number;
+  volumeFilter?: boolean;
+  volumeMultiplier?: number;
+  volumeWindow?: number;
+  allocation?: AllocationMatrix;
+  minNotional?: number;
+  initialCash?: number;
 }
 
 export interface SweepResult extends SweepPoint {
@@ -43,8 +58,8 @@ export interface SweepResult extends SweepPoint {
 const REBALANCES: RebalanceFrequency[] = ['semiannual', 'quarterly', 'monthly'];
 const MODES: RegimeMode[] = ['off', 'rebalance', 'daily'];
 
-/** Validates a grid file's JSON: each key a non-empty array (or a single value). */
-export function parseGrid(raw: unknown, label = 'grid'): SweepGrid {
+/** Validates a grid file's JSON: each key a non-empty array (or a single value); a missing key takes `defaults`. */
+export function parseGrid(raw: unknown, label = 'grid', defaults: Partial<SweepPoint> = {}): SweepGrid {
   if (typeof raw !== 'object' || raw === null) throw new AtlasError(`${label} must be a JSON object such as {"topN":[5,10],"minDistance":[0.9],"rebalance":["semiannual"],"regimeMode":["off","daily"]}.`, { code: 'BAD_GRID' });
   const o = raw as Record<string, unknown>;
   const known = new Set(['topN', 'minDistance', 'rebalance', 'regimeMode']);
@@ -57,10 +72,10 @@ export function parseGrid(raw: unknown, label = 'grid'): SweepGrid {
     return [...new Set(arr as T[])];
   };
   return {
-    topN: list('topN', [10], (v): v is number => Number.isInteger(v) && (v as number) >= 1, 'whole numbers >= 1'),
-    minDistance: list('minDistance', [0.9], (v): v is number => typeof v === 'number' && v > 0 && v <= 1, 'numbers in (0, 1]'),
-    rebalance: list('rebalance', ['semiannual'], (v): v is RebalanceFrequency => REBALANCES.includes(v as RebalanceFrequency), `values of ${REBALANCES.join(', ')}`),
-    regimeMode: list('regimeMode', ['off'], (v): v is RegimeMode => MODES.includes(v as RegimeMode), `values of ${MODES.join(', ')}`),
+    topN: list('topN', [defaults.topN ?? 10], (v): v is number => Number.isInteger(v) && (v as number) >= 1, 'whole numbers >= 1'),
+    minDistance: list('minDistance', [defaults.minDistance ?? 0.9], (v): v is number => typeof v === 'number' && v > 0 && v <= 1, 'numbers in (0, 1]'),
+    rebalance: list('rebalance', [defaults.rebalance ?? 'semiannual'], (v): v is RebalanceFrequency => REBALANCES.includes(v as RebalanceFrequency), `values of ${REBALANCES.join(', ')}`),
+    regimeMode: list('regimeMode', [defaults.regimeMode ?? 'off'], (v): v is RegimeMode => MODES.includes(v as RegimeMode), `values of ${MODES.join(', ')}`),
   };
 }
 
@@ -72,12 +87,12 @@ export function gridPoints(g: SweepGrid): SweepPoint[] {
   return out;
 }
 
-/** The panel with its numeric columns copied into SharedArrayBuffers, so workers read one copy. */
+/** The columns a simulation reads (open, close, adjClose), copied into SharedArrayBuffers so workers read one copy. */
 export interface SharedPanel {
   dates: string[];
   symbols: string[];
   dayNumbers: Int32Array;
-  fields: Record<'open' | 'high' | 'low' | 'close' | 'adjClose' | 'volume', Float64Array>;
+  fields: Record<'open' | 'close' | 'adjClose', Float64Array>;
 }
 
 export function sharePanel(p: Panel): SharedPanel {
@@ -86,77 +101,204 @@ export function sharePanel(p: Panel): SharedPanel {
     s.set(a);
     return s;
   };
-  return {
-    dates: p.dates, symbols: p.symbols, dayNumbers: p.dayNumbers,
-    fields: { open: share(p.open), high: share(p.high), low: share(p.low), close: share(p.close), adjClose: share(p.adjClose), volume: share(p.volume) },
-  };
+  return { dates: p.dates, symbols: p.symbols, dayNumbers: p.dayNumbers, fields: { open: share(p.open), close: share(p.close), adjClose: share(p.adjClose) } };
+}
+
+/** One job for a worker: a grid point over a session range (walk-forward windows vary the range). */
+export interface SweepJob {
+  point: SweepPoint;
+  from?: string;
+  to?: string;
+  /** Rebalance-day offset (timing luck runs every one). */
+  offset?: number;
 }
 
 export interface WorkerInit {
   panel: SharedPanel;
+  prepared: SharedPrepared;
   regimes: RegimeSeries | null;
   fixed: SweepFixed;
-  /** Point-in-time membership as a symbol-major 0/1 matrix (shared), or null = every symbol always. */
-  membership: Uint8Array | null;
+  /** Send each run's daily returns back (for the deflated Sharpe ratio and PBO). */
+  returns: boolean;
 }
 
-/** Evaluates a universe's isMember once per cell, into shared memory a worker can read. */
-export function membershipMatrix(panel: Panel, isMember: (symbol: string, date: string) => boolean): Uint8Array {
-  const n = panel.dates.length;
-  const m = new Uint8Array(new SharedArrayBuffer(n * panel.symbols.length));
-  panel.symbols.forEach((sym, s) => {
-    for (let d = 0; d < n; d++) m[s * n + d] = isMember(sym, panel.dates[d]) ? 1 : 0;
-  });
-  return m;
+/** What a worker sends back per job. */
+export interface JobResult {
+  i: number;
+  metrics: BacktestMetrics;
+  returns?: Float64Array;
+}
+
+/** Grid points running on the sweep's common settings (the engine defaults for everything not varied). */
+export function sweepConfig(point: SweepPoint, fixed: SweepFixed, range: { from?: string; to?: string; offset?: number } = {}): BacktestConfig {
+  return {
+    topN: point.topN, minDistance: point.minDistance, rebalance: point.rebalance, regimeMode: point.regimeMode, rebalanceOffset: range.offset ?? 0,
+    from: range.from ?? fixed.from, to: range.to ?? fixed.to,
+    commissionBps: fixed.commissionBps, slippageBps: fixed.slippageBps, wholeShares: fixed.wholeShares, fill: fixed.fill,
+    lookback: fixed.lookback, volumeFilter: fixed.volumeFilter, volumeMultiplier: fixed.volumeMultiplier, volumeWindow: fixed.volumeWindow,
+    allocation: fixed.allocation, minNotional: fixed.minNotional, initialCash: fixed.initialCash,
+    // A strategy variant's own fields (costs, sizing, allocation) override the shared ones.
+    ...(point.config ?? {}),
+    // Ranking configurations needs the metrics, not the per-rebalance gate report.
+    liveGates: false,
+  };
+}
+
+/** Fields the shared preparation (rankings per decision date) is built for: a grid cannot vary them per point. */
+const PREPARED_FIELDS = ['lookback', 'volumeFilter', 'volumeMultiplier', 'volumeWindow'] as const;
+
+function assertSharedPreparation(jobs: readonly SweepJob[], fixed: SweepFixed): void {
+  for (const j of jobs) {
+    for (const f of PREPARED_FIELDS) {
+      const v = j.point.config?.[f];
+      if (v !== undefined && v !== fixed[f]) {
+        throw new AtlasError(`This sweep varies ${f}, which the shared ranking is built for; sweep it in separate runs (one value each) for now.`, { code: 'BAD_GRID' });
+      }
+    }
+  }
 }
 
 /**
- * Runs every grid point across worker threads (default: one per core). Each worker receives the
- * shared panel once, precomputes the 52-week highs once, then runs the points it is handed.
- * Results come back in grid order, so the output is deterministic whatever the scheduling.
+ * The preparation every job of a sweep shares: rankings on the decision dates of every rebalance
+ * frequency of the grid over every job's range, kept down to the grid's lowest minDistance.
  */
-export async function runSweep(
+export function prepareSweep(panel: Panel, jobs: readonly SweepJob[], fixed: SweepFixed, universe: UniverseLike | null): PreparedPanel {
+  assertSharedPreparation(jobs, fixed);
+  const dates = new Set<number>();
+  let floor = 1;
+  const seen = new Set<string>();
+  for (const j of jobs) {
+    floor = Math.min(floor, j.point.minDistance);
+    const key = `${j.point.rebalance}|${j.from ?? fixed.from ?? ''}|${j.to ?? fixed.to ?? ''}|${j.offset ?? 0}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const cfg = resolveBacktestConfig(panel, sweepConfig(j.point, fixed, j));
+    let start = 0;
+    while (start < panel.dates.length && panel.dates[start] < cfg.from) start++;
+    let end = panel.dates.length - 1;
+    while (end >= 0 && panel.dates[end] > cfg.to) end--;
+    for (const d of decisionDates(panel.dates, start, end, cfg.rebalance, cfg.rebalanceOffset)) dates.add(d);
+  }
+  const base = resolveBacktestConfig(panel, sweepConfig(jobs[0].point, fixed));
+  return prepareBacktest(panel, {
+    lookback: base.lookback, volumeFilter: base.volumeFilter, volumeMultiplier: base.volumeMultiplier, volumeWindow: base.volumeWindow,
+    distanceFloor: floor, dates: [...dates], universe,
+  });
+}
+
+/** One job on a shared preparation: the worker's loop body, also run in-process (workers: 0). */
+export function runJob(panel: Panel, prepared: PreparedPanel, regimes: RegimeSeries | null, fixed: SweepFixed, job: SweepJob, i: number, withReturns: boolean): JobResult {
+  const r = runBacktestLean(panel, job.point.regimeMode === 'off' ? null : regimes, { ...sweepConfig(job.point, fixed, job), universe: prepared.universe, prepared, requirePrepared: true });
+  const dates = panel.dates.slice(r.start, r.end + 1);
+  const metrics = computeMetrics({ dates, equity: r.equity, exposure: r.exposure, totals: r.totals }, { rfAnnual: fixed.rfAnnual ?? 0 });
+  return withReturns ? { i, metrics, returns: dailyReturns(r.equity) } : { i, metrics };
+}
+
+export interface SweepOptions {
+  /** Worker threads (default one per core); 0 runs every job in this thread. */
+  workers?: number;
+  /** Point-in-time membership (default: every panel symbol always). */
+  universe?: UniverseLike | null;
+  isMember?: (symbol: string, date: string) => boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Runs jobs across worker threads (default: one per core). The parent prepares the rankings once
+ * (prepareSweep) and shares them and the panel's price columns with every worker; a worker
+ * simulates each job on arrays without records. Results come back in job order, so the output
+ * is deterministic whatever the scheduling.
+ */
+export async function runJobs(
   panel: Panel,
   regimes: RegimeSeries | null,
-  points: readonly SweepPoint[],
+  jobs: readonly SweepJob[],
   fixed: SweepFixed,
-  options: { workers?: number; isMember?: (symbol: string, date: string) => boolean; onProgress?: (done: number, total: number) => void } = {},
-): Promise<SweepResult[]> {
-  const nWorkers = Math.max(1, Math.min(options.workers ?? availableParallelism(), points.length));
-  const init: WorkerInit = { panel: sharePanel(panel), regimes, fixed, membership: options.isMember ? membershipMatrix(panel, options.isMember) : null };
-  const results: (SweepResult | undefined)[] = new Array(points.length);
+  options: SweepOptions & { returns?: boolean } = {},
+): Promise<JobResult[]> {
+  if (jobs.length === 0) return [];
+  const universe = options.universe ?? (options.isMember ? { name: 'membership', symbols: panel.symbols, isMember: options.isMember } : null);
+  if (options.workers === 0) {
+    const prepared = prepareSweep(panel, jobs, fixed, universe);
+    return jobs.map((job, i) => {
+      const r = runJob(panel, prepared, regimes, fixed, job, i, options.returns ?? false);
+      options.onProgress?.(i + 1, jobs.length);
+      return r;
+    });
+  }
+  const nWorkers = Math.max(1, Math.min(options.workers ?? availableParallelism(), Math.ceil(jobs.length / CHUNK)));
+  const fromSource = import.meta.url.endsWith('.ts');
+  const workerUrl = new URL(fromSource ? './sweepWorker.ts' : './sweepWorker.js', import.meta.url);
+  // From source (tests), the worker first registers the TypeScript loader the parent runs under.
+  const spawn = () =>
+    fromSource
+      ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); });`, { eval: true })
+      : new Worker(workerUrl);
+  // Workers start (thread and module loading) while this thread prepares the shared data; the
+  // data follows as their first message.
+  const workers = Array.from({ length: nWorkers }, spawn);
+  // A worker that fails while this thread prepares is reported once its run starts.
+  const early = new Map<Worker, Error>();
+  for (const w of workers) w.on('error', (err) => early.set(w, err));
+  let init: WorkerInit;
+  try {
+    const prepared = prepareSweep(panel, jobs, fixed, universe);
+    init = { panel: sharePanel(panel), prepared: toShared(prepared), regimes, fixed, returns: options.returns ?? false };
+  } catch (err) {
+    await Promise.all(workers.map((w) => w.terminate()));
+    throw err;
+  }
+  const results: JobResult[] = new Array(jobs.length);
   let next = 0;
   let done = 0;
-  const workerUrl = new URL(import.meta.url.endsWith('.ts') ? './sweepWorker.ts' : './sweepWorker.js', import.meta.url);
-  // From source (tests), the worker needs the TypeScript loader the parent runs under.
-  const execArgv = import.meta.url.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const runWorker = () =>
+  const runWorker = (w: Worker) =>
     new Promise<void>((resolve, reject) => {
-      const w = new Worker(workerUrl, { workerData: init, execArgv });
       const feed = () => {
-        if (next >= points.length) {
+        if (next >= jobs.length) {
           void w.terminate().then(() => resolve());
           return;
         }
-        const i = next++;
-        w.postMessage({ i, point: points[i] });
+        const first = next;
+        next = Math.min(jobs.length, next + CHUNK);
+        w.postMessage({ first, jobs: jobs.slice(first, next) });
       };
-      w.on('message', (msg: { i: number; result?: SweepResult; error?: string }) => {
+      w.on('message', (msg: { results?: JobResult[]; error?: string; i?: number }) => {
         if (msg.error) {
           void w.terminate();
-          reject(new AtlasError(`Sweep point ${msg.i + 1} failed: ${msg.error}`, { code: 'SWEEP_FAILED' }));
+          reject(new AtlasError(`Sweep configuration ${(msg.i ?? 0) + 1} failed: ${msg.error}`, { code: 'SWEEP_FAILED' }));
           return;
         }
-        results[msg.i] = msg.result;
-        done++;
-        options.onProgress?.(done, points.length);
+        for (const r of msg.results!) results[r.i] = r;
+        done += msg.results!.length;
+        options.onProgress?.(done, jobs.length);
         feed();
       });
       w.on('error', reject);
-      w.once('online', feed);
+      const failed = early.get(w);
+      if (failed) {
+        reject(failed);
+        return;
+      }
+      w.postMessage({ init });
+      feed();
     });
-  await Promise.all(Array.from({ length: nWorkers }, runWorker));
-  return results as SweepResult[];
+  await Promise.all(workers.map(runWorker));
+  return results;
+}
+
+/** Jobs per message: large enough that messaging costs nothing, small enough to balance two workers. */
+const CHUNK = 16;
+
+/** Runs every grid point over the sweep's range; results in grid order. */
+export async function runSweep(panel: Panel, regimes: RegimeSeries | null, points: readonly SweepPoint[], fixed: SweepFixed, options: SweepOptions = {}): Promise<SweepResult[]> {
+  const out = await runJobs(panel, regimes, points.map((point) => ({ point })), fixed, options);
+  return out.map((r, i) => ({ ...points[i], metrics: r.metrics }));
+}
+
+/** runSweep plus each configuration's daily returns (grid order), for the overfitting statistics. */
+export async function runSweepWithReturns(panel: Panel, regimes: RegimeSeries | null, points: readonly SweepPoint[], fixed: SweepFixed, options: SweepOptions = {}): Promise<{ results: SweepResult[]; returns: Float64Array[] }> {
+  const out = await runJobs(panel, regimes, points.map((point) => ({ point })), fixed, { ...options, returns: true });
+  return { results: out.map((r, i) => ({ ...points[i], metrics: r.metrics })), returns: out.map((r) => r.returns!) };
 }
 
 export function rankResults(results: readonly SweepResult[], by: keyof BacktestMetrics = 'sharpe'): SweepResult[] {

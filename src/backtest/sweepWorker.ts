@@ -1,36 +1,42 @@
-import { parentPort, workerData } from 'node:worker_threads';
+/**
+ * @module A sweep worker thread: its first message is the shared panel and preparation (no copy);
+ * every later one a chunk of jobs, run without records, answered with their metrics (and daily
+ * returns on request).
+ */
+import { parentPort } from 'node:worker_threads';
 import type { Panel } from '../data/panel.js';
-import { precomputeMomentum } from '../selection/momentum52w.js';
-import { runBacktest } from './engine.js';
-import { computeMetrics } from './metrics.js';
-import type { SweepPoint, WorkerInit } from './sweep.js';
+import { fromShared, type PreparedPanel } from './prepared.js';
+import { runJob, type JobResult, type SweepJob, type WorkerInit } from './sweep.js';
 
-const init = workerData as WorkerInit;
-const panel: Panel = { dates: init.panel.dates, symbols: init.panel.symbols, dayNumbers: init.panel.dayNumbers, ...init.panel.fields };
-const precomputed = precomputeMomentum(panel, 252);
-const nDates = panel.dates.length;
-const symbolIndex = new Map(panel.symbols.map((s, i) => [s, i] as const));
-const dateIndex = new Map(panel.dates.map((d, i) => [d, i] as const));
-const membership = init.membership;
-const universe = membership
-  ? { name: 'membership', symbols: panel.symbols, isMember: (sym: string, date: string) => membership[symbolIndex.get(sym)! * nDates + dateIndex.get(date)!] === 1 }
-  : null;
+let state: { init: WorkerInit; panel: Panel; prepared: PreparedPanel } | null = null;
 
-parentPort!.on('message', (msg: { i: number; point: SweepPoint }) => {
+function setUp(init: WorkerInit): void {
+  const empty = new Float64Array(0);
+  const f = init.panel.fields;
+  const panel: Panel = { dates: init.panel.dates, symbols: init.panel.symbols, dayNumbers: init.panel.dayNumbers, open: f.open, close: f.close, adjClose: f.adjClose, high: empty, low: empty, volume: empty };
+  // The membership was applied when the parent ranked the candidates; this object only names it.
+  const universe = init.prepared.universeName === null ? null : { name: init.prepared.universeName, symbols: [], isMember: () => false };
+  state = { init, panel, prepared: fromShared(panel, init.prepared, universe) };
+}
+
+parentPort!.on('message', (msg: { init?: WorkerInit; first?: number; jobs?: SweepJob[] }) => {
+  if (msg.init) {
+    setUp(msg.init);
+    return;
+  }
+  const { init, panel, prepared } = state!;
+  const results: JobResult[] = [];
+  const transfer: ArrayBuffer[] = [];
+  let i = msg.first!;
   try {
-    const { point } = msg;
-    const f = init.fixed;
-    const result = runBacktest(panel, point.regimeMode === 'off' ? null : init.regimes, {
-      topN: point.topN, minDistance: point.minDistance, rebalance: point.rebalance, regimeMode: point.regimeMode,
-      from: f.from, to: f.to, commissionBps: f.commissionBps, slippageBps: f.slippageBps, wholeShares: f.wholeShares, fill: f.fill,
-      ...(point.config ?? {}),
-      precomputed, universe,
-      // Ranking configurations needs the metrics, not the per-rebalance gate report.
-      liveGates: false,
-    });
-    const metrics = computeMetrics({ dates: result.dates, equity: result.equity, exposure: result.exposure, trades: result.trades, closedPositions: result.closedPositions }, { rfAnnual: f.rfAnnual ?? 0 });
-    parentPort!.postMessage({ i: msg.i, result: { ...point, metrics } });
+    for (const job of msg.jobs!) {
+      const out = runJob(panel, prepared, init.regimes, init.fixed, job, i, init.returns);
+      if (out.returns) transfer.push(out.returns.buffer as ArrayBuffer);
+      results.push(out);
+      i++;
+    }
+    parentPort!.postMessage({ results }, transfer);
   } catch (err) {
-    parentPort!.postMessage({ i: msg.i, error: err instanceof Error ? err.message : String(err) });
+    parentPort!.postMessage({ i, error: err instanceof Error ? err.message : String(err) });
   }
 });

@@ -20,6 +20,18 @@ export interface Panel {
 export type PanelField = 'open' | 'high' | 'low' | 'close' | 'adjClose' | 'volume';
 export const PANEL_FIELDS: readonly PanelField[] = ['open', 'high', 'low', 'close', 'adjClose', 'volume'];
 
+/**
+ * The one definition of "this bar exists": close, adjClose and high of cell k are all finite and
+ * positive. Every reader of a panel (scanner, engine, reports) asks this function. NaN fails
+ * every comparison and Infinity is excluded explicitly, so no isFinite call is needed.
+ */
+export function hasBar(panel: Pick<Panel, 'close' | 'adjClose' | 'high'>, k: number): boolean {
+  const c = panel.close[k];
+  const a = panel.adjClose[k];
+  const h = panel.high[k];
+  return c > 0 && a > 0 && h > 0 && c < Infinity && a < Infinity && h < Infinity;
+}
+
 export function symbolIndex(panel: Panel, symbol: string): number {
   return panel.symbols.indexOf(symbol);
 }

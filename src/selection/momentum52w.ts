@@ -21,14 +21,13 @@
  * - Eligible names are ranked by distance descending, ties by symbol ascending (code-unit
  *   order); the top N (default 10) are selected.
  *
- * scanMomentum scans one date directly (used by the CLI "scan" and as the specification);
- * precomputeMomentum + scanMomentumPrecomputed / selectTopPrecomputed do the same from a
- * whole-panel precomputation (rolling max via a monotonic deque, O(T) per symbol) that callers
- * compute once and pass to every backtest on the same panel (sweeps, strategy comparisons).
- * precomputeMomentumAt computes the highs on a list of dates only (a backtest's decision dates);
- * the engine uses it when it is given no precomputation.
+ * One 52-week-high algorithm (precomputeMomentumAt: one pass over each symbol's bars and the van
+ * Herk / Gil-Werman block scheme) serves every entry point: scanMomentum (the CLI "scan" and live
+ * signal) computes the highs of one date with it, precomputeMomentum of every date, and a
+ * backtest of its decision dates only. The engine ranks with rankCandidates / selectTopPrecomputed:
+ * integer tie-breaks (symbolRanks) instead of string comparisons.
  */
-import type { Panel } from '../data/panel.js';
+import { hasBar, type Panel } from '../data/panel.js';
 
 export const DEFAULT_LOOKBACK = 252;
 export const DEFAULT_VOLUME_WINDOW = 20;
@@ -104,12 +103,9 @@ export function resolveMomentumOptions(o: MomentumOptions = {}): ResolvedMomentu
   };
 }
 
-/** True when the bar of cell k exists (close, adjClose and high finite and positive). */
+/** True when the bar of cell k exists (panel.ts hasBar: close, adjClose and high finite and positive). */
 export function hasBarAt(panel: Panel, k: number): boolean {
-  const c = panel.close[k];
-  const a = panel.adjClose[k];
-  const h = panel.high[k];
-  return c > 0 && a > 0 && h > 0 && Number.isFinite(c) && Number.isFinite(a) && Number.isFinite(h);
+  return hasBar(panel, k);
 }
 
 /** The adjusted high of cell k: high * (adjClose / close). */
@@ -212,20 +208,8 @@ export function scanMomentum(
   isMember?: (symbol: string, date: string) => boolean,
 ): MomentumScan {
   const o = resolveMomentumOptions(options);
-  const n = panel.dates.length;
-  return scanWith(panel, t, o, isMember, (s) => {
-    // Walk back over the symbol's last `lookback` bars (the high window).
-    let count = 0;
-    let high = -Infinity;
-    for (let d = t; d >= 0 && count < o.lookback; d--) {
-      const kk = s * n + d;
-      if (!hasBarAt(panel, kk)) continue;
-      const h = adjustedHigh(panel, kk);
-      if (h > high) high = h;
-      count++;
-    }
-    return count < o.lookback ? NaN : high;
-  });
+  const pre = precomputeMomentumAt(panel, o.lookback, [t]);
+  return scanWith(panel, t, o, isMember, (s) => high52At(pre, s, t));
 }
 
 /** Whole-panel precomputation for the scanner (see the module comment). */
@@ -233,54 +217,24 @@ export interface MomentumPrecomp {
   panel: Panel;
   lookback: number;
   /**
-   * Full precomputation: the adjusted 52-week high per cell (symbol-major, index s * T + t), NaN
-   * without a bar or with fewer than `lookback` bars. Partial precomputation (slotOf set): one
-   * row per wanted date, index slotOf[t] * symbols + s. Read it with high52At.
+   * The adjusted 52-week high, one row per computed date: index slotOf[t] * symbols + s; NaN
+   * without a bar or with fewer than `lookback` bars. Read it with high52At.
    */
   high52: Float64Array;
-  /** Partial precomputations only: date index -> row in high52, -1 when the date was not computed. */
-  slotOf?: Int32Array;
+  /** Date index -> row in high52, -1 when the date was not computed. */
+  slotOf: Int32Array;
 }
 
 /** The 52-week high of symbol index s on date index t from a full or partial precomputation. */
 export function high52At(pre: MomentumPrecomp, s: number, t: number): number {
-  if (pre.slotOf) return pre.high52[pre.slotOf[t] * pre.panel.symbols.length + s];
-  return pre.high52[s * pre.panel.dates.length + t];
+  return pre.high52[pre.slotOf[t] * pre.panel.symbols.length + s];
 }
 
-/** O(T) per symbol: one pass with a monotonic deque of bar positions with decreasing adjusted highs. */
+/** The 52-week high of every cell: precomputeMomentumAt on every date of the panel. */
 export function precomputeMomentum(panel: Panel, lookback: number = DEFAULT_LOOKBACK): MomentumPrecomp {
-  const n = panel.dates.length;
-  const m = panel.symbols.length;
-  const high52 = new Float64Array(n * m);
-  const vals = new Float64Array(n);
-  const dq = new Int32Array(n);
-  const { close, adjClose, high } = panel;
-  for (let s = 0; s < m; s++) {
-    const base = s * n;
-    let j = 0; // bars seen
-    let head = 0;
-    let tail = 0; // deque = dq[head..tail), bar positions with strictly decreasing values
-    for (let d = 0; d < n; d++) {
-      const k = base + d;
-      const c = close[k];
-      const a = adjClose[k];
-      const h = high[k];
-      // NaN fails every comparison; Infinity is excluded explicitly.
-      if (!(c > 0 && a > 0 && h > 0 && c < Infinity && a < Infinity && h < Infinity)) {
-        high52[k] = NaN;
-        continue;
-      }
-      const v = h * (a / c);
-      vals[j] = v;
-      while (tail > head && vals[dq[tail - 1]] <= v) tail--;
-      dq[tail++] = j;
-      if (dq[head] <= j - lookback) head++;
-      high52[k] = j >= lookback - 1 ? vals[dq[head]] : NaN;
-      j++;
-    }
-  }
-  return { panel, lookback, high52 };
+  const all = new Int32Array(panel.dates.length);
+  for (let d = 0; d < all.length; d++) all[d] = d;
+  return precomputeMomentumAt(panel, lookback, all);
 }
 
 /**
@@ -316,6 +270,7 @@ export function precomputeMomentumAt(
   const wantSlot = new Int32Array(n);
   const { close, adjClose, high } = panel;
   const count = symbolIndices ? symbolIndices.length : m;
+  if (slots === 0) return { panel, lookback, high52, slotOf };
   for (let x = 0; x < count; x++) {
     const s = symbolIndices ? symbolIndices[x] : x;
     const base = s * n;
@@ -323,11 +278,8 @@ export function precomputeMomentumAt(
     let w = 0;
     for (let d = 0; d <= lastDate; d++) {
       const k = base + d;
-      const c = close[k];
-      const a = adjClose[k];
-      const h = high[k];
-      if (!(c > 0 && a > 0 && h > 0 && c < Infinity && a < Infinity && h < Infinity)) continue;
-      vals[j] = h * (a / c);
+      if (!hasBar(panel, k)) continue;
+      vals[j] = high[k] * (adjClose[k] / close[k]);
       if (slotOf[d] >= 0) {
         wantPos[w] = j;
         wantSlot[w] = slotOf[d];
@@ -382,7 +334,7 @@ function checkPrecomp(pre: MomentumPrecomp, o: ResolvedMomentumOptions, t: numbe
   if (pre.lookback !== o.lookback) {
     throw new RangeError(`precomputation lookback ${pre.lookback} does not match the scan's lookback ${o.lookback}`);
   }
-  if (pre.slotOf && pre.slotOf[t] < 0) {
+  if (pre.slotOf[t] < 0) {
     throw new RangeError(`the partial precomputation does not cover ${pre.panel.dates[t]}`);
   }
 }
@@ -405,9 +357,66 @@ export interface Pick {
 }
 
 /**
- * The engine's hot path: the top-N picks on date index t among the candidate symbol indices, in
- * rank order, with no per-row allocation. Same rules as scanMomentum.
+ * Each symbol's position in code-unit order (the scanner's tie-break), so rankings compare
+ * integers instead of strings.
  */
+export function symbolRanks(symbols: readonly string[]): Int32Array {
+  const order = symbols.map((_, i) => i).sort((a, b) => (symbols[a] < symbols[b] ? -1 : symbols[a] > symbols[b] ? 1 : a - b));
+  const rank = new Int32Array(symbols.length);
+  order.forEach((s, r) => (rank[s] = r));
+  return rank;
+}
+
+/**
+ * Every candidate eligible on date index t with a distance >= `floor`, in rank order (distance
+ * descending, ties by symbol): written into outSyms / outDist, returns the count. The ranking of
+ * a date does not depend on topN or on any minDistance >= floor (those take a prefix of it), so
+ * a sweep computes it once per decision date. Same rules as scanMomentum.
+ */
+export function rankCandidates(
+  pre: MomentumPrecomp,
+  t: number,
+  candidates: ArrayLike<number>,
+  options: { floor: number; volumeFilter: boolean; volumeMultiplier: number; volumeWindow: number },
+  ranks: Int32Array,
+  isMember: ((s: number, t: number) => boolean) | undefined,
+  outSyms: Int32Array,
+  outDist: Float64Array,
+): number {
+  const panel = pre.panel;
+  const n = panel.dates.length;
+  let count = 0;
+  for (let i = 0; i < candidates.length; i++) {
+    const s = candidates[i];
+    const k = s * n + t;
+    const h = high52At(pre, s, t);
+    if (!(h > 0)) continue; // NaN: no bar or insufficient history
+    const distance = panel.adjClose[k] / h;
+    if (!(distance >= options.floor)) continue;
+    if (options.volumeFilter) {
+      const avg = volumeAverageBefore(panel, s, t, options.volumeWindow);
+      if (Number.isNaN(avg) || !(panel.volume[k] > options.volumeMultiplier * avg)) continue;
+    }
+    if (isMember && !isMember(s, t)) continue;
+    outSyms[count] = s;
+    outDist[count] = distance;
+    count++;
+  }
+  if (count > 1) {
+    const idx = new Int32Array(count);
+    for (let i = 0; i < count; i++) idx[i] = i;
+    const syms = outSyms.slice(0, count);
+    const dist = outDist.slice(0, count);
+    idx.sort((a, b) => dist[b] - dist[a] || ranks[syms[a]] - ranks[syms[b]]);
+    for (let i = 0; i < count; i++) {
+      outSyms[i] = syms[idx[i]];
+      outDist[i] = dist[idx[i]];
+    }
+  }
+  return count;
+}
+
+/** The top-N picks on date index t among the candidate symbol indices, in rank order. */
 export function selectTopPrecomputed(
   pre: MomentumPrecomp,
   t: number,
@@ -418,25 +427,11 @@ export function selectTopPrecomputed(
   const o = resolveMomentumOptions(options);
   checkPrecomp(pre, o, t);
   const panel = pre.panel;
-  const n = panel.dates.length;
-  const date = panel.dates[t];
+  const syms = new Int32Array(candidates.length);
+  const dist = new Float64Array(candidates.length);
+  const member = isMember ? (s: number, d: number) => isMember(panel.symbols[s], panel.dates[d]) : undefined;
+  const count = rankCandidates(pre, t, candidates, { floor: o.minDistance, volumeFilter: o.volumeFilter, volumeMultiplier: o.volumeMultiplier, volumeWindow: o.volumeWindow }, symbolRanks(panel.symbols), member, syms, dist);
   const picks: Pick[] = [];
-  for (let i = 0; i < candidates.length; i++) {
-    const s = candidates[i];
-    const k = s * n + t;
-    const h = high52At(pre, s, t);
-    if (!(h > 0)) continue; // NaN: no bar or insufficient history
-    const distance = panel.adjClose[k] / h;
-    if (!(distance >= o.minDistance)) continue;
-    if (o.volumeFilter) {
-      const avg = volumeAverageBefore(panel, s, t, o.volumeWindow);
-      if (Number.isNaN(avg) || !(panel.volume[k] > o.volumeMultiplier * avg)) continue;
-    }
-    if (isMember && !isMember(panel.symbols[s], date)) continue;
-    picks.push({ s, distance });
-  }
-  const syms = panel.symbols;
-  picks.sort((a, b) => b.distance - a.distance || (syms[a.s] < syms[b.s] ? -1 : syms[a.s] > syms[b.s] ? 1 : 0));
-  if (picks.length > o.topN) picks.length = o.topN;
+  for (let i = 0; i < Math.min(count, o.topN); i++) picks.push({ s: syms[i], distance: dist[i] });
   return picks;
 }

@@ -8,7 +8,9 @@ import type { Command } from 'commander';
 import { AtlasError } from '../../core/errors.js';
 import { csvLine } from '../../data/csv/parseCsv.js';
 import { loadStrategyData } from '../../backtest/strategyData.js';
-import { rankResults, runSweep, type SweepResult } from '../../backtest/sweep.js';
+import { rankResults, runSweepWithReturns, type SweepFixed, type SweepResult } from '../../backtest/sweep.js';
+import { overfittingReport, timingLuck } from '../../backtest/overfitting.js';
+import { overfittingLines, timingLuckLine } from './walkforward.js';
 import type { BacktestMetrics } from '../../backtest/metrics.js';
 import { shortHash } from '../../strategy/hash.js';
 import { gridVariants, parseStrategyGrid, type GridAxis, type StrategyVariant } from '../../strategy/grid.js';
@@ -120,9 +122,15 @@ Examples:
       const data = loadStrategyData(ctx.bars(), universe, { to, withRegime: needRegime, withVolume: points.some((p) => p.config?.volumeFilter === true), regimeParams });
       const progress = createProgress(cli.io, points.length, 'sweep', !opts.json);
       const t0 = performance.now();
-      const results = await runSweep(data.panel, data.regimes, points, { from, to }, {
-        workers: opts.workers ? intFlag('--workers', opts.workers) : undefined,
+      // Shared by every point (the ranking is prepared for them); a variant's own fields override.
+      const base = sweepPointOf(eff.strategy).config ?? {};
+      const fixed: SweepFixed = { from, to, ...base };
+      const run = {
+        workers: opts.workers ? intFlag('--workers', opts.workers, 0) : undefined,
         isMember: universe.survivorshipWarning ? undefined : universe.isMember,
+      };
+      const { results, returns } = await runSweepWithReturns(data.panel, data.regimes, points, fixed, {
+        ...run,
         onProgress: (done) => {
           progress.update(done, '');
           if (done % 50 === 0 || done === points.length) progress.line(`[${done}/${points.length}] configurations`);
@@ -135,6 +143,11 @@ Examples:
         const variant = variants[index.get(result)!];
         return { rank: i + 1, hash: variant.hash, values: variant.values, result, variant };
       });
+      // How much of the best result is luck: DSR and PBO over every configuration's daily returns,
+      // and the best configuration at every rebalance-day offset.
+      const overfitting = overfittingReport(returns);
+      const luck = ranked.length > 0 ? await timingLuck(data.panel, data.regimes, ranked[0].result, fixed, run) : null;
+      const label = (i: number) => `variant ${shortHash(variants[i].hash)} (top ${points[i].topN}, ${points[i].minDistance}, ${points[i].rebalance}, regime ${points[i].regimeMode})`;
       if (opts.csv) {
         writeUserFile(opts.csv, sweepCsv(ranked, axes));
         cli.io.note(`Wrote ${ranked.length} results to ${opts.csv}.`);
@@ -152,7 +165,7 @@ Examples:
       cli.io.note(`${points.length} configurations in ${seconds.toFixed(1)} s (${(points.length / seconds).toFixed(1)} per second).`);
       if (opts.json) {
         cli.io.out(json({
-          strategy: strategyJson(eff), universe: universe.name, rankBy: opts.rankBy, configurations: points.length, seconds,
+          strategy: strategyJson(eff), universe: universe.name, rankBy: opts.rankBy, configurations: points.length, seconds, overfitting, timingLuck: luck,
           grid: Object.fromEntries(axes.map((a) => [a.key, a.values])),
           best: best ? { hash: best.hash, values: best.values, savedTo: opts.saveBest ?? null } : null,
           results: ranked.map((r) => ({ rank: r.rank, strategyHash: r.hash, values: r.values, ...r.result })),
@@ -169,6 +182,8 @@ Examples:
             const m = p.metrics;
             return [r.rank, shortHash(r.hash), p.topN, p.minDistance, p.rebalance, p.regimeMode, ...extra.map((k) => valueText(r.values[k])), fmt.pct(m.cagr), fmt.num(m.sharpe), fmt.num(m.sortino), fmt.pct(m.maxDrawdown), fmt.num(m.calmar), fmt.pct(m.exposure, 1)];
           })),
+        ...overfittingLines(overfitting, label),
+        ...(luck ? [timingLuckLine(luck)] : []),
       ].join('\n'));
       if (universe.survivorshipWarning) cli.io.note(`warning: ${universe.survivorshipWarning}`);
     });
