@@ -144,8 +144,8 @@ export function sweepConfig(point: SweepPoint, fixed: SweepFixed, range: { from?
   };
 }
 
-/** Fields the shared preparation (rankings per decision date) is built for: a grid cannot vary them per point. */
-const PREPARED_FIELDS = ['lookback', 'volumeFilter', 'volumeMultiplier', 'volumeWindow'] as const;
+/** Fields the shared preparation (rankings per decision date) is built for: points that differ in them are prepared apart. */
+export const PREPARED_FIELDS = ['lookback', 'volumeFilter', 'volumeMultiplier', 'volumeWindow'] as const;
 
 function assertSharedPreparation(jobs: readonly SweepJob[], fixed: SweepFixed): void {
   for (const j of jobs) {
@@ -296,9 +296,43 @@ export async function runSweep(panel: Panel, regimes: RegimeSeries | null, point
 }
 
 /** runSweep plus each configuration's daily returns (grid order), for the overfitting statistics. */
+/** `fixed` with the point's own values of the prepared fields (to run one point, e.g. for timing luck). */
+export function fixedFor(point: SweepPoint, fixed: SweepFixed): SweepFixed {
+  const out: SweepFixed = { ...fixed };
+  for (const f of PREPARED_FIELDS) if (point.config?.[f] !== undefined) (out as Record<string, unknown>)[f] = point.config[f];
+  return out;
+}
+
 export async function runSweepWithReturns(panel: Panel, regimes: RegimeSeries | null, points: readonly SweepPoint[], fixed: SweepFixed, options: SweepOptions = {}): Promise<{ results: SweepResult[]; returns: Float64Array[] }> {
-  const out = await runJobs(panel, regimes, points.map((point) => ({ point })), fixed, { ...options, returns: true });
-  return { results: out.map((r, i) => ({ ...points[i], metrics: r.metrics })), returns: out.map((r) => r.returns!) };
+  // Points that differ in a field the shared ranking is built for (lookback, the volume filter)
+  // run as separate groups, each with its own preparation; results come back in grid order.
+  const groups = new Map<string, number[]>();
+  for (let i = 0; i < points.length; i++) {
+    const key = JSON.stringify(PREPARED_FIELDS.map((f) => points[i].config?.[f] ?? fixed[f] ?? null));
+    const list = groups.get(key) ?? [];
+    list.push(i);
+    groups.set(key, list);
+  }
+  const results: SweepResult[] = new Array(points.length);
+  const returns: Float64Array[] = new Array(points.length);
+  let done = 0;
+  for (const idx of groups.values()) {
+    const first = points[idx[0]].config ?? {};
+    const groupFixed: SweepFixed = { ...fixed };
+    for (const f of PREPARED_FIELDS) if (first[f] !== undefined) (groupFixed as Record<string, unknown>)[f] = first[f];
+    const offset = done;
+    const out = await runJobs(panel, regimes, idx.map((i) => ({ point: points[i] })), groupFixed, {
+      ...options,
+      returns: true,
+      ...(options.onProgress ? { onProgress: (d: number) => options.onProgress!(offset + d, points.length) } : {}),
+    });
+    out.forEach((r, k) => {
+      results[idx[k]] = { ...points[idx[k]], metrics: r.metrics };
+      returns[idx[k]] = r.returns!;
+    });
+    done += idx.length;
+  }
+  return { results, returns };
 }
 
 export function rankResults(results: readonly SweepResult[], by: keyof BacktestMetrics = 'sharpe'): SweepResult[] {

@@ -36,7 +36,7 @@ describe('research commands report how much of the best result is luck', () => {
     expect(j.overfitting.pbo.pbo).toBeLessThanOrEqual(1);
     expect(j.timingLuck.offsets.length).toBeGreaterThan(10);
     const text = await atlas(['--data-dir', dir, 'sweep', '--universe', 'technology', '--grid', grid, '--from', '2004-01-02', '--workers', '0']);
-    expect(text.stdout).toMatch(/Deflated Sharpe ratio of the best \(top \d+, 0\.\d+, quarterly, regime (off|daily)\): \d\.\d{3}/);
+    expect(text.stdout).toMatch(/Deflated Sharpe ratio of the best \(top \d+, 0\.\d+, quarterly, regime (off|daily), strategy [0-9a-f]{12}\): \d\.\d{3}/);
     expect(text.stdout).toMatch(/Probability of backtest overfitting: \d+\.\d%/);
     expect(text.stdout).toMatch(/Rebalance timing luck/);
   }, 120_000);

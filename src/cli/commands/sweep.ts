@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { AtlasError } from '../../core/errors.js';
 import { csvLine } from '../../data/csv/parseCsv.js';
 import { loadStrategyData } from '../../backtest/strategyData.js';
-import { rankResults, runSweepWithReturns, type SweepFixed, type SweepResult } from '../../backtest/sweep.js';
+import { fixedFor, rankResults, runSweepWithReturns, type SweepFixed, type SweepResult } from '../../backtest/sweep.js';
 import { overfittingReport, timingLuck } from '../../backtest/overfitting.js';
 import { overfittingLines, timingLuckLine } from './walkforward.js';
 import type { BacktestMetrics } from '../../backtest/metrics.js';
@@ -146,8 +146,8 @@ Examples:
       // How much of the best result is luck: DSR and PBO over every configuration's daily returns,
       // and the best configuration at every rebalance-day offset.
       const overfitting = overfittingReport(returns);
-      const luck = ranked.length > 0 ? await timingLuck(data.panel, data.regimes, ranked[0].result, fixed, run) : null;
-      const label = (i: number) => `variant ${shortHash(variants[i].hash)} (top ${points[i].topN}, ${points[i].minDistance}, ${points[i].rebalance}, regime ${points[i].regimeMode})`;
+      const luck = ranked.length > 0 ? await timingLuck(data.panel, data.regimes, ranked[0].result, fixedFor(ranked[0].result, fixed), run) : null;
+      const label = (i: number) => `top ${points[i].topN}, ${points[i].minDistance}, ${points[i].rebalance}, regime ${points[i].regimeMode}, strategy ${shortHash(variants[i].hash)}`;
       if (opts.csv) {
         writeUserFile(opts.csv, sweepCsv(ranked, axes));
         cli.io.note(`Wrote ${ranked.length} results to ${opts.csv}.`);
