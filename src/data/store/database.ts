@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { AtlasError, describeError } from '../../core/errors.js';
 import { describeIoError } from '../../core/ioErrors.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.js';
+import { registerBarsView } from './barsView.js';
 import { retainForProcessLifetime } from './node24Workaround.js';
 
 export const STORE_FILE = 'atlas.sqlite';
@@ -31,7 +32,10 @@ export function openDatabase(dataDir: string, options: { readonly?: boolean } = 
       db.pragma('synchronous = NORMAL');
     }
     db.pragma('foreign_keys = ON');
+    // Memory-mapped reads: a panel load is megabytes of blob pages, one read() call each otherwise.
+    db.pragma('mmap_size = 1073741824');
     migrate(db, path);
+    registerBarsView(db);
   } catch (err) {
     db.close();
     // A file that is not a database, a read-only or full disk: one sentence naming the store.
