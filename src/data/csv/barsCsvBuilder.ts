@@ -8,9 +8,9 @@
 import { AtlasError } from '../../core/errors.js';
 import { emptyColumns, VALUE_FIELDS, type BarColumns } from '../store/barColumns.js';
 import type { PanelField } from '../panel.js';
-import { barProblem } from './barSanity.js';
+import { barProblem, pricesSound } from './barSanity.js';
 import type { BarsCsvColumnsResult, BarsCsvOptions, RejectedRow } from './barsCsv.js';
-import { HEADER_ALIASES, normaliseHeader, parseDateCell, validIso, type Column } from './csvCells.js';
+import { HEADER_ALIASES, normaliseHeader, parseDateCell, type Column } from './csvCells.js';
 import type { CsvSink } from './csvStream.js';
 
 const BLOCK = 1 << 16;
@@ -29,8 +29,32 @@ export function daysFromCivil(y: number, m: number, d: number): number {
   return era * 146_097 + doe - 719_468;
 }
 
+const DIGIT_AT = [0, 1, 2, 3, 5, 6, 8, 9];
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The day number of a valid YYYY-MM-DD at text[a, a + 10), else NaN (csvCells' validIso, from char codes). */
+function isoDayAt(text: Uint8Array, a: number): number {
+  if (text[a + 4] !== 45 || text[a + 7] !== 45) return NaN;
+  for (let j = 0; j < DIGIT_AT.length; j++) {
+    const x = text[a + DIGIT_AT[j]] - 48;
+    if (x < 0 || x > 9) return NaN;
+  }
+  const c = (k: number) => text[a + k] - 48;
+  const y = c(0) * 1000 + c(1) * 100 + c(2) * 10 + c(3);
+  const m = c(5) * 10 + c(6);
+  const dd = c(8) * 10 + c(9);
+  if (m < 1 || m > 12 || dd < 1) return NaN;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  if (dd > (m === 2 && !leap ? 28 : DAYS_IN_MONTH[m - 1])) return NaN;
+  return daysFromCivil(y, m, dd);
+}
+
 function isoToDay(iso: string): number {
   return daysFromCivil(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)), Number(iso.slice(8, 10)));
+}
+
+function latin1(bytes: Uint8Array, a: number, b: number): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset + a, b - a).toString('latin1');
 }
 
 /** barsCsv's cell rule: blank -> NaN, otherwise Number() when finite, else NaN. */
@@ -45,10 +69,10 @@ function numOf(s: string | undefined): number {
  * digits divided by a power of ten is exactly what Number() gives (both operands are exact
  * doubles and IEEE division rounds correctly). Anything else takes the general path.
  */
-function numAt(text: string, a: number, b: number): number {
+function numAt(text: Uint8Array, a: number, b: number): number {
   let i = a;
   let neg = false;
-  const c0 = text.charCodeAt(i);
+  const c0 = text[i];
   if (c0 === 45 || c0 === 43) {
     neg = c0 === 45;
     i++;
@@ -57,7 +81,7 @@ function numAt(text: string, a: number, b: number): number {
   let digits = 0;
   let frac = -1;
   for (; i < b; i++) {
-    const c = text.charCodeAt(i);
+    const c = text[i];
     if (c >= 48 && c <= 57) {
       m = m * 10 + (c - 48);
       digits++;
@@ -67,7 +91,7 @@ function numAt(text: string, a: number, b: number): number {
       break;
     }
   }
-  if (i !== b || digits === 0 || digits > 15) return numOf(text.slice(a, b));
+  if (i !== b || digits === 0 || digits > 15) return numOf(latin1(text, a, b));
   const v = frac < 0 ? m : m / POW10[digits - frac];
   return neg ? -v : v;
 }
@@ -82,16 +106,24 @@ export class BarsCsvBuilder implements CsvSink {
   private readonly warnings: string[] = [];
   private readonly rejected: RejectedRow[] = [];
   // accepted rows, in blocks of BLOCK
-  private blocks: { days: Int32Array; lines: Int32Array; v: Float64Array[] }[] = [];
+  private blocks: { n: number; days: Int32Array; lines: Int32Array; v: Float64Array[] }[] = [];
   private n = 0;
   private seen = new Uint8Array(((MAX_DAY - MIN_DAY) >> 3) + 1);
   private ascending = true;
   private lastDay = -Infinity;
-  private readonly offsets = new Int32Array(65);
+  /** Field positions of date, open, high, low, close, adjClose, volume (-1: no such column). */
+  private pos = new Int32Array(7);
+  private lastIdx = 0;
+  private readonly from: number[] = [];
+  private readonly to: number[] = [];
   private readonly scratch = { date: '', open: 0, high: 0, low: 0, close: 0, adjClose: 0, volume: 0 };
   private readonly vals = new Float64Array(6);
 
-  constructor(private readonly fileLabel: string, private readonly options: BarsCsvOptions) {}
+  private readonly todayDay: number | undefined;
+
+  constructor(private readonly fileLabel: string, private readonly options: BarsCsvOptions) {
+    this.todayDay = options.today === undefined ? undefined : isoToDay(options.today);
+  }
 
   done(): boolean {
     return this.notPrices !== undefined;
@@ -109,38 +141,46 @@ export class BarsCsvBuilder implements CsvSink {
     this.accept(iso, dateRaw, get(1), get(2), get(3), get(4)!, get(5), get(6), line);
   }
 
-  line(text: string, start: number, end: number, line: number): void {
-    if (!this.header) return this.readHeader(text.slice(start, end).split(','));
-    // Field k is text[offsets[k], offsets[k + 1] - 1).
-    const off = this.offsets;
+  line(text: Uint8Array, start: number, end: number, line: number): void {
+    if (!this.header) return this.readHeader(latin1(text, start, end).split(','));
+    // Field k is text[from[k], to[k]); fields past the last comma do not exist.
+    const from = this.from;
+    const to = this.to;
+    const last = this.lastIdx;
     let count = 0;
-    off[0] = start;
-    let p = start;
-    for (;;) {
-      const comma = text.indexOf(',', p);
-      if (comma < 0 || comma >= end) break;
-      if (++count >= off.length - 1) return this.row(text.slice(start, end).split(','), line);
-      off[count] = comma + 1;
-      p = comma + 1;
+    let complete = false;
+    from[0] = start;
+    for (let p = start; p < end; p++) {
+      if (text[p] === 44) {
+        to[count] = p;
+        if (count === last) {
+          complete = true;
+          break;
+        }
+        from[++count] = p + 1;
+      }
     }
-    off[++count] = end + 1;
-    const at = (k: number): number | undefined => {
-      const i = this.idx[k];
-      if (i === undefined) return undefined;
-      return i < count ? numAt(text, off[i], off[i + 1] - 1) : NaN;
-    };
-    const di = this.idx[0]!;
-    let iso: string | undefined;
-    let dateRaw = '';
-    if (di < count) {
-      const a = off[di];
-      const b = off[di + 1] - 1;
-      dateRaw = text.slice(a, b);
-      iso = b - a === 10 && validIso(dateRaw) ? dateRaw : parseDateCell(dateRaw);
+    if (!complete) to[count] = end;
+    const n = count + 1;
+    const pos = this.pos;
+    const o = pos[1] < 0 ? undefined : pos[1] < n ? numAt(text, from[pos[1]], to[pos[1]]) : NaN;
+    const h = pos[2] < 0 ? undefined : pos[2] < n ? numAt(text, from[pos[2]], to[pos[2]]) : NaN;
+    const l = pos[3] < 0 ? undefined : pos[3] < n ? numAt(text, from[pos[3]], to[pos[3]]) : NaN;
+    const c = pos[4] < n ? numAt(text, from[pos[4]], to[pos[4]]) : NaN;
+    const a = pos[5] < 0 ? undefined : pos[5] < n ? numAt(text, from[pos[5]], to[pos[5]]) : NaN;
+    const v = pos[6] < 0 ? undefined : pos[6] < n ? numAt(text, from[pos[6]], to[pos[6]]) : NaN;
+    const di = pos[0];
+    if (di < n) {
+      const fa = from[di];
+      const fb = to[di];
+      const day = fb - fa === 10 ? isoDayAt(text, fa) : NaN;
+      // A plain YYYY-MM-DD needs no string unless the row is reported.
+      if (day === day) return this.acceptDay(day, text, fa, o, h, l, c, a, v, line);
+      const raw = latin1(text, fa, fb);
+      this.accept(parseDateCell(raw), raw, o, h, l, c, a, v, line);
     } else {
-      iso = parseDateCell('');
+      this.accept(parseDateCell(''), '', o, h, l, c, a, v, line);
     }
-    this.accept(iso, dateRaw, at(1), at(2), at(3), at(4)!, at(5), at(6), line);
   }
 
   finish(): BarsCsvColumnsResult {
@@ -167,11 +207,39 @@ export class BarsCsvBuilder implements CsvSink {
       return;
     }
     this.idx = (['date', 'open', 'high', 'low', 'close', 'adjClose', 'volume'] as const).map((c) => col.get(c));
+    this.pos = Int32Array.from(this.idx, (i) => i ?? -1);
+    this.lastIdx = Math.max(...this.pos);
     this.hasAdjClose = col.has('adjClose');
     this.hasVolume = col.has('volume');
   }
 
-  private accept(date: string | undefined, dateRaw: string, o: number | undefined, h: number | undefined, l: number | undefined, close: number, a: number | undefined, v: number | undefined, line: number): void {
+  /**
+   * accept() for a row whose date cell is a valid YYYY-MM-DD at bytes[at, at + 10) (day number
+   * `day`): a sound row goes straight into the columns; any row to report takes accept().
+   */
+  private acceptDay(day: number, bytes: Uint8Array, at: number, o: number | undefined, h: number | undefined, l: number | undefined, close: number, a: number | undefined, v: number | undefined, line: number): void {
+    const open = o ?? close;
+    const high = h ?? Math.max(open, close);
+    const low = l ?? Math.min(open, close);
+    const adj = a ?? close;
+    const volume = v ?? 0;
+    const bit = day - MIN_DAY;
+    const today = this.todayDay;
+    if ((this.seen[bit >> 3] & (1 << (bit & 7))) !== 0 || today === undefined || day > today || !pricesSound(open, high, low, close, adj)) {
+      return this.accept(latin1(bytes, at, at + 10), '', o, h, l, close, a, v, line, day);
+    }
+    this.seen[bit >> 3] |= 1 << (bit & 7);
+    const vals = this.vals;
+    vals[0] = open;
+    vals[1] = high;
+    vals[2] = low;
+    vals[3] = close;
+    vals[4] = adj;
+    vals[5] = Number.isNaN(volume) ? 0 : volume;
+    this.push(day, line, vals);
+  }
+
+  private accept(date: string | undefined, dateRaw: string, o: number | undefined, h: number | undefined, l: number | undefined, close: number, a: number | undefined, v: number | undefined, line: number, knownDay = NaN): void {
     const label = this.fileLabel;
     if (!date) {
       throw new AtlasError(`${label} line ${line}: cannot read the date "${dateRaw}"; use YYYY-MM-DD and import again.`, { code: 'CSV_BAD_DATE' });
@@ -186,7 +254,7 @@ export class BarsCsvBuilder implements CsvSink {
       this.rejected.push({ file: label, line, date, reason: 'a price is blank or not a number' });
       return;
     }
-    const day = isoToDay(date);
+    const day = knownDay === knownDay ? knownDay : isoToDay(date);
     const bit = day - MIN_DAY;
     if (this.seen[bit >> 3] & (1 << (bit & 7))) {
       throw new AtlasError(`${label} has two rows for ${date} (lines ${this.lineOf(day, date)} and ${line}); remove one and import again.`, { code: 'CSV_DUPLICATE_DATE' });
@@ -217,9 +285,15 @@ export class BarsCsvBuilder implements CsvSink {
   }
 
   private push(day: number, line: number, vals: Float64Array): void {
-    const k = this.n & (BLOCK - 1);
-    if (k === 0) this.blocks.push({ days: new Int32Array(BLOCK), lines: new Int32Array(BLOCK), v: VALUE_FIELDS.map(() => new Float64Array(BLOCK)) });
-    const b = this.blocks[this.blocks.length - 1];
+    let b = this.blocks[this.blocks.length - 1];
+    if (b === undefined || b.n === b.days.length) {
+      // Blocks grow with the file (4k rows, then as many as so far, up to 64k): a small file
+      // allocates little, a huge one adds blocks and never copies them while reading.
+      const size = Math.min(BLOCK, Math.max(4096, this.n));
+      b = { n: 0, days: new Int32Array(size), lines: new Int32Array(size), v: VALUE_FIELDS.map(() => new Float64Array(size)) };
+      this.blocks.push(b);
+    }
+    const k = b.n++;
     b.days[k] = day;
     b.lines[k] = line;
     for (let f = 0; f < 6; f++) b.v[f][k] = vals[f];
@@ -231,7 +305,7 @@ export class BarsCsvBuilder implements CsvSink {
   /** The line of the earlier row with this day (kept, or rejected by the sanity rules). */
   private lineOf(day: number, date: string): number {
     for (const b of this.blocks) {
-      for (let i = 0; i < BLOCK; i++) if (b.days[i] === day && b.lines[i] > 0) return b.lines[i];
+      for (let i = 0; i < b.n; i++) if (b.days[i] === day) return b.lines[i];
     }
     return this.rejected.find((r) => r.date === date && r.reason !== 'a price is blank or not a number')?.line ?? 0;
   }
@@ -242,7 +316,11 @@ export class BarsCsvBuilder implements CsvSink {
     const out = emptyColumns(0);
     let order: Uint32Array | undefined;
     const days = new Int32Array(n);
-    this.blocks.forEach((b, i) => days.set(b.days.subarray(0, Math.min(BLOCK, n - i * BLOCK)), i * BLOCK));
+    let at = 0;
+    for (const b of this.blocks) {
+      days.set(b.days.subarray(0, b.n), at);
+      at += b.n;
+    }
     for (const b of this.blocks) b.lines = new Int32Array(0);
     if (!this.ascending) {
       // Days are unique (duplicates failed the file): sort positions by day.
@@ -257,10 +335,12 @@ export class BarsCsvBuilder implements CsvSink {
     out.days = order ? Int32Array.from(order, (i) => days[i]) : days;
     VALUE_FIELDS.forEach((f: PanelField, j) => {
       const flat = new Float64Array(n);
-      this.blocks.forEach((b, i) => {
-        flat.set(b.v[j].subarray(0, Math.min(BLOCK, n - i * BLOCK)), i * BLOCK);
+      let k = 0;
+      for (const b of this.blocks) {
+        flat.set(b.v[j].subarray(0, b.n), k);
+        k += b.n;
         b.v[j] = new Float64Array(0);
-      });
+      }
       out[f] = order ? Float64Array.from(order, (i) => flat[i]) : flat;
     });
     this.blocks = [];

@@ -3,17 +3,18 @@
  * soon as they are complete, so a file of any length is read in bounded memory. Gives exactly
  * the rows (and 1-based line numbers) parseCsv gives for the whole text.
  *
- * Lines without quotes (price files) are handed to the sink as offsets into the chunk, not as
- * split strings: the import hot path reads its numbers straight from the text. From the first
- * quote on (or a lone CR, an old Mac line end) the rest of the file goes through the quote-aware
- * state machine, which hands over split fields.
+ * ASCII lines without quotes (price files) are handed to the sink as byte ranges of the chunk,
+ * not as strings: the import hot path reads its numbers straight from the bytes. From the first
+ * quote, non-ASCII character or lone CR (an old Mac line end) on, the rest of the input goes
+ * through the quote-aware state machine on decoded text, which hands over split fields.
  */
 import { openSync, readSync, closeSync } from 'node:fs';
+import { isAscii } from 'node:buffer';
 import { StringDecoder } from 'node:string_decoder';
 
 export interface CsvSink {
-  /** An unquoted, non-blank line: text.slice(start, end) without its line end. */
-  line(text: string, start: number, end: number, line: number): void;
+  /** An unquoted, non-blank ASCII line: bytes[start, end) without its line end. */
+  line(bytes: Uint8Array, start: number, end: number, line: number): void;
   /** A row from the quote-aware path. */
   row(fields: string[], line: number): void;
   /** Return true to stop reading (the rest of the input is ignored). */
@@ -21,7 +22,9 @@ export interface CsvSink {
 }
 
 export class CsvStream {
-  private carry = '';
+  /** Fast mode: the start of a line cut by the last chunk. Quoted mode: a held-back quote or CR. */
+  private carry: Uint8Array = new Uint8Array(0);
+  private carryText = '';
   private started = false;
   private quoted = false;
   private line = 1;
@@ -33,46 +36,99 @@ export class CsvStream {
 
   constructor(private readonly sink: CsvSink) {}
 
+  /** Text input (a whole string, or chunks of one). */
   push(chunk: string): void {
-    let text = this.carry + chunk;
-    this.carry = '';
     if (!this.started) {
-      if (text.length === 0) return;
+      if (chunk.length === 0) return;
       this.started = true;
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
     }
-    if (!this.quoted) {
-      const cut = text.lastIndexOf('\n');
-      const head = cut < 0 ? '' : text.slice(0, cut + 1);
-      if (text.includes('"') || /\r(?!\n)/.test(head)) {
-        this.quoted = true;
-        this.rowLine = this.line;
-      } else {
-        if (cut >= 0) this.fastLines(text, 0, cut + 1);
-        this.carry = cut < 0 ? text : text.slice(cut + 1);
-        return;
+    if (!this.quoted && !NON_ASCII.test(chunk)) return this.pushBytes(Buffer.from(chunk, 'latin1'));
+    this.toQuoted();
+    this.pushText(chunk);
+  }
+
+  /** Raw input: UTF-8 bytes. */
+  pushBytes(bytes: Uint8Array, decoder?: StringDecoder): void {
+    if (!this.started) {
+      if (bytes.length === 0) return;
+      this.started = true;
+      if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+    }
+    if (!this.quoted && isAscii(bytes) && bytes.indexOf(QUOTE) < 0) {
+      // Finish the line the last chunk cut in two, then read the chunk in place.
+      let begin = 0;
+      if (this.carry.length > 0) {
+        const nl = bytes.indexOf(LF);
+        if (nl < 0) {
+          this.carry = concat(this.carry, bytes);
+          return;
+        }
+        const joined = concat(this.carry, bytes.subarray(0, nl + 1));
+        if (!hasLoneCr(joined, joined.length)) {
+          this.carry = new Uint8Array(0);
+          this.fastLines(joined, 0, joined.length);
+          begin = nl + 1;
+        }
+      }
+      if (this.carry.length === 0) {
+        const cut = bytes.lastIndexOf(LF);
+        if (cut < begin || !hasLoneCr(bytes, cut + 1, begin)) {
+          if (cut >= begin) this.fastLines(bytes, begin, cut + 1);
+          // A copy: the caller reuses its buffer for the next read.
+          this.carry = Uint8Array.prototype.slice.call(bytes, cut < begin ? begin : cut + 1);
+          return;
+        }
+        bytes = bytes.subarray(begin);
       }
     }
+    const head = this.carry;
+    this.carry = new Uint8Array(0);
+    this.toQuoted();
+    const dec = decoder ?? new StringDecoder('utf8');
+    this.pushText(dec.write(Buffer.from(head)) + dec.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) + (decoder ? '' : dec.end()));
+  }
+
+  private toQuoted(): void {
+    if (this.quoted) return;
+    this.quoted = true;
+    this.rowLine = this.line;
+  }
+
+  private pushText(chunk: string): void {
+    let text = this.carryText + chunk;
+    this.carryText = '';
     // A quote or CR at the very end may pair with the next chunk's first character.
     const last = text.charCodeAt(text.length - 1);
     if (last === 34 || last === 13) {
-      this.carry = text.slice(-1);
+      this.carryText = text.slice(-1);
       text = text.slice(0, -1);
     }
     this.machine(text);
   }
 
+  /** After the last pushBytes: what the decoder still holds (an incomplete character). */
+  finishBytes(decoder: StringDecoder): void {
+    const rest = decoder.end();
+    if (rest.length > 0) {
+      this.toQuoted();
+      this.pushText(rest);
+    }
+  }
+
   end(): void {
-    const text = this.carry;
-    this.carry = '';
-    if (!this.quoted && !text.includes('"') && !text.includes('\r')) {
-      if (text.length > 0) this.fastLines(text, 0, text.length);
-      return;
-    }
     if (!this.quoted) {
-      this.quoted = true;
-      this.rowLine = this.line;
+      const rest = this.carry;
+      this.carry = new Uint8Array(0);
+      if (!rest.includes(CR)) {
+        if (rest.length > 0) this.fastLines(rest, 0, rest.length);
+        return;
+      }
+      this.toQuoted();
+      this.pushText(Buffer.from(rest).toString('latin1'));
     }
+    const text = this.carryText;
+    this.carryText = '';
     this.machine(text);
     if (this.field !== '' || this.fields.length > 0) {
       this.fields.push(this.field);
@@ -80,16 +136,16 @@ export class CsvStream {
     }
   }
 
-  /** Lines of text[start, end) (which ends at a line end or at the end of input). */
-  private fastLines(text: string, start: number, end: number): void {
+  /** Lines of bytes[start, end) (which ends at a line end or at the end of input). */
+  private fastLines(bytes: Uint8Array, start: number, end: number): void {
     let pos = start;
     while (pos < end) {
       if (this.sink.done?.()) return;
-      let nl = text.indexOf('\n', pos);
+      let nl = bytes.indexOf(LF, pos);
       if (nl < 0 || nl >= end) nl = end;
       let stop = nl;
-      if (stop > pos && text.charCodeAt(stop - 1) === 13) stop--;
-      if (!isBlank(text, pos, stop)) this.sink.line(text, pos, stop, this.line);
+      if (stop > pos && bytes[stop - 1] === CR) stop--;
+      if (!isBlank(bytes, pos, stop)) this.sink.line(bytes, pos, stop, this.line);
       this.line++;
       pos = nl + 1;
     }
@@ -151,11 +207,36 @@ export class CsvStream {
   }
 }
 
-function isBlank(text: string, start: number, end: number): boolean {
-  if (start === end) return true;
-  const c = text.charCodeAt(start);
-  if (c > 32 && c < 127) return false;
-  return text.slice(start, end).trim() === '';
+const LF = 10;
+const CR = 13;
+const QUOTE = 34;
+// eslint-disable-next-line no-control-regex
+const NON_ASCII = /[^\x00-\x7f]/;
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+/** A CR not followed by LF in bytes[from, end): an old Mac line end, which only the state machine reads. */
+function hasLoneCr(bytes: Uint8Array, end: number, from = 0): boolean {
+  let i = bytes.indexOf(CR, from);
+  while (i >= 0 && i < end) {
+    if (bytes[i + 1] !== LF) return true;
+    i = bytes.indexOf(CR, i + 1);
+  }
+  return false;
+}
+
+/** String.prototype.trim's notion of blank, for an ASCII line. */
+function isBlank(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = bytes[i];
+    if (c !== 32 && (c < 9 || c > 13)) return false;
+  }
+  return true;
 }
 
 /** Streams a file through a CsvStream in 1 MiB reads; memory does not grow with the file. */
@@ -169,9 +250,9 @@ export function streamCsvFile(path: string, sink: CsvSink, chunkBytes = 1 << 20)
       if (sink.done?.()) return;
       const got = readSync(fd, buf, 0, chunkBytes, null);
       if (got === 0) break;
-      stream.push(decoder.write(buf.subarray(0, got)));
+      stream.pushBytes(buf.subarray(0, got), decoder);
     }
-    stream.push(decoder.end());
+    stream.finishBytes(decoder);
     stream.end();
   } finally {
     closeSync(fd);

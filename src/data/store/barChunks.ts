@@ -93,6 +93,21 @@ export function readColumns(db: Database.Database, symbol: string, lo = -Infinit
   return out;
 }
 
+const STATEMENTS = new WeakMap<Database.Database, { remove: Database.Statement; insert: Database.Statement }>();
+
+/** Prepared once per connection: an import writes hundreds of symbols. */
+function writeStatements(db: Database.Database): { remove: Database.Statement; insert: Database.Statement } {
+  let s = STATEMENTS.get(db);
+  if (!s) {
+    s = {
+      remove: db.prepare('DELETE FROM bar_chunks WHERE symbol = ? AND chunk >= ?'),
+      insert: db.prepare('INSERT INTO bar_chunks (symbol, chunk, n, days, open, high, low, close, adj_close, volume) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+    };
+    STATEMENTS.set(db, s);
+  }
+  return s;
+}
+
 /**
  * Writes `c` (ascending, unique days, already validated) as the symbol's bars from day
  * `fromDay` on: blocks from fromDay's block on are deleted, then `c`'s days >= that block's
@@ -100,8 +115,8 @@ export function readColumns(db: Database.Database, symbol: string, lo = -Infinit
  */
 export function writeColumns(db: Database.Database, symbol: string, c: BarColumns, fromDay = -Infinity): void {
   const first = chunkOf(fromDay);
-  db.prepare('DELETE FROM bar_chunks WHERE symbol = ? AND chunk >= ?').run(symbol, first);
-  const insert = db.prepare('INSERT INTO bar_chunks (symbol, chunk, n, days, open, high, low, close, adj_close, volume) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  const { remove, insert } = writeStatements(db);
+  remove.run(symbol, first);
   const n = c.days.length;
   let i = Number.isFinite(fromDay) ? lowerBound(c.days, first << CHUNK_SHIFT) : 0;
   while (i < n) {
