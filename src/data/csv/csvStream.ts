@@ -25,6 +25,7 @@ export class CsvStream {
   /** Fast mode: the start of a line cut by the last chunk. Quoted mode: a held-back quote or CR. */
   private carry: Uint8Array = new Uint8Array(0);
   private carryText = '';
+  private head: Uint8Array = new Uint8Array(0);
   private started = false;
   private quoted = false;
   private line = 1;
@@ -51,9 +52,15 @@ export class CsvStream {
   /** Raw input: UTF-8 bytes. */
   pushBytes(bytes: Uint8Array, decoder?: StringDecoder): void {
     if (!this.started) {
-      if (bytes.length === 0) return;
+      // The UTF-8 BOM may arrive split across reads: hold the first bytes until it is decided.
+      const head = this.head.length ? concat(this.head, bytes) : bytes;
+      if (head.length < 3 && BOM.subarray(0, head.length).every((b, i) => head[i] === b)) {
+        this.head = Uint8Array.prototype.slice.call(head);
+        return;
+      }
+      this.head = new Uint8Array(0);
       this.started = true;
-      if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+      bytes = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? head.subarray(3) : head;
     }
     if (!this.quoted && isAscii(bytes) && bytes.indexOf(QUOTE) < 0) {
       // Finish the line the last chunk cut in two, then read the chunk in place.
@@ -96,19 +103,19 @@ export class CsvStream {
   }
 
   private pushText(chunk: string): void {
-    let text = this.carryText + chunk;
-    this.carryText = '';
-    // A quote or CR at the very end may pair with the next chunk's first character.
-    const last = text.charCodeAt(text.length - 1);
-    if (last === 34 || last === 13) {
-      this.carryText = text.slice(-1);
-      text = text.slice(0, -1);
-    }
-    this.machine(text);
+    const text = this.carryText + chunk;
+    // A quote or CR at the very end may pair with the next chunk's first character: kept back.
+    this.carryText = text.slice(this.machine(text, false));
   }
 
   /** After the last pushBytes: what the decoder still holds (an incomplete character). */
   finishBytes(decoder: StringDecoder): void {
+    if (!this.started && this.head.length > 0) {
+      const head = this.head;
+      this.head = new Uint8Array(0);
+      this.started = true;
+      this.pushBytes(head, decoder);
+    }
     const rest = decoder.end();
     if (rest.length > 0) {
       this.toQuoted();
@@ -129,7 +136,7 @@ export class CsvStream {
     }
     const text = this.carryText;
     this.carryText = '';
-    this.machine(text);
+    this.machine(text, true);
     if (this.field !== '' || this.fields.length > 0) {
       this.fields.push(this.field);
       this.emit(this.fields, this.rowLine);
@@ -157,12 +164,17 @@ export class CsvStream {
     this.sink.row(fields, line);
   }
 
-  /** parseCsv's character loop, with its state kept between chunks. */
-  private machine(text: string): void {
+  /**
+   * parseCsv's character loop, with its state kept between chunks. Unless `final`, stops before
+   * a quote or CR that ends the text (its meaning depends on the next character) and returns
+   * where it stopped.
+   */
+  private machine(text: string, final: boolean): number {
     const n = text.length;
     let i = 0;
     while (i < n) {
       const ch = text[i];
+      if (!final && i === n - 1 && (ch === '"' || ch === '\r')) return i;
       if (this.inQuotes) {
         if (ch === '"') {
           if (text[i + 1] === '"') {
@@ -204,13 +216,14 @@ export class CsvStream {
       this.field += ch;
       i++;
     }
+    return n;
   }
 }
 
+const BOM = Uint8Array.of(0xef, 0xbb, 0xbf);
 const LF = 10;
 const CR = 13;
 const QUOTE = 34;
-// eslint-disable-next-line no-control-regex
 const NON_ASCII = /[^\x00-\x7f]/;
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
