@@ -1,9 +1,9 @@
 /**
  * @module Turns CSV rows, as a CsvStream hands them over, into daily-bar columns: header
  * recognition, the per-row rules of barsCsv.ts (blank prices skipped, a bad date or a repeated
- * date fails the file, barSanity rejections), in bounded extra memory. Values go into blocks of
- * typed arrays (about 56 bytes a row); no object is kept per row, and unquoted lines are read
- * straight from the text without splitting them into strings.
+ * date fails the file, barSanity rejections), in bounded extra memory. Values go into typed
+ * arrays that grow in place (56 bytes a row, the file's text is never held); no object is kept
+ * per row, and unquoted lines are read straight from the bytes without splitting them.
  */
 import { AtlasError } from '../../core/errors.js';
 import { emptyColumns, VALUE_FIELDS, type BarColumns } from '../store/barColumns.js';
@@ -13,10 +13,10 @@ import type { BarsCsvColumnsResult, BarsCsvOptions, RejectedRow } from './barsCs
 import { HEADER_ALIASES, normaliseHeader, parseDateCell, type Column } from './csvCells.js';
 import type { CsvSink } from './csvStream.js';
 
-const BLOCK = 1 << 16;
 /** Day numbers of 0000-01-01 and 9999-12-31: every date a YYYY-MM-DD cell can hold. */
 const MIN_DAY = -719_528;
 const MAX_DAY = 2_932_896;
+const MAX_ROWS = MAX_DAY - MIN_DAY + 1;
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
@@ -105,8 +105,15 @@ export class BarsCsvBuilder implements CsvSink {
   private hasVolume = false;
   private readonly warnings: string[] = [];
   private readonly rejected: RejectedRow[] = [];
-  // accepted rows, in blocks of BLOCK
-  private blocks: { n: number; days: Int32Array; lines: Int32Array; v: Float64Array[] }[] = [];
+  // Accepted rows. Each column lives in a resizable ArrayBuffer that grows in place (no copy,
+  // no second buffer while growing); a file cannot hold more rows than there are days.
+  private cap = 0;
+  private daysBuf = growable(4);
+  private linesBuf = growable(4);
+  private valueBufs = VALUE_FIELDS.map(() => growable(8));
+  private days = new Int32Array(0);
+  private lines = new Int32Array(0);
+  private values: Float64Array[] = [];
   private n = 0;
   private seen = new Uint8Array(((MAX_DAY - MIN_DAY) >> 3) + 1);
   private ascending = true;
@@ -285,65 +292,65 @@ export class BarsCsvBuilder implements CsvSink {
   }
 
   private push(day: number, line: number, vals: Float64Array): void {
-    let b = this.blocks[this.blocks.length - 1];
-    if (b === undefined || b.n === b.days.length) {
-      // Blocks grow with the file (4k rows, then as many as so far, up to 64k): a small file
-      // allocates little, a huge one adds blocks and never copies them while reading.
-      const size = Math.min(BLOCK, Math.max(4096, this.n));
-      b = { n: 0, days: new Int32Array(size), lines: new Int32Array(size), v: VALUE_FIELDS.map(() => new Float64Array(size)) };
-      this.blocks.push(b);
-    }
-    const k = b.n++;
-    b.days[k] = day;
-    b.lines[k] = line;
-    for (let f = 0; f < 6; f++) b.v[f][k] = vals[f];
+    if (this.n === this.cap) this.grow();
+    const k = this.n++;
+    this.days[k] = day;
+    this.lines[k] = line;
+    const v = this.values;
+    for (let f = 0; f < 6; f++) v[f][k] = vals[f];
     if (day < this.lastDay) this.ascending = false;
     this.lastDay = day;
-    this.n++;
+  }
+
+  private grow(): void {
+    this.cap = Math.min(MAX_ROWS, Math.max(4096, this.cap * 2));
+    this.daysBuf.resize(this.cap * 4);
+    this.linesBuf.resize(this.cap * 4);
+    for (const b of this.valueBufs) b.resize(this.cap * 8);
+    this.days = new Int32Array(this.daysBuf, 0, this.cap);
+    this.lines = new Int32Array(this.linesBuf, 0, this.cap);
+    this.values = this.valueBufs.map((b) => new Float64Array(b, 0, this.cap));
   }
 
   /** The line of the earlier row with this day (kept, or rejected by the sanity rules). */
   private lineOf(day: number, date: string): number {
-    for (const b of this.blocks) {
-      for (let i = 0; i < b.n; i++) if (b.days[i] === day) return b.lines[i];
-    }
+    for (let i = 0; i < this.n; i++) if (this.days[i] === day) return this.lines[i];
     return this.rejected.find((r) => r.date === date && r.reason !== 'a price is blank or not a number')?.line ?? 0;
   }
 
-  /** The accepted rows as exact-length columns in ascending day order; blocks are freed field by field. */
+  /** The accepted rows in ascending day order: views of the growing buffers when the file was in order. */
   private columns(): BarColumns {
     const n = this.n;
+    this.linesBuf.resize(0);
+    const days = this.days.subarray(0, n);
+    const values = this.values.map((v) => v.subarray(0, n));
     const out = emptyColumns(0);
-    let order: Uint32Array | undefined;
-    const days = new Int32Array(n);
-    let at = 0;
-    for (const b of this.blocks) {
-      days.set(b.days.subarray(0, b.n), at);
-      at += b.n;
+    if (this.ascending) {
+      out.days = days;
+      VALUE_FIELDS.forEach((f: PanelField, j) => (out[f] = values[j]));
+      return out;
     }
-    for (const b of this.blocks) b.lines = new Int32Array(0);
-    if (!this.ascending) {
-      // Days are unique (duplicates failed the file): sort positions by day.
-      let min = Infinity;
-      for (let i = 0; i < n; i++) if (days[i] < min) min = days[i];
-      const keys = new Float64Array(n);
-      for (let i = 0; i < n; i++) keys[i] = (days[i] - min) * n + i;
-      keys.sort();
-      order = new Uint32Array(n);
-      for (let i = 0; i < n; i++) order[i] = keys[i] % n;
-    }
-    out.days = order ? Int32Array.from(order, (i) => days[i]) : days;
-    VALUE_FIELDS.forEach((f: PanelField, j) => {
-      const flat = new Float64Array(n);
-      let k = 0;
-      for (const b of this.blocks) {
-        flat.set(b.v[j].subarray(0, b.n), k);
-        k += b.n;
-        b.v[j] = new Float64Array(0);
-      }
-      out[f] = order ? Float64Array.from(order, (i) => flat[i]) : flat;
-    });
-    this.blocks = [];
+    // Days are unique (duplicates failed the file): sort positions by day.
+    let min = Infinity;
+    for (let i = 0; i < n; i++) if (days[i] < min) min = days[i];
+    const keys = new Float64Array(n);
+    for (let i = 0; i < n; i++) keys[i] = (days[i] - min) * n + i;
+    keys.sort();
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = keys[i] % n;
+    out.days = Int32Array.from(order, (i) => days[i]);
+    VALUE_FIELDS.forEach((f: PanelField, j) => (out[f] = Float64Array.from(order, (i) => values[j][i])));
     return out;
   }
+}
+
+/** ES2024 resizable ArrayBuffer (Node >= 20), typed here because the project's lib is older. */
+interface ResizableBuffer extends ArrayBuffer {
+  resize(byteLength: number): void;
+}
+const Resizable = ArrayBuffer as unknown as new (byteLength: number, options: { maxByteLength: number }) => ResizableBuffer;
+
+/** A resizable buffer able to hold one value per possible day (address space only until used). */
+function growable(bytesPerRow: number): ResizableBuffer {
+  return new Resizable(0, { maxByteLength: MAX_ROWS * bytesPerRow });
 }
