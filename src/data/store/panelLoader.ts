@@ -45,11 +45,14 @@ export function loadPanel(db: Database.Database, symbols: readonly string[], opt
   for (let i = 0; i < nDates; i++) rowOf[dayAxis[i] - base] = i;
 
   const out = {} as Record<PanelField, Float64Array>;
-  for (const f of PANEL_FIELDS) out[f] = fields.includes(f) ? new Float64Array(nDates * symbols.length).fill(NaN) : new Float64Array(0);
+  // Zeroed (cheap) rather than NaN-filled: each symbol's rows with no bar get their NaN below.
+  for (const f of PANEL_FIELDS) out[f] = fields.includes(f) ? new Float64Array(nDates * symbols.length) : new Float64Array(0);
   const targets = fields.map((f) => out[f]);
   perSymbol.forEach((chunks, s) => {
     const offset = s * nDates;
-    for (const { days, cols } of chunks) scatter(days, cols, targets, offset, rowOf, base);
+    let filled = 0; // rows [0, filled) of this symbol are final
+    for (const { days, cols } of chunks) filled = scatter(days, cols, targets, offset, rowOf, base, filled, nDates);
+    for (const t of targets) t.fill(NaN, offset + filled, offset + nDates);
   });
 
   return { dates: Array.from(dayAxis, fromDayNumber), dayNumbers: dayAxis, symbols: [...symbols], ...out };
@@ -63,32 +66,56 @@ export function loadAlignedSeries(db: Database.Database, symbol: string, field: 
   const n = dayNumbers.length;
   const chunks = chunkReader(db, [field])(symbol, n ? dayNumbers[0] : 0, n ? dayNumbers[n - 1] : -1);
   if (chunks.length === 0 && db.prepare('SELECT 1 FROM symbols WHERE symbol = ?').get(symbol) === undefined) return undefined;
-  const out = new Float64Array(n).fill(NaN);
+  const out = new Float64Array(n);
   if (n === 0) return out;
   const base = dayNumbers[0];
   const rowOf = new Int32Array(dayNumbers[n - 1] - base + 1).fill(-1);
   for (let i = 0; i < n; i++) rowOf[dayNumbers[i] - base] = i;
-  for (const { days, cols } of chunks) scatter(days, cols, [out], 0, rowOf, base);
+  let filled = 0;
+  for (const { days, cols } of chunks) filled = scatter(days, cols, [out], 0, rowOf, base, filled, n);
+  out.fill(NaN, filled, n);
   return out;
 }
 
-/** Copies one block's values into their rows; a block on consecutive rows is one memcpy per field. */
-function scatter(days: Int32Array, cols: Float64Array[], targets: Float64Array[], offset: number, rowOf: Int32Array, base: number): void {
+/**
+ * Copies one block's values into their rows (a block on consecutive rows is one memcpy per
+ * field) and NaN into the rows before them that no block filled. Blocks come in ascending day
+ * order; `filled` is the first row not yet final, and the return value is the new one.
+ */
+function scatter(days: Int32Array, cols: Float64Array[], targets: Float64Array[], offset: number, rowOf: Int32Array, base: number, filled: number, nRows: number): number {
   const n = days.length;
-  if (n === 0) return;
+  if (n === 0) return filled;
   const k0 = days[0] - base;
   const k1 = days[n - 1] - base;
-  if (k0 >= 0 && k1 < rowOf.length && rowOf[k0] >= 0 && rowOf[k1] - rowOf[k0] === n - 1) {
-    for (let c = 0; c < targets.length; c++) targets[c].set(cols[c], offset + rowOf[k0]);
-    return;
+  if (k0 >= 0 && k1 < rowOf.length && rowOf[k0] >= 0 && rowOf[k1] - rowOf[k0] === n - 1 && rowOf[k0] >= filled) {
+    const r0 = rowOf[k0];
+    for (let c = 0; c < targets.length; c++) {
+      targets[c].fill(NaN, offset + filled, offset + r0);
+      targets[c].set(cols[c], offset + r0);
+    }
+    return r0 + n;
   }
+  // The last row this block can reach: rows up to it are NaN unless a bar lands there.
+  let end = filled;
+  for (let i = n - 1; i >= 0; i--) {
+    const k = days[i] - base;
+    if (k < 0) break;
+    if (k >= rowOf.length) continue;
+    if (rowOf[k] >= 0) {
+      end = Math.max(filled, rowOf[k] + 1);
+      break;
+    }
+  }
+  if (k1 >= rowOf.length) end = nRows;
+  for (let c = 0; c < targets.length; c++) targets[c].fill(NaN, offset + filled, offset + end);
   for (let i = 0; i < n; i++) {
     const k = days[i] - base;
     if (k < 0 || k >= rowOf.length) continue;
     const r = rowOf[k];
-    if (r < 0) continue;
+    if (r < filled) continue;
     for (let c = 0; c < targets.length; c++) targets[c][offset + r] = cols[c][i];
   }
+  return end;
 }
 
 /** The ascending union of every block's days within [lo, hi]. */
