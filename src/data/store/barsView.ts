@@ -23,7 +23,6 @@ export function registerBarsView(db: Database.Database): void {
     const conn = new Database(db.name, { readonly: true, fileMustExist: true });
     retainForProcessLifetime(conn);
     conn.pragma('busy_timeout = 15000');
-    conn.pragma('mmap_size = 1073741824');
     reader = { db: conn, read: chunkReader(conn, VALUE_FIELDS), source: conn.prepare('SELECT source FROM symbols WHERE symbol = ?').pluck() };
     return reader;
   };

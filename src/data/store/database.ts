@@ -36,8 +36,6 @@ export function openDatabase(dataDir: string, options: { readonly?: boolean } = 
       db.pragma('synchronous = NORMAL');
     }
     db.pragma('foreign_keys = ON');
-    // Memory-mapped reads: a panel load is megabytes of blob pages, one read() call each otherwise.
-    db.pragma('mmap_size = 1073741824');
     migrate(db, path);
     registerBarsView(db);
   } catch (err) {
