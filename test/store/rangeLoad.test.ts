@@ -91,4 +91,19 @@ describe('range and field loads', () => {
     expect(spy[0]).toBe((100 + 200) * 0.5);
     expect(loadAlignedSeries(store.db, 'NOPE', 'adjClose', panel.dayNumbers)).toBeUndefined();
   });
+
+  it('lastBarOnOrBefore equals the last of all bars up to the date, and the bars view agrees (property)', () => {
+    const store = new BarStore(openDatabase(tmp()));
+    fc.assert(
+      fc.property(historyArb, fc.integer({ min: -100, max: 4100 }), (days, at) => {
+        store.replaceBars('L', 'csv', days.map((d) => bar(DAY0 + d, d + 1)));
+        const date = iso(DAY0 + at);
+        expect(store.lastBarOnOrBefore('L', date)).toEqual(store.getBars('L', undefined, date).at(-1));
+        const row = store.db.prepare('SELECT MAX(day) AS d FROM bars WHERE symbol = ? AND day <= ?').get('L', DAY0 + at) as { d: number | null };
+        const last = store.lastBarOnOrBefore('L', date);
+        expect(row.d === null ? undefined : iso(row.d)).toEqual(last?.date);
+      }),
+      { numRuns: 80 },
+    );
+  });
 });

@@ -127,3 +127,20 @@ export function writeColumns(db: Database.Database, symbol: string, c: BarColumn
     i = j;
   }
 }
+
+/**
+ * The last bar of a symbol with day <= `day` as [index, chunk], reading blocks newest first from
+ * the one holding `day` (one or two block reads, whatever the history's length).
+ */
+export function lastOnOrBefore(db: Database.Database, symbol: string, day: number): { i: number; chunk: Chunk } | undefined {
+  const stmt = LAST_STATEMENTS.get(db) ?? db.prepare(`SELECT days, open, high, low, close, adj_close, volume FROM bar_chunks WHERE symbol = ? AND chunk <= ? ORDER BY chunk DESC`).raw();
+  LAST_STATEMENTS.set(db, stmt);
+  for (const r of stmt.iterate(symbol, chunkOf(day)) as IterableIterator<Buffer[]>) {
+    const days = asInt32(r[0]);
+    const i = lowerBound(days, day + 1) - 1;
+    if (i >= 0) return { i, chunk: { days, cols: r.slice(1).map(asFloat64) } };
+  }
+  return undefined;
+}
+
+const LAST_STATEMENTS = new WeakMap<Database.Database, Database.Statement>();

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { fromDayNumber, toDayNumber } from '../../core/dates.js';
 import type { CorporateAction, DailyBar } from '../bar.js';
 import { assertStorable, barsFromColumns, columnsFromBars, mergeColumns, type BarColumns } from './barColumns.js';
-import { CHUNK_SHIFT, readColumns, writeColumns } from './barChunks.js';
+import { CHUNK_SHIFT, lastOnOrBefore, readColumns, writeColumns } from './barChunks.js';
 
 export interface SymbolInfo {
   symbol: string;
@@ -84,6 +84,18 @@ export class BarStore {
   /** A symbol's bars with from <= date <= to as columns (empty when the symbol is not stored). */
   getColumns(symbol: string, from?: string, to?: string): BarColumns {
     return readColumns(this.db, symbol, from ? toDayNumber(from) : -Infinity, to ? toDayNumber(to) : Infinity);
+  }
+
+  /**
+   * The latest bar dated on or before `date` (one or two block reads): for SQL that asked the old
+   * row table for `ORDER BY day DESC LIMIT 1` or `MAX(day)`, which the `bars` view can only
+   * answer by reading the whole history.
+   */
+  lastBarOnOrBefore(symbol: string, date: string): DailyBar | undefined {
+    const hit = lastOnOrBefore(this.db, symbol, toDayNumber(date));
+    if (!hit) return undefined;
+    const { i, chunk: { days, cols } } = hit;
+    return { date: fromDayNumber(days[i]), open: cols[0][i], high: cols[1][i], low: cols[2][i], close: cols[3][i], adjClose: cols[4][i], volume: cols[5][i] };
   }
 
   getActions(symbol: string): CorporateAction[] {
