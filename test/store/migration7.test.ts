@@ -35,7 +35,7 @@ function oldStore(dir: string, series: { symbol: string; bars: DailyBar[] }[]): 
 function history(symbol: string, start: number, n: number, seed: number): { symbol: string; bars: DailyBar[] } {
   const bars: DailyBar[] = [];
   for (let i = 0; i < n; i++) {
-    const day = start + i * 3 + (i % 2); // gaps, spread over several 1,024-day blocks
+    const day = start + i * 3 + (i % 2); // gaps, spread over several 2,048-day blocks
     const c = seed + i / 7;
     bars.push({ date: new Date(day * 86_400_000).toISOString().slice(0, 10), open: c, high: c * 1.01, low: c * 0.99, close: c, adjClose: c * 0.9, volume: i });
   }
@@ -45,7 +45,7 @@ function history(symbol: string, start: number, n: number, seed: number): { symb
 describe('migration 7: bar rows -> columnar blocks', () => {
   it('moves every bar of an old store into blocks, identical, and drops the row table', () => {
     const dir = tmp();
-    const series = [history('AAA', 10_000, 1500, 10), history('BBB', 11_000, 700, 50), history('ONE', 12_000, 1, 5)];
+    const series = [history('AAA', 10_000, 2500, 10), history('BBB', 11_000, 700, 50), history('ONE', 12_000, 1, 5)];
     oldStore(dir, series);
     const db = openDatabase(dir);
     expect(schemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);

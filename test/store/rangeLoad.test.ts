@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DailyBar } from '../../src/data/bar.js';
 import { PANEL_FIELDS, type PanelField } from '../../src/data/panel.js';
+import { CHUNK_SHIFT } from '../../src/data/store/barChunks.js';
 import { BarStore } from '../../src/data/store/barStore.js';
 import { openDatabase } from '../../src/data/store/database.js';
 import { loadAlignedSeries, loadPanel } from '../../src/data/store/panelLoader.js';
@@ -15,8 +16,8 @@ function bar(day: number, v: number): DailyBar {
   return { date: iso(day), open: v, high: v + 2, low: v - 1, close: v + 1, adjClose: v * 0.5, volume: v * 10 };
 }
 
-// Histories spread over several 1,024-day blocks, with gaps, late listings and early ends.
-const historyArb = fc.uniqueArray(fc.integer({ min: 0, max: 4000 }), { minLength: 0, maxLength: 120 }).map((days) => days.sort((a, b) => a - b));
+// Histories spread over several 2,048-day blocks, with gaps, late listings and early ends.
+const historyArb = fc.uniqueArray(fc.integer({ min: 0, max: 7000 }), { minLength: 0, maxLength: 120 }).map((days) => days.sort((a, b) => a - b));
 
 describe('range and field loads', () => {
   it('equal slicing a full load, for any range and field set (property)', () => {
@@ -24,8 +25,8 @@ describe('range and field loads', () => {
     fc.assert(
       fc.property(
         fc.array(historyArb, { minLength: 1, maxLength: 4 }),
-        fc.integer({ min: -50, max: 4050 }),
-        fc.integer({ min: 0, max: 4100 }),
+        fc.integer({ min: -50, max: 7050 }),
+        fc.integer({ min: 0, max: 7100 }),
         fc.subarray([...PANEL_FIELDS], { minLength: 1 }),
         (histories, a, len, fields) => {
           const symbols = histories.map((_, i) => `S${i}`);
@@ -71,7 +72,7 @@ describe('range and field loads', () => {
         const info = store.symbolInfo('U')!;
         expect([info.barCount, info.firstDate, info.lastDate, info.source]).toEqual([expected.length, expected[0]?.date ?? null, expected.at(-1)?.date ?? null, 'tiingo']);
         if (update.length > 0) {
-          const firstTouched = (DAY0 + update[0]) >> 10;
+          const firstTouched = (DAY0 + update[0]) >> CHUNK_SHIFT;
           const after = store.db.prepare('SELECT chunk, days, close FROM bar_chunks WHERE symbol = ? AND chunk < ? ORDER BY chunk').all('U', firstTouched);
           expect(after).toEqual(blocksBefore.filter((b) => b.chunk < firstTouched));
         }
@@ -95,7 +96,7 @@ describe('range and field loads', () => {
   it('lastBarOnOrBefore equals the last of all bars up to the date, and the bars view agrees (property)', () => {
     const store = new BarStore(openDatabase(tmp()));
     fc.assert(
-      fc.property(historyArb, fc.integer({ min: -100, max: 4100 }), (days, at) => {
+      fc.property(historyArb, fc.integer({ min: -100, max: 7100 }), (days, at) => {
         store.replaceBars('L', 'csv', days.map((d) => bar(DAY0 + d, d + 1)));
         const date = iso(DAY0 + at);
         expect(store.lastBarOnOrBefore('L', date)).toEqual(store.getBars('L', undefined, date).at(-1));

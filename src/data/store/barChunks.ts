@@ -1,6 +1,6 @@
 /**
- * @module The bar_chunks table: each symbol's bars cut into blocks of 1,024 calendar days
- * (about 700 sessions), one packed little-endian blob per field per block. A block is the unit
+ * @module The bar_chunks table: each symbol's bars cut into blocks of 2,048 calendar days
+ * (about 1,400 sessions), one packed little-endian blob per field per block. A block is the unit
  * of reading and writing: a range load reads only the blocks it overlaps and the fields it asks
  * for, an incremental sync rewrites only the blocks from its first new day on.
  */
@@ -9,7 +9,7 @@ import type { PanelField } from '../panel.js';
 import { VALUE_FIELDS, emptyColumns, lowerBound, type BarColumns } from './barColumns.js';
 
 /** log2 of the calendar days in one block. */
-export const CHUNK_SHIFT = 10;
+export const CHUNK_SHIFT = 11;
 
 export const COLUMN_OF: Record<PanelField, string> = {
   open: 'open', high: 'high', low: 'low', close: 'close', adjClose: 'adj_close', volume: 'volume',
@@ -23,9 +23,10 @@ export const BAR_CHUNKS_SCHEMA = `
     days      BLOB NOT NULL,    -- Int32 days since 1970-01-01, ascending, unique
     open      BLOB NOT NULL,    -- Float64 each, one per day
     high      BLOB NOT NULL,
-    low       BLOB NOT NULL,
     close     BLOB NOT NULL,
     adj_close BLOB NOT NULL,
+    -- last: a backtest does not read them, and SQLite stops reading a row at its last needed column
+    low       BLOB NOT NULL,
     volume    BLOB NOT NULL,
     UNIQUE (symbol, chunk)
   );

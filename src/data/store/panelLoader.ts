@@ -131,7 +131,15 @@ function unionOfDays(perSymbol: readonly Chunk[][], lo: number, hi: number): Int
   maxDay = Math.min(maxDay, hi);
   if (!(minDay <= maxDay)) return new Int32Array(0);
   const seen = new Uint8Array(maxDay - minDay + 1);
+  // Most symbols trade the same sessions: a block whose days equal an already marked block's
+  // (compared bytewise, so exactly) adds nothing to the union.
+  const marked = new Map<number, Int32Array[]>();
   for (const chunks of perSymbol) for (const { days } of chunks) {
+    if (days.length === 0) continue;
+    const same = marked.get(days[0]);
+    if (same?.some((d) => equalDays(d, days))) continue;
+    if (same) same.push(days);
+    else marked.set(days[0], [days]);
     for (let i = 0; i < days.length; i++) {
       const d = days[i];
       if (d >= minDay && d <= maxDay) seen[d - minDay] = 1;
@@ -142,4 +150,8 @@ function unionOfDays(perSymbol: readonly Chunk[][], lo: number, hi: number): Int
   const axis = new Int32Array(count);
   for (let i = 0, k = 0; i < seen.length; i++) if (seen[i]) axis[k++] = minDay + i;
   return axis;
+}
+
+function equalDays(a: Int32Array, b: Int32Array): boolean {
+  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 }
