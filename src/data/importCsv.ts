@@ -1,9 +1,10 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { nyDateOf } from '../calendar/nyse.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { AtlasError, describeError } from '../core/errors.js';
-import { parseBarsCsv, type RejectedRow } from './csv/barsCsv.js';
+import { readBarsCsvFile, type RejectedRow } from './csv/barsCsv.js';
+import { fromDayNumber } from '../core/dates.js';
 import type { BarStore } from './store/barStore.js';
 
 export interface ImportReport {
@@ -20,6 +21,11 @@ export interface ImportOptions {
   onFile?: (file: string, index: number, total: number) => void;
   /** "Today" for the future-bar check is this clock's New York date (default: the system clock). */
   clock?: Pick<Clock, 'now'>;
+  /**
+   * Vendor file names that are not the bare ticker (`DA-AAPL-T-2021-04-21.csv`): the ticker is
+   * the first capture group of this pattern matched against the file name (with extension).
+   */
+  symbolFrom?: RegExp;
 }
 
 const PRICE_EXTENSIONS = new Set(['.csv', '.txt', '.tsv']);
@@ -46,10 +52,33 @@ export function expandImportPaths(paths: readonly string[]): string[] {
   return files;
 }
 
-/** The symbol a file holds, from its name: `brk.b.csv` -> BRK-B, `^VIX.csv` -> VIX. */
-export function symbolFromFileName(file: string): string {
-  const stem = basename(file, extname(file));
+/**
+ * The symbol a file holds, from its name: `brk.b.csv` -> BRK-B, `^VIX.csv` -> VIX. With a
+ * pattern, the first capture group of the pattern matched against the file name (undefined when
+ * it does not match), normalised the same way.
+ */
+export function symbolFromFileName(file: string, pattern?: RegExp): string | undefined {
+  let stem = basename(file, extname(file));
+  if (pattern) {
+    const m = pattern.exec(basename(file));
+    if (!m || m[1] === undefined) return undefined;
+    stem = m[1];
+  }
   return stem.trim().toUpperCase().replace(/^\^/, '').replace(/[._]/g, '-');
+}
+
+/** Parses --symbol-from: a regular expression with at least one capture group. */
+export function parseSymbolPattern(raw: string): RegExp {
+  let re: RegExp;
+  try {
+    re = new RegExp(raw);
+  } catch (err) {
+    throw new AtlasError(`--symbol-from is not a valid regular expression (${describeError(err)}); pass one such as '^DA-([A-Z.]+)-'.`, { code: 'BAD_FLAG' });
+  }
+  if (new RegExp(`${raw}|`).exec('')!.length < 2) {
+    throw new AtlasError(`--symbol-from needs a capture group around the ticker, e.g. '^DA-([A-Z.]+)-'; got '${raw}'.`, { code: 'BAD_FLAG' });
+  }
+  return re;
 }
 
 /**
@@ -62,28 +91,42 @@ export function importCsvFiles(store: BarStore, paths: readonly string[], option
   const files = expandImportPaths(paths);
   const today = nyDateOf((options.clock ?? systemClock).now());
   const report: ImportReport = { imported: [], skipped: [], warnings: [], rejected: [], failed: [] };
+  const claimed = new Map<string, string>();
   files.forEach((file, i) => {
     options.onFile?.(file, i, files.length);
     try {
-      const res = parseBarsCsv(readFileSync(file, 'utf8'), basename(file), { today });
+      const res = readBarsCsvFile(file, basename(file), { today });
       if (res.kind === 'not-prices') {
         report.skipped.push({ file, reason: `not a price file: ${res.reason}` });
         return;
       }
       report.warnings.push(...res.warnings);
       report.rejected.push(...res.rejected.map((r) => ({ ...r, file })));
-      if (res.bars.length === 0) {
+      const n = res.columns.days.length;
+      if (n === 0) {
         const why = res.rejected.length > 0 ? ` (all ${res.rejected.length} were rejected)` : '';
         report.failed.push({ file, error: `${basename(file)} has no usable price rows${why}; nothing was imported.` });
         return;
       }
-      const symbol = symbolFromFileName(file);
-      if (!/^[A-Z0-9][A-Z0-9-]{0,14}$/.test(symbol)) {
-        report.failed.push({ file, error: `cannot derive a ticker from the file name ${basename(file)}; rename it to SYMBOL.csv.` });
+      const symbol = symbolFromFileName(file, options.symbolFrom);
+      if (symbol === undefined) {
+        report.failed.push({ file, error: `the file name ${basename(file)} does not match --symbol-from ${String(options.symbolFrom)}; fix the pattern or rename the file.` });
         return;
       }
-      store.replaceBars(symbol, 'csv', res.bars);
-      report.imported.push({ symbol, file, bars: res.bars.length, from: res.bars[0].date, to: res.bars[res.bars.length - 1].date });
+      if (!/^[A-Z0-9][A-Z0-9-]{0,14}$/.test(symbol)) {
+        const fix = options.symbolFrom ? 'fix --symbol-from so its first group captures only the ticker' : 'rename it to SYMBOL.csv or pass --symbol-from';
+        report.failed.push({ file, error: `cannot derive a ticker from the file name ${basename(file)} (got "${symbol}"); ${fix}.` });
+        return;
+      }
+      // Two files naming one symbol would silently replace each other: keep the first, say so.
+      const earlier = claimed.get(symbol);
+      if (earlier !== undefined) {
+        report.failed.push({ file, error: `${basename(file)} names ${symbol}, already imported from ${basename(earlier)} in this run; import one file per symbol.` });
+        return;
+      }
+      store.replaceColumns(symbol, 'csv', res.columns);
+      claimed.set(symbol, file);
+      report.imported.push({ symbol, file, bars: n, from: fromDayNumber(res.columns.days[0]), to: fromDayNumber(res.columns.days[n - 1]) });
     } catch (err) {
       report.failed.push({ file, error: describeError(err) });
     }

@@ -94,4 +94,34 @@ describe('atlas data import (through the command parser)', () => {
     expect(report.rejected.map((r) => [r.file, r.line])).toEqual([[f.bad, 3], [f.bad, 6], [f.allBad, 2]]);
     expect(report.rejected[2].reason).toBe('high 9 is below low 11');
   });
+
+  it('--symbol-from takes the ticker from vendor file names; a name it does not match, or a second file for one symbol, fails alone', async () => {
+    const dir = tmp();
+    const src = join(dir, 'vendor');
+    mkdirSync(src, { recursive: true });
+    const body = 'Date,Open,High,Low,Close\n2024-06-13,10,11,9,10.5\n2024-06-14,10.5,11,10,10.8\n';
+    writeFileSync(join(src, 'DA-AAPL-T-2021-04-21.csv'), body);
+    writeFileSync(join(src, 'DA-BRK.B-T-2021-04-21.csv'), body);
+    writeFileSync(join(src, 'DA-AAPL-T-2021-05-01.csv'), body);
+    writeFileSync(join(src, 'notes.csv'), body);
+    writeFileSync(join(src, 'calendar.csv'), 'date,weekday,type\n2024-01-01,Mon,holiday\n');
+    const out = capture();
+    expect(await main(['node', 'atlas', '--data-dir', join(dir, 's'), 'data', 'import', src, '--symbol-from', '^DA-([A-Z.]+)-T-', '--json'], out)).toBe(1);
+    const report = JSON.parse(out.stdout.join('\n')) as { imported: { symbol: string; file: string }[]; failed: { file: string; error: string }[]; skipped: { file: string }[] };
+    expect(report.imported.map((r) => [r.symbol, r.file])).toEqual([['AAPL', join(src, 'DA-AAPL-T-2021-04-21.csv')], ['BRK-B', join(src, 'DA-BRK.B-T-2021-04-21.csv')]]);
+    expect(report.failed).toEqual([
+      { file: join(src, 'DA-AAPL-T-2021-05-01.csv'), error: 'DA-AAPL-T-2021-05-01.csv names AAPL, already imported from DA-AAPL-T-2021-04-21.csv in this run; import one file per symbol.' },
+      { file: join(src, 'notes.csv'), error: 'the file name notes.csv does not match --symbol-from /^DA-([A-Z.]+)-T-/; fix the pattern or rename the file.' },
+    ]);
+    expect(report.skipped.map((s) => s.file)).toEqual([join(src, 'calendar.csv')]);
+
+    // Without the flag the vendor names fail one by one, saying what to do.
+    const plain = capture();
+    expect(await main(['node', 'atlas', '--data-dir', join(dir, 't'), 'data', 'import', join(src, 'DA-AAPL-T-2021-04-21.csv'), '--json'], plain)).toBe(1);
+    expect(plain.stdout.join('\n')).toMatch(/cannot derive a ticker from the file name DA-AAPL-T-2021-04-21.csv \(got \\"DA-AAPL-T-2021-04-21\\"\); rename it to SYMBOL.csv or pass --symbol-from/);
+
+    const bad = capture();
+    expect(await main(['node', 'atlas', '--data-dir', join(dir, 'u'), 'data', 'import', src, '--symbol-from', '^DA-'], bad)).not.toBe(0);
+    expect(bad.stderr.join('\n')).toMatch(/--symbol-from needs a capture group around the ticker/);
+  });
 });

@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { nyDateOf } from '../../calendar/nyse.js';
 import { isIsoDate } from '../../core/dates.js';
 import { AtlasError } from '../../core/errors.js';
-import { expandImportPaths, importCsvFiles } from '../../data/importCsv.js';
+import { expandImportPaths, importCsvFiles, parseSymbolPattern } from '../../data/importCsv.js';
 import { checkBars } from '../../data/quality.js';
 import { canonicalSymbol } from '../../data/providers/symbols.js';
 import { createProvider } from '../../data/providers/index.js';
@@ -37,22 +37,27 @@ export function registerDataCommands(program: Command, cli: Cli): void {
     .description('import daily-bar CSV files (or folders of them); the symbol comes from each file name')
     .argument('<paths...>', 'CSV files or directories')
     .option('--json', 'print the import report as JSON')
+    .option('--symbol-from <regex>', 'take the ticker from the first capture group of this pattern matched against each file name')
     .addHelpText('after', `
 Columns are recognised by header in any order: Date/DATE/timestamp, Open, High, Low, Close,
 Adj Close/adjusted_close, Volume (only Date and Close are required). Files that are not price
 files (calendars, sector lists) are skipped with a note. Each file replaces its symbol's history.
 Rows dated after today (New York), with a non-positive price, high < low, or open/close outside
 [low, high] by more than max(1 cent, 0.5%) are rejected with a warning naming file and line; the
-rest of the file is imported (docs/providers.md, "Bad data").
+rest of the file is imported (docs/providers.md, "Bad data"). Files are read in chunks, so a
+file of any size imports in bounded memory. Vendor file names that are not the bare ticker
+(DA-AAPL-T-2021-04-21.csv) need --symbol-from; two files naming one symbol: the second fails.
 
 Examples:
   $ atlas data import ../shared/data ../shared/data/stocks
-  $ atlas data import ~/prices/AAPL.csv --json`)
-    .action((paths: string[], opts: { json?: boolean }) => {
+  $ atlas data import ~/prices/AAPL.csv --json
+  $ atlas data import ~/vendor --symbol-from '^DA-([A-Z.]+)-'`)
+    .action((paths: string[], opts: { json?: boolean; symbolFrom?: string }) => {
+      const symbolFrom = opts.symbolFrom === undefined ? undefined : parseSymbolPattern(opts.symbolFrom);
       const ctx = cli.context();
       const files = expandImportPaths(paths);
       const progress = createProgress(cli.io, files.length, 'import', !opts.json && files.length > 1);
-      const report = importCsvFiles(ctx.bars(), files, { onFile: (file, i) => progress.update(i + 1, basename(file)), clock: { now: ctx.now } });
+      const report = importCsvFiles(ctx.bars(), files, { onFile: (file, i) => progress.update(i + 1, basename(file)), clock: { now: ctx.now }, symbolFrom });
       progress.stop();
       ctx.log.info({ event: 'import', imported: report.imported.length, skipped: report.skipped.length, rejected: report.rejected.length, failed: report.failed.length }, 'import finished');
       if (opts.json) {

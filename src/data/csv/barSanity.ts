@@ -21,11 +21,22 @@ function slack(bound: number): number {
   return Math.max(OHLC_TOLERANCE_ABS, Math.abs(bound) * OHLC_TOLERANCE_REL);
 }
 
+function inRange(v: number, low: number, high: number): boolean {
+  return !(v < low - slack(low) || v > high + slack(high));
+}
+
+/** True when barProblem finds nothing wrong with these prices (the date aside). */
+export function pricesSound(open: number, high: number, low: number, close: number, adjClose: number): boolean {
+  return open > 0 && high > 0 && low > 0 && close > 0 && adjClose > 0 && high >= low && inRange(open, low, high) && inRange(close, low, high);
+}
+
 /**
  * Why a bar must be rejected, or undefined when it is sound. `today` is the New York date of
  * the import (YYYY-MM-DD): a bar after it cannot have traded yet.
  */
 export function barProblem(bar: DailyBar, today: string): string | undefined {
+  // The sound bar (nearly every row of an import) leaves without building the lists below.
+  if (bar.date <= today && pricesSound(bar.open, bar.high, bar.low, bar.close, bar.adjClose)) return undefined;
   if (bar.date > today) return `it is dated ${bar.date}, after today (${today}, New York)`;
   const prices: [string, number][] = [['open', bar.open], ['high', bar.high], ['low', bar.low], ['close', bar.close], ['adjusted close', bar.adjClose]];
   const bad = prices.filter(([, v]) => !(v > 0));

@@ -1,6 +1,8 @@
 import type Database from 'better-sqlite3';
 import { fromDayNumber, toDayNumber } from '../../core/dates.js';
 import type { CorporateAction, DailyBar } from '../bar.js';
+import { assertStorable, barsFromColumns, columnsFromBars, mergeColumns, type BarColumns } from './barColumns.js';
+import { CHUNK_SHIFT, lastOnOrBefore, readColumns, writeColumns } from './barChunks.js';
 
 export interface SymbolInfo {
   symbol: string;
@@ -11,68 +13,62 @@ export interface SymbolInfo {
   updatedAt: string;
 }
 
-interface BarRow {
-  day: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  adj_close: number;
-  volume: number;
-}
-
 /**
- * Daily bars in the store. Every write of a symbol is one IMMEDIATE transaction that also
- * rebuilds that symbol's columnar cache, so a failure halfway leaves the previous data intact
- * and readers never see rows and columns disagree.
+ * Daily bars in the store. The system of record is the columnar table bar_chunks (barChunks.ts);
+ * every write of a symbol is one IMMEDIATE transaction over its blocks, its corporate actions
+ * and its summary row, so a failure halfway leaves the previous data intact and a reader (WAL)
+ * sees either the old version of the symbol or the new one.
  */
 export class BarStore {
   constructor(readonly db: Database.Database, private readonly now: () => Date = () => new Date()) {}
 
   /** Replaces a symbol's whole history (imports and full re-downloads after a split or dividend). */
   replaceBars(symbol: string, source: string, bars: readonly DailyBar[], actions: readonly CorporateAction[] = []): void {
+    this.replaceColumns(symbol, source, columnsFromBars(bars), actions);
+  }
+
+  /** replaceBars for bars already held as columns (ascending, unique days): the import path. */
+  replaceColumns(symbol: string, source: string, columns: BarColumns, actions: readonly CorporateAction[] = []): void {
+    assertStorable(symbol, columns);
     this.db.transaction(() => {
-      this.db.prepare('DELETE FROM bars WHERE symbol = ?').run(symbol);
       this.db.prepare('DELETE FROM corporate_actions WHERE symbol = ?').run(symbol);
-      this.insertRows(symbol, source, bars);
       this.insertActions(symbol, actions);
-      // The table now holds exactly `bars`: build the columns from them instead of reading back.
-      const byDay = new Map<number, DailyBar>();
-      for (const b of bars) byDay.set(toDayNumber(b.date), b); // last one wins, as the upsert did
-      const days = [...byDay.keys()].sort((a, b) => a - b);
-      this.writeColumns(symbol, source, days.map((d) => {
-        const b = byDay.get(d)!;
-        return [d, b.open, b.high, b.low, b.close, b.adjClose, b.volume];
-      }));
+      writeColumns(this.db, symbol, columns);
+      this.writeSummary(symbol, source, columns);
     }).immediate();
   }
 
-  /** Adds or overwrites bars by date (incremental sync). */
+  /** Adds or overwrites bars by date (incremental sync): only the blocks from the first new day on are rewritten. */
   upsertBars(symbol: string, source: string, bars: readonly DailyBar[], actions: readonly CorporateAction[] = []): void {
+    const update = columnsFromBars(bars);
+    assertStorable(symbol, update);
     this.db.transaction(() => {
-      this.insertRows(symbol, source, bars);
       this.insertActions(symbol, actions);
-      this.refresh(symbol, source);
+      if (update.days.length === 0 && this.hasSymbol(symbol)) return this.touchSource(symbol, source);
+      const fromDay = update.days.length ? update.days[0] : Infinity;
+      const blockStart = Number.isFinite(fromDay) ? (fromDay >> CHUNK_SHIFT) << CHUNK_SHIFT : fromDay;
+      const tail = mergeColumns(readColumns(this.db, symbol, blockStart), update);
+      writeColumns(this.db, symbol, tail, fromDay);
+      this.writeSummary(symbol, source, undefined);
     }).immediate();
   }
 
   deleteSymbol(symbol: string): void {
     this.db.transaction(() => {
-      for (const t of ['bars', 'bar_columns', 'corporate_actions', 'symbols', 'sync_state']) {
+      for (const t of ['bar_chunks', 'corporate_actions', 'symbols', 'sync_state']) {
         this.db.prepare(`DELETE FROM ${t} WHERE symbol = ?`).run(symbol);
       }
     }).immediate();
   }
 
   listSymbols(): SymbolInfo[] {
-    const rows = this.db.prepare('SELECT symbol, source, first_date, last_date, bar_count, updated_at FROM symbols ORDER BY symbol').all() as {
-      symbol: string; source: string; first_date: string | null; last_date: string | null; bar_count: number; updated_at: string;
-    }[];
-    return rows.map((r) => ({ symbol: r.symbol, source: r.source, firstDate: r.first_date, lastDate: r.last_date, barCount: r.bar_count, updatedAt: r.updated_at }));
+    const rows = this.db.prepare('SELECT symbol, source, first_date, last_date, bar_count, updated_at FROM symbols ORDER BY symbol').all() as SummaryRow[];
+    return rows.map(toInfo);
   }
 
   symbolInfo(symbol: string): SymbolInfo | undefined {
-    return this.listSymbols().find((s) => s.symbol === symbol);
+    const row = this.db.prepare('SELECT symbol, source, first_date, last_date, bar_count, updated_at FROM symbols WHERE symbol = ?').get(symbol) as SummaryRow | undefined;
+    return row && toInfo(row);
   }
 
   hasSymbol(symbol: string): boolean {
@@ -80,12 +76,26 @@ export class BarStore {
   }
 
   getBars(symbol: string, from?: string, to?: string): DailyBar[] {
-    const lo = from ? toDayNumber(from) : -1e9;
-    const hi = to ? toDayNumber(to) : 1e9;
-    const rows = this.db
-      .prepare('SELECT day, open, high, low, close, adj_close, volume FROM bars WHERE symbol = ? AND day BETWEEN ? AND ? ORDER BY day')
-      .all(symbol, lo, hi) as BarRow[];
-    return rows.map((r) => ({ date: fromDayNumber(r.day), open: r.open, high: r.high, low: r.low, close: r.close, adjClose: r.adj_close, volume: r.volume }));
+    const lo = from ? toDayNumber(from) : -Infinity;
+    const hi = to ? toDayNumber(to) : Infinity;
+    return barsFromColumns(readColumns(this.db, symbol, lo, hi), lo, hi);
+  }
+
+  /** A symbol's bars with from <= date <= to as columns (empty when the symbol is not stored). */
+  getColumns(symbol: string, from?: string, to?: string): BarColumns {
+    return readColumns(this.db, symbol, from ? toDayNumber(from) : -Infinity, to ? toDayNumber(to) : Infinity);
+  }
+
+  /**
+   * The latest bar dated on or before `date` (one or two block reads): for SQL that asked the old
+   * row table for `ORDER BY day DESC LIMIT 1` or `MAX(day)`, which the `bars` view can only
+   * answer by reading the whole history.
+   */
+  lastBarOnOrBefore(symbol: string, date: string): DailyBar | undefined {
+    const hit = lastOnOrBefore(this.db, symbol, toDayNumber(date));
+    if (!hit) return undefined;
+    const { i, chunk: { days, cols } } = hit;
+    return { date: fromDayNumber(days[i]), open: cols[0][i], high: cols[1][i], low: cols[2][i], close: cols[3][i], adjClose: cols[4][i], volume: cols[5][i] };
   }
 
   getActions(symbol: string): CorporateAction[] {
@@ -105,41 +115,46 @@ export class BarStore {
       .run(symbol, provider, this.now().toISOString());
   }
 
-  private insertRows(symbol: string, source: string, bars: readonly DailyBar[]): void {
-    const stmt = this.db.prepare(
-      'INSERT INTO bars (symbol, day, open, high, low, close, adj_close, volume, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ' +
-        'ON CONFLICT(symbol, day) DO UPDATE SET open=excluded.open, high=excluded.high, low=excluded.low, close=excluded.close, adj_close=excluded.adj_close, volume=excluded.volume, source=excluded.source',
-    );
-    for (const b of bars) stmt.run(symbol, toDayNumber(b.date), b.open, b.high, b.low, b.close, b.adjClose, b.volume, source);
-  }
-
   private insertActions(symbol: string, actions: readonly CorporateAction[]): void {
     const stmt = this.db.prepare('INSERT OR REPLACE INTO corporate_actions (symbol, day, split_factor, dividend) VALUES (?, ?, ?, ?)');
     for (const a of actions) stmt.run(symbol, toDayNumber(a.date), a.splitFactor, a.dividend);
   }
 
-  /** Rebuilds the columnar cache and the symbols summary from the row table. */
-  private refresh(symbol: string, source: string): void {
-    const rows = this.db.prepare('SELECT day, open, high, low, close, adj_close, volume FROM bars WHERE symbol = ? ORDER BY day').raw().all(symbol) as number[][];
-    this.writeColumns(symbol, source, rows);
+  private touchSource(symbol: string, source: string): void {
+    this.db.prepare('UPDATE symbols SET source = ?, updated_at = ? WHERE symbol = ?').run(source, this.now().toISOString(), symbol);
   }
 
-  /** rows: [day, open, high, low, close, adjClose, volume], ascending by day, unique days. */
-  private writeColumns(symbol: string, source: string, rows: readonly (readonly number[])[]): void {
-    const n = rows.length;
-    const days = new Int32Array(n);
-    const cols = [new Float64Array(n), new Float64Array(n), new Float64Array(n), new Float64Array(n), new Float64Array(n), new Float64Array(n)];
-    for (let i = 0; i < n; i++) {
-      const r = rows[i];
-      days[i] = r[0];
-      for (let c = 0; c < 6; c++) cols[c][i] = r[c + 1];
+  /** The symbols row from the columns just written, or (undefined) from the blocks' counts and ends. */
+  private writeSummary(symbol: string, source: string, columns: BarColumns | undefined): void {
+    let n: number;
+    let first: number | undefined;
+    let last: number | undefined;
+    if (columns) {
+      n = columns.days.length;
+      first = columns.days[0];
+      last = columns.days[n - 1];
+    } else {
+      const agg = this.db.prepare('SELECT COALESCE(SUM(n), 0) AS n, MIN(chunk) AS lo, MAX(chunk) AS hi FROM bar_chunks WHERE symbol = ?').get(symbol) as { n: number; lo: number | null; hi: number | null };
+      n = agg.n;
+      const days = this.db.prepare('SELECT days FROM bar_chunks WHERE symbol = ? AND chunk = ?').pluck();
+      if (agg.lo !== null && agg.hi !== null) {
+        const a = days.get(symbol, agg.lo) as Buffer;
+        const b = days.get(symbol, agg.hi) as Buffer;
+        first = a.readInt32LE(0);
+        last = b.readInt32LE(b.length - 4);
+      }
     }
-    const buf = (a: Int32Array | Float64Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-    this.db.prepare('INSERT OR REPLACE INTO bar_columns (symbol, n, days, open, high, low, close, adj_close, volume) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(symbol, n, buf(days), ...cols.map(buf));
     this.db.prepare(
       'INSERT INTO symbols (symbol, source, first_date, last_date, bar_count, updated_at) VALUES (?, ?, ?, ?, ?, ?) ' +
         'ON CONFLICT(symbol) DO UPDATE SET source=excluded.source, first_date=excluded.first_date, last_date=excluded.last_date, bar_count=excluded.bar_count, updated_at=excluded.updated_at',
-    ).run(symbol, source, n ? fromDayNumber(days[0]) : null, n ? fromDayNumber(days[n - 1]) : null, n, this.now().toISOString());
+    ).run(symbol, source, n && first !== undefined ? fromDayNumber(first) : null, n && last !== undefined ? fromDayNumber(last) : null, n, this.now().toISOString());
   }
+}
+
+interface SummaryRow {
+  symbol: string; source: string; first_date: string | null; last_date: string | null; bar_count: number; updated_at: string;
+}
+
+function toInfo(r: SummaryRow): SymbolInfo {
+  return { symbol: r.symbol, source: r.source, firstDate: r.first_date, lastDate: r.last_date, barCount: r.bar_count, updatedAt: r.updated_at };
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { AtlasError, describeError } from '../../core/errors.js';
 import { describeIoError } from '../../core/ioErrors.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.js';
+import { registerBarsView } from './barsView.js';
 import { retainForProcessLifetime } from './node24Workaround.js';
 
 export const STORE_FILE = 'atlas.sqlite';
@@ -27,11 +28,16 @@ export function openDatabase(dataDir: string, options: { readonly?: boolean } = 
   try {
     db.pragma('busy_timeout = 15000');
     if (!options.readonly) {
+      // 16 KiB pages for a new store (an existing one keeps its size): a bar block's blobs span
+      // a few pages instead of a dozen, which halves import writes; only effective before the
+      // first table exists, so it must precede the switch to WAL.
+      if (schemaVersion(db) === 0) db.pragma('page_size = 16384');
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
     }
     db.pragma('foreign_keys = ON');
     migrate(db, path);
+    registerBarsView(db);
   } catch (err) {
     db.close();
     // A file that is not a database, a read-only or full disk: one sentence naming the store.

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { DAEMON_SCHEMA, DECISIONS_SCHEMA, SNAPSHOTS_SCHEMA } from './operationsSchema.js';
+import { migrateRowsToChunks } from './rowsToChunks.js';
 
 /**
  * Versioned schema. PRAGMA user_version holds the version a store is at; each migration moves it
@@ -255,6 +256,13 @@ export const MIGRATIONS: Migration[] = [
     description: "operations: the daemon's decisions per account and session",
     up(db) {
       db.exec(DECISIONS_SCHEMA);
+    },
+  },
+  {
+    version: 9,
+    description: 'bars: columnar blocks (bar_chunks) become the system of record; the row table bars and the whole-symbol cache bar_columns are dropped',
+    up(db) {
+      migrateRowsToChunks(db);
     },
   },
 ];

@@ -16,8 +16,8 @@ export const ACTIVE_WINDOW_DAYS = 10;
 
 /** The newest bar date of one symbol on or before day `asOf` (day numbers), if any. */
 function lastDayOf(ctx: PaperContext, symbol: string, asOf: number): number | undefined {
-  const row = ctx.db.prepare('SELECT MAX(day) AS d FROM bars WHERE symbol = ? AND day <= ?').get(symbol, asOf) as { d: number | null };
-  return row.d ?? undefined;
+  const bar = ctx.bars.lastBarOnOrBefore(symbol, fromDayNumber(asOf));
+  return bar === undefined ? undefined : toDayNumber(bar.date);
 }
 
 /** The newest bar date in the whole store on or before day `asOf`. */

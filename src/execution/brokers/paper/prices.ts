@@ -18,8 +18,7 @@ export function lastKnownClose(ctx: PaperContext, symbol: string): number | unde
 
 /** For each symbol the store knows: the raw close of its latest bar whose session has closed, and that close's instant. */
 export function latestTrades(ctx: PaperContext, symbols: readonly string[]): Map<string, LatestTrade> {
-  const until = toDayNumber(closedUntil(ctx.clock.now()));
-  const stmt = ctx.db.prepare('SELECT day, close FROM bars WHERE symbol = ? AND day <= ? ORDER BY day DESC LIMIT 1');
+  const until = closedUntil(ctx.clock.now());
   const out = new Map<string, LatestTrade>();
   for (const raw of symbols) {
     let symbol: string;
@@ -28,8 +27,8 @@ export function latestTrades(ctx: PaperContext, symbols: readonly string[]): Map
     } catch {
       continue;
     }
-    const row = stmt.get(symbol, until) as { day: number; close: number } | undefined;
-    if (row) out.set(symbol, { price: row.close, at: closeInstantOf(fromDayNumber(row.day)) });
+    const bar = ctx.bars.lastBarOnOrBefore(symbol, until);
+    if (bar) out.set(symbol, { price: bar.close, at: closeInstantOf(bar.date) });
   }
   return out;
 }

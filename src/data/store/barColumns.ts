@@ -1,0 +1,120 @@
+/**
+ * @module One symbol's daily bars as parallel typed arrays (the store's system of record, see
+ * docs/architecture.md "Store"), and the pure conversions to and from DailyBar objects.
+ */
+import { AtlasError } from '../../core/errors.js';
+import { fromDayNumber, toDayNumber } from '../../core/dates.js';
+import type { DailyBar } from '../bar.js';
+import type { PanelField } from '../panel.js';
+
+/** Ascending, unique day numbers (days since 1970-01-01) and one value per day in each field. */
+export interface BarColumns {
+  days: Int32Array;
+  open: Float64Array;
+  high: Float64Array;
+  low: Float64Array;
+  close: Float64Array;
+  adjClose: Float64Array;
+  volume: Float64Array;
+}
+
+export const VALUE_FIELDS: readonly PanelField[] = ['open', 'high', 'low', 'close', 'adjClose', 'volume'];
+
+export function emptyColumns(n = 0): BarColumns {
+  return {
+    days: new Int32Array(n),
+    open: new Float64Array(n), high: new Float64Array(n), low: new Float64Array(n),
+    close: new Float64Array(n), adjClose: new Float64Array(n), volume: new Float64Array(n),
+  };
+}
+
+/** Bars in any order; a repeated date keeps the last one (what a row upsert did). */
+export function columnsFromBars(bars: readonly DailyBar[]): BarColumns {
+  const byDay = new Map<number, DailyBar>();
+  for (const b of bars) byDay.set(toDayNumber(b.date), b);
+  const days = [...byDay.keys()].sort((a, b) => a - b);
+  const out = emptyColumns(days.length);
+  days.forEach((d, i) => {
+    const b = byDay.get(d)!;
+    out.days[i] = d;
+    out.open[i] = b.open;
+    out.high[i] = b.high;
+    out.low[i] = b.low;
+    out.close[i] = b.close;
+    out.adjClose[i] = b.adjClose;
+    out.volume[i] = b.volume;
+  });
+  return out;
+}
+
+/** The bars with lo <= day <= hi (day numbers), as DailyBar objects. */
+export function barsFromColumns(c: BarColumns, lo = -Infinity, hi = Infinity): DailyBar[] {
+  const out: DailyBar[] = [];
+  for (let i = lowerBound(c.days, lo); i < c.days.length && c.days[i] <= hi; i++) {
+    out.push({ date: fromDayNumber(c.days[i]), open: c.open[i], high: c.high[i], low: c.low[i], close: c.close[i], adjClose: c.adjClose[i], volume: c.volume[i] });
+  }
+  return out;
+}
+
+/** First index whose day is >= day. */
+export function lowerBound(days: Int32Array, day: number): number {
+  let lo = 0;
+  let hi = days.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (days[mid] < day) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** `base` with `update` laid over it: a day in both takes update's values. */
+export function mergeColumns(base: BarColumns, update: BarColumns): BarColumns {
+  const a = base.days;
+  const b = update.days;
+  const out = emptyColumns(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  const take = (src: BarColumns, s: number) => {
+    out.days[k] = src.days[s];
+    for (const f of VALUE_FIELDS) out[f][k] = src[f][s];
+    k++;
+  };
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && a[i] < b[j])) take(base, i++);
+    else {
+      if (i < a.length && a[i] === b[j]) i++;
+      take(update, j++);
+    }
+  }
+  return sliceColumns(out, 0, k);
+}
+
+export function sliceColumns(c: BarColumns, start: number, end: number): BarColumns {
+  return {
+    days: c.days.subarray(start, end),
+    open: c.open.subarray(start, end), high: c.high.subarray(start, end), low: c.low.subarray(start, end),
+    close: c.close.subarray(start, end), adjClose: c.adjClose.subarray(start, end), volume: c.volume.subarray(start, end),
+  };
+}
+
+/**
+ * Refuses a value SQLite's old row table refused (NaN bound as NULL broke NOT NULL), and days that
+ * are not strictly ascending: the write that carries one rolls back whole.
+ */
+export function assertStorable(symbol: string, c: BarColumns): void {
+  const n = c.days.length;
+  for (const f of VALUE_FIELDS) {
+    if (c[f].length !== n) throw new AtlasError(`Bars for ${symbol}: the ${f} column has ${c[f].length} values for ${n} days; nothing was written.`, { code: 'STORE_BAD_BARS' });
+    const col = c[f];
+    for (let i = 0; i < n; i++) {
+      if (Number.isNaN(col[i])) {
+        throw new AtlasError(`Bars for ${symbol}: ${f} is not a number on ${fromDayNumber(c.days[i])}; nothing was written, fix the source data.`, { code: 'STORE_BAD_BARS' });
+      }
+    }
+  }
+  for (let i = 1; i < n; i++) {
+    if (!(c.days[i] > c.days[i - 1])) throw new AtlasError(`Bars for ${symbol}: dates are not ascending and unique at ${fromDayNumber(c.days[i])}; nothing was written.`, { code: 'STORE_BAD_BARS' });
+  }
+}
