@@ -4,7 +4,6 @@
  * and the latest trade (a bar's close counts only once its session has closed).
  */
 import { canonicalSymbol } from '../../../data/providers/symbols.js';
-import { toDayNumber, fromDayNumber } from '../../../core/dates.js';
 import type { LatestTrade } from '../broker.js';
 import type { PaperContext } from './context.js';
 import { closedUntil, closeInstantOf, knownUntil } from './known.js';
