@@ -1,4 +1,5 @@
 import { ManualClock, type Clock } from '../../src/core/clock.js';
+import { mulberry32 } from '../../src/core/random.js';
 import { AlpacaBroker, type AlpacaBrokerOptions, type AlpacaEvent } from '../../src/execution/brokers/alpaca/index.js';
 import { makeAlpacaKeys } from '../../src/execution/brokers/alpaca/config.js';
 import type { FakeAlpaca } from '../support/fakeAlpaca.js';
@@ -42,17 +43,8 @@ export interface TestBroker {
   logs: string[];
 }
 
-/** Seeded [0, 1) numbers (mulberry32): jitter that is random-looking and repeatable. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded [0, 1) numbers (the project's mulberry32): jitter that is random-looking and repeatable. */
+export const seededRandom = (seed: number): (() => number) => mulberry32(seed);
 
 export function brokerFor(fake: FakeAlpaca, over: Partial<AlpacaBrokerOptions> = {}): TestBroker {
   const time = new VirtualTime(fake.clock instanceof ManualClock ? fake.clock : undefined);
