@@ -120,7 +120,8 @@ Example:
       io.out([
         `== 4. Dry-run rebalance on the embedded paper broker (account DEMO, technology, top 5; simulated clock ${clock.now().toISOString()}, the session after the last bar) ==`,
         formatPlanReport(result),
-        `Nothing was sent. To trade it on the paper broker: ${followUp(program, 'rebalance --universe technology --top-n 5 --account DEMO --force --yes')}`,
+        // The same simulated moment: on the wall clock the 2024 demo data is stale and pre-flight P4 refuses.
+        `Nothing was sent. To trade it on the paper broker at the same simulated moment: ATLAS_CLOCK=${clock.now().toISOString()} ${followUp(program, 'rebalance --universe technology --top-n 5 --account DEMO --yes')}`,
         '',
         `== 5. Dashboard == See it all in a browser: ${followUp(program, 'dashboard')}`,
       ].join('\n'));
