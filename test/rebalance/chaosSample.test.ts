@@ -14,12 +14,21 @@ const SLOW = { timeout: 300_000 };
 
 describe('chaos sample: concurrency and working orders', () => {
   it.each(['paper', 'alpaca'] as const)('a. two processes at once on %s: one trades, the other is refused', SLOW, async (kind) => {
-    const r = await race(kind);
-    expect(r.traders).toHaveLength(1);
-    expect(r.refused + r.alreadyDone).toBe(1);
-    expect(r.pct).toBeLessThanOrEqual(NEUTRAL_CAP + 1e-9);
-    expect(r.duplicates).toEqual([]);
-    expect(r.verifyOk).toBe(true);
+    // Started together, the two can still run one after the other on a loaded machine (then both
+    // trade, legitimately): such a try stays in bounds and is retried, up to three times.
+    let overlapped = false;
+    for (let attempt = 1; attempt <= 3 && !overlapped; attempt++) {
+      const r = await race(kind);
+      expect(r.pct).toBeLessThanOrEqual(NEUTRAL_CAP + 1e-9);
+      expect(r.duplicates).toEqual([]);
+      expect(r.verifyOk).toBe(true);
+      const sequential = r.traders.length === 2 && r.refused === 0 && r.results.every((x) => x.code === 0 && x.outcome === 'completed');
+      if (sequential) continue;
+      expect(r.traders).toHaveLength(1);
+      expect(r.refused + r.alreadyDone).toBe(1);
+      overlapped = true;
+    }
+    expect(overlapped, 'three tries in a row ran one after the other: the lease was never exercised').toBe(true);
   });
 
   it('b. paper: run B plans around the BUYs run A left working', SLOW, async () => {
