@@ -15,19 +15,9 @@ import { executionLogFiles, verifyExecutionLog, type VerifyReport } from '../exe
 import { ALERT_JOURNAL_FILE } from '../operations/alerts/journal.js';
 import { SnapshotStore } from '../operations/snapshots/snapshotStore.js';
 
-export interface RunRow {
-  run_id: string;
-  trade_date: string;
-  account: string;
-  broker: string;
-  params: string;
-  signal: string;
-  phase: string;
-  status: string;
-  summary: string | null;
-  created_at: string;
-  updated_at: string;
-}
+import type { RunRow } from '../execution/rebalance/runStore.js';
+
+export type { RunRow };
 
 export interface OrderRow {
   client_order_id: string;

@@ -100,7 +100,8 @@ export interface RunOrderRecord {
 }
 
 
-interface RunRow {
+/** A `runs` row as stored (the dashboard reads the same table). */
+export interface RunRow {
   run_id: string;
   trade_date: string;
   account: string;
