@@ -275,6 +275,13 @@ export interface FaultResult {
  * `onRequest` sees each request as the fake logs it, before the fake answers it (so a fault it
  * injects hits the next matching request, deterministically).
  */
+/**
+ * The fake fills after a few reads, so a healthy run never waits long; on a loaded CI machine the
+ * paced polls of five orders can pass the harness's 5 s default and cancel an order that was about
+ * to fill (an issue of the machine, not of the broker). The last --fill-timeout wins.
+ */
+const SLOW_MACHINE_FILL_TIMEOUT = ['--fill-timeout', '120'];
+
 export async function faultRun(setup: (fake: FakeAlpaca) => void, onRequest?: (fake: FakeAlpaca, req: LoggedRequest) => void): Promise<FaultResult> {
   const rig = await alpacaRig(seededDir(), { holdings: { INTC: 100, ORCL: 40 } });
   const fake = rig.fake!;
@@ -288,7 +295,7 @@ export async function faultRun(setup: (fake: FakeAlpaca) => void, onRequest?: (f
         return n;
       };
     }
-    const run = await atlas(rig, rebalanceArgs(rig, ['--top-n', '3', '--regime', 'TREND_NEUTRAL']));
+    const run = await atlas(rig, rebalanceArgs(rig, ['--top-n', '3', '--regime', 'TREND_NEUTRAL', ...SLOW_MACHINE_FILL_TIMEOUT]));
     return {
       run,
       posts: fake.count('POST /v2/orders'),
