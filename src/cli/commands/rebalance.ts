@@ -145,7 +145,8 @@ and send the BUYs. An abandoned run frees its command: the next run gets the id 
       }
       const universe = universeOf(strategy.universe, strategyBaseDir(eff));
       const signalRequest = signalRequestOf(strategy, universe, regimeOverride);
-      const broker = createBroker({ kind, account, db: ctx.db(), bars: ctx.bars(), env: ctx.env, clock, secrets: ctx.secrets });
+      // A dry run only looks: a paper account it names is read as new, never created.
+      const broker = createBroker({ kind, account, db: ctx.db(), bars: ctx.bars(), env: ctx.env, clock, secrets: ctx.secrets, ...(opts.dryRun === true ? { paper: { createIfMissing: 'virtual' as const } } : {}) });
       const interactive = Boolean(process.stdin.isTTY) && cli.io.isTTY;
       const show = (text: string) => (opts.json ? cli.io.note(text) : cli.io.out(text));
       const strategyLine = `Strategy: ${eff.path ?? 'built-in defaults'}${eff.overrides.length ? ` with ${eff.overrides.join(', ')}` : ''}\n  ${describeStrategy(strategy, eff.hash)}\n  content hash ${eff.hash}`;

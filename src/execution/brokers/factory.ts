@@ -24,7 +24,7 @@ export interface CreateBrokerOptions {
   /** Secret values to keep out of messages (the Alpaca client redacts its own keys already). */
   secrets?: readonly string[];
   /** Paper only: slippage in bps (default 5), drills, initial cash of a new account. */
-  paper?: { slippageBps?: number; fillPolicy?: PaperFillPolicy; initialCash?: number; allowFractional?: boolean };
+  paper?: { slippageBps?: number; fillPolicy?: PaperFillPolicy; initialCash?: number; allowFractional?: boolean; createIfMissing?: boolean | 'virtual' };
   /** Alpaca only: extra client options (tests inject fetch, sleep, retry policy). */
   alpaca?: Omit<AlpacaBrokerOptions, 'keys' | 'baseUrl' | 'allowLocal'>;
 }
@@ -72,6 +72,7 @@ export function createBroker(opts: CreateBrokerOptions): Broker {
       ...(opts.paper?.fillPolicy === undefined ? {} : { fillPolicy: opts.paper.fillPolicy }),
       ...(opts.paper?.initialCash === undefined ? {} : { initialCash: opts.paper.initialCash }),
       ...(opts.paper?.allowFractional === undefined ? {} : { allowFractional: opts.paper.allowFractional }),
+      ...(opts.paper?.createIfMissing === undefined ? {} : { createIfMissing: opts.paper.createIfMissing }),
     });
   }
   if (opts.kind === 'alpaca') {

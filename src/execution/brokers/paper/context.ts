@@ -20,6 +20,11 @@ export interface PaperContext {
   policy(): PaperFillPolicy;
   /** Whether the account trades fractional quantities. */
   allowFractional(): boolean;
+  /**
+   * A dry run on an account that does not exist yet plans against this row (a new account with
+   * its initial cash) instead of creating the account: looking must not open an account.
+   */
+  readonly virtualAccount?: import('./ledger.js').AccountRow;
 }
 
 export const EPS = 1e-9;

@@ -47,6 +47,11 @@ export function validCash(cash: number, what: string): number {
   return cash;
 }
 
+/** The row a new account would get (not stored). */
+export function newAccountRow(name: string, cash: number, allowFractional: boolean, at: string): AccountRow {
+  return { name, cash, initial_cash: cash, allow_fractional: allowFractional ? 1 : 0, fill_policy: '{}', submit_count: 0, created_at: at, reset_at: at };
+}
+
 /** Creates the account with `cash` unless it exists already. */
 export function ensureAccount(ctx: Pick<PaperContext, 'db' | 'account' | 'clock'>, cash: number, allowFractional: boolean): void {
   const at = ctx.clock.now().toISOString();
@@ -66,8 +71,8 @@ export function assertAccountExists(ctx: Pick<PaperContext, 'db' | 'account'>): 
   );
 }
 
-export function accountRow(ctx: Pick<PaperContext, 'db' | 'account'>): AccountRow {
-  const row = ctx.db.prepare('SELECT * FROM paper_accounts WHERE name = ?').get(ctx.account) as AccountRow | undefined;
+export function accountRow(ctx: Pick<PaperContext, 'db' | 'account' | 'virtualAccount'>): AccountRow {
+  const row = (ctx.db.prepare('SELECT * FROM paper_accounts WHERE name = ?').get(ctx.account) as AccountRow | undefined) ?? ctx.virtualAccount;
   if (!row) throw new AtlasError(`The paper account ${ctx.account} does not exist in this store; open it once with the paper broker to create it.`, { code: 'PAPER_ACCOUNT_MISSING' });
   return row;
 }

@@ -32,7 +32,7 @@ import type { PaperContext } from './context.js';
 import { parseStoredPolicy, validatePolicy, type PaperFillPolicy } from './drills.js';
 import { poll } from './fillEngine.js';
 import { listFills, type PaperFill } from './fills.js';
-import { accountRow, assertAccountExists, DEFAULT_PAPER_CASH, ensureAccount, paperAccountName, positions, resetLedger, storePolicy, validCash } from './ledger.js';
+import { accountRow, assertAccountExists, DEFAULT_PAPER_CASH, ensureAccount, newAccountRow, paperAccountName, positions, resetLedger, storePolicy, validCash } from './ledger.js';
 import { cancel, cancelAllOpen, listOrderRows, orderByClientId, orderById, toOrder, type OrderFilter } from './orderBook.js';
 import { lastKnownClose, latestTrades, reservedCash } from './prices.js';
 
@@ -63,8 +63,9 @@ export interface PaperBrokerOptions {
   /**
    * false = open an existing account only (read-only commands): a missing account is refused with
    * one sentence saying how to create it, instead of being created with `initialCash`. Default true.
+   * 'virtual' = a missing account is read as a new one with `initialCash` but not created (dry runs).
    */
-  createIfMissing?: boolean;
+  createIfMissing?: boolean | 'virtual';
 }
 
 export interface PaperAccountInfo {
@@ -120,10 +121,11 @@ export class PaperBroker implements Broker {
       slippageBps: slip,
       policy: () => policyOverride ?? parseStoredPolicy(accountRow(ctx).fill_policy),
       allowFractional: () => fractionalOverride ?? accountRow(ctx).allow_fractional === 1,
+      ...(opts.createIfMissing === 'virtual' ? { virtualAccount: newAccountRow(this.account, cash, opts.allowFractional ?? false, this.clock.now().toISOString()) } : {}),
     };
     this.ctx = ctx;
     if (opts.createIfMissing === false) assertAccountExists(ctx);
-    else ensureAccount(ctx, cash, opts.allowFractional ?? false);
+    else if (opts.createIfMissing !== 'virtual') ensureAccount(ctx, cash, opts.allowFractional ?? false);
   }
 
   // ---------------------------------------------------------------- Broker
