@@ -157,6 +157,8 @@ export async function freshRun(ctx: RunContext): Promise<RebalanceResult> {
         ...(req.strategyHash ? { strategyHash: req.strategyHash } : {}),
         // The account's equity when the run was planned: `atlas status` measures P&L since the last rebalance from it.
         equityAtPlan: snap.account.equity,
+        ...(req.gateLimits ? { gateLimits: req.gateLimits } : {}),
+        ...(req.allocationMatrix ? { allocation: req.allocationMatrix } : {}),
       },
       signal: {
         regime: signal.regime,

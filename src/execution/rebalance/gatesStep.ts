@@ -27,13 +27,14 @@ export async function revalidate(ctx: RunContext, orders: readonly RunOrderRecor
   const symbols = [...new Set(orders.map((o) => o.symbol))];
   const prices = ctx.signalPrices();
   for (const o of orders) if (!prices.has(o.symbol)) prices.set(o.symbol, o.refPrice);
-  const gateCtx = buildGateContext({
+  const built = buildGateContext({
     snapshot: snap,
     assets: await ctx.assetsFor(symbols),
     lastPrices: ctx.lastPrices(symbols, prices),
     prices,
     regime: ctx.regimeOfRun(),
-    allocation: DEFAULT_ALLOCATION,
+    // The plan's rules, also when another process resumes the run with different flags.
+    allocation: run.params.allocation ?? ctx.req.allocationMatrix ?? DEFAULT_ALLOCATION,
     now: ctx.now(),
     force: run.params.force || ctx.req.force === true,
     strict: run.params.strict || ctx.req.strict === true,
@@ -43,6 +44,8 @@ export async function revalidate(ctx: RunContext, orders: readonly RunOrderRecor
     buyPriceBuffer: ctx.buyPriceBuffer,
     referencePrice: (s) => ctx.lastPrice(s),
   });
+  const limits = run.params.gateLimits ?? ctx.req.gateLimits;
+  const gateCtx = limits ? { ...built, limits: { ...built.limits, ...limits } } : built;
   const v = validateBatch(toGateOrders(orders), gateCtx);
   ctx.log.validations(v.gates);
   if (!v.passed) return { stopped: stopRun(ctx, v.gates, 'the re-validation'), gates: v.gates };

@@ -17,6 +17,8 @@ import type { Clock } from '../../core/clock.js';
 import { chaosPoint } from '../../core/chaos.js';
 import { AtlasError } from '../../core/errors.js';
 import type { ExecutionEventInput } from '../audit/executionLog.js';
+import type { AllocationMatrix } from '../../portfolio/allocation.js';
+import type { GateLimits } from '../gates/types.js';
 import type { OrderIntent } from '../orderPlan.js';
 import { brokerFactsOf, reasonOf, type OrderEvent, type Planned } from '../orders/events.js';
 import { FINAL_ORDER_STATES as FINAL_STATES, type OrderState } from '../orders/states.js';
@@ -60,6 +62,9 @@ export interface RunParams {
   strategyHash?: string;
   /** Account equity when the run was planned. */
   equityAtPlan?: number;
+  /** The strategy's gate limits and allocation matrix, so a resumed step re-validates by the plan's rules. */
+  gateLimits?: Partial<GateLimits>;
+  allocation?: AllocationMatrix;
 }
 
 export interface RunRecord {
