@@ -46,12 +46,15 @@ export function connectionOf(t: RedisTarget): { host: string; port: number; db: 
 /** Resolves when Redis answers PING within `timeoutMs`; otherwise one AtlasError sentence. */
 export async function checkRedis(t: RedisTarget, timeoutMs = 3000): Promise<void> {
   const client = new Redis({ host: t.host, port: t.port, db: t.db, username: t.username, password: t.password, lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
-  client.on('error', () => {});
+  // The socket's own error (ECONNREFUSED, ENOTFOUND) says more than connect()'s "Connection is closed".
+  let first: NodeJS.ErrnoException | null = null;
+  client.on('error', (err: NodeJS.ErrnoException) => (first ??= err));
   try {
     await client.connect();
     await client.ping();
   } catch (err) {
-    throw new AtlasError(`Cannot reach Redis at ${t.display} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); start redis-server there or fix --queue.`, { code: 'QUEUE_UNREACHABLE' });
+    const why = first ?? (err as NodeJS.ErrnoException);
+    throw new AtlasError(`Cannot reach Redis at ${t.display} (${why.code ?? why.message}); start redis-server there or fix --queue.`, { code: 'QUEUE_UNREACHABLE' });
   } finally {
     client.disconnect();
   }
