@@ -63,28 +63,14 @@ export function panelFromArrow(bytes: Uint8Array): PanelFile {
   if (!meta || meta.format !== FORMAT) throw new AtlasError(`The published panel is not an ${FORMAT} file; coordinator and worker must run the same Atlas version.`, { code: 'BAD_PANEL' });
   const cells = meta.dates.length * meta.symbols.length;
   if (table.numRows !== cells) throw new AtlasError(`The published panel has ${table.numRows} cells for ${meta.dates.length} dates x ${meta.symbols.length} symbols.`, { code: 'BAD_PANEL' });
-  // Copied out of the file's bytes: a fetched buffer may sit at an offset no Float64Array can view.
+  // Copied out of the file's bytes (toArray gives exactly the column's values; a fetched buffer may
+  // sit at an offset no Float64Array can view).
   const floats = (name: string): Float64Array => {
     const col = table.getChild(name);
-    if (!col) return new Float64Array(0);
-    const out = new Float64Array(cells);
-    let at = 0;
-    for (const chunk of col.data) {
-      out.set(chunk.values as Float64Array, at);
-      at += chunk.length;
-    }
-    return out;
+    return col ? Float64Array.from(col.toArray() as Float64Array) : new Float64Array(0);
   };
   const memberCol = table.getChild('member');
-  let member: Uint8Array | null = null;
-  if (memberCol) {
-    member = new Uint8Array(cells);
-    let at = 0;
-    for (const chunk of memberCol.data) {
-      member.set(chunk.values as Uint8Array, at);
-      at += chunk.length;
-    }
-  }
+  const member = memberCol ? Uint8Array.from(memberCol.toArray() as Uint8Array) : null;
   const panel: Panel = {
     dates: meta.dates, dayNumbers: Int32Array.from(meta.dayNumbers), symbols: meta.symbols,
     open: floats('open'), high: floats('high'), low: floats('low'), close: floats('close'), adjClose: floats('adjClose'), volume: floats('volume'),
