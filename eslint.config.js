@@ -2,7 +2,7 @@ import tseslint from 'typescript-eslint';
 
 // The pipeline's folders, bottom up: a folder imports only from the folders before it
 // (docs/architecture.md). Each folder gets a rule naming every folder above it.
-const LAYERS = ['core', 'config', 'calendar', 'data', 'analytics', 'regime', 'selection', 'portfolio', 'strategy', 'execution', 'backtest', 'operations', 'dashboard', 'cli', 'bench'];
+const LAYERS = ['core', 'config', 'calendar', 'data', 'analytics', 'regime', 'selection', 'portfolio', 'strategy', 'execution', 'backtest', 'distributed', 'operations', 'dashboard', 'cli', 'bench'];
 const layering = LAYERS.slice(0, -1).map((layer, i) => ({
   files: [`src/${layer}/**/*.ts`, `src/${layer}/**/*.tsx`],
   rules: {

@@ -201,7 +201,23 @@ export interface SweepOptions {
   universe?: UniverseLike | null;
   isMember?: (symbol: string, date: string) => boolean;
   onProgress?: (done: number, total: number) => void;
+  /** Runs the jobs elsewhere instead of on this machine's threads (a queue: src/distributed/). */
+  runner?: JobRunner;
 }
+
+/** What runJobs hands a runner: the jobs of one preparation, with the universe already resolved. */
+export interface RunnerRequest {
+  panel: Panel;
+  regimes: RegimeSeries | null;
+  jobs: readonly SweepJob[];
+  fixed: SweepFixed;
+  universe: UniverseLike | null;
+  returns: boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Results in job order, each equal to runJob's for the same job (the queued sweep's contract). */
+export type JobRunner = (request: RunnerRequest) => Promise<JobResult[]>;
 
 /**
  * Runs jobs across worker threads (default: one per core). The parent prepares the rankings once
@@ -218,6 +234,7 @@ export async function runJobs(
 ): Promise<JobResult[]> {
   if (jobs.length === 0) return [];
   const universe = options.universe ?? (options.isMember ? { name: 'membership', symbols: panel.symbols, isMember: options.isMember } : null);
+  if (options.runner) return options.runner({ panel, regimes, jobs, fixed, universe, returns: options.returns ?? false, onProgress: options.onProgress });
   if (options.workers === 0) {
     const prepared = prepareSweep(panel, jobs, fixed, universe);
     return jobs.map((job, i) => {

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { benchBacktest } from './backtestBench.js';
 import { benchDashboard } from './dashboardBench.js';
 import { benchPipeline } from './pipelineBench.js';
+import { benchQueue } from './queueBench.js';
 import { benchRegime } from './regimeBench.js';
 import { benchImport, benchPanelLoad } from './storeBench.js';
 import type { BenchResult } from './timing.js';
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
     ['backtest', () => benchBacktest()],
     ['pipeline', () => benchPipeline()],
     ['dashboard', () => benchDashboard()],
+    ['queue', () => benchQueue()],
   ];
   const results: BenchResult[] = [];
   for (const [name, fn] of suites) {

@@ -24,6 +24,7 @@ import { parseDateFlag } from './data.js';
 import { writeUserFile } from '../userFile.js';
 import { addStrategyOptions, ALL_FIELD_FLAGS, effectiveStrategy, strategyBaseDir, type FieldFlagName } from '../strategyOptions.js';
 import { intFlag } from './strategyFlags.js';
+import { addQueueOptions, openQueue, type QueueFlags } from '../queueOptions.js';
 
 const RANKABLE = ['sharpe', 'sortino', 'cagr', 'calmar', 'totalReturn', 'maxDrawdown'] as const;
 
@@ -67,7 +68,7 @@ function readGrid(path: string): unknown {
   }
 }
 
-interface SweepFlags {
+interface SweepFlags extends QueueFlags {
   grid: string;
   from?: string;
   to?: string;
@@ -82,6 +83,7 @@ interface SweepFlags {
 export function registerSweepCommand(program: Command, cli: Cli): void {
   const cmd = program.command('sweep').description('backtest every variant of a strategy over a grid of its fields, in parallel, and rank them');
   addStrategyOptions(cmd, SWEEP_FIELDS);
+  addQueueOptions(cmd);
   cmd
     .requiredOption('--grid <file.json>', 'grid of strategy fields: {"topN":[5,10,20],"minDistance":[0.85,0.9,0.95],"volumeFilter":[false,true],"rebalance":["semiannual","quarterly"],"regimeMode":["off","rebalance","daily"]}')
     .option('--from <date>', 'first session')
@@ -106,7 +108,8 @@ precomputation per worker. Ranking ties keep grid order, so results are determin
 Examples:
   $ echo '{"topN":[5,10,15],"minDistance":[0.85,0.9,0.95],"volumeFilter":[false,true],"regimeMode":["off","rebalance","daily"]}' > grid.json
   $ atlas sweep --strategy atlas.strategy.json --grid grid.json --from 2005-01-01 --save-best best.json
-  $ atlas sweep --universe technology --grid grid.json --csv sweep.csv`)
+  $ atlas sweep --universe technology --grid grid.json --csv sweep.csv
+  $ atlas sweep --grid grid.json --queue redis://127.0.0.1:6379   # on \`atlas worker\` processes`)
     .action(async (opts: SweepFlags & Record<string, unknown>, command: Command) => {
       const ctx = cli.context();
       const axes = parseStrategyGrid(readGrid(opts.grid), opts.grid);
@@ -125,18 +128,28 @@ Examples:
       // Shared by every point (the ranking is prepared for them); a variant's own fields override.
       const base = sweepPointOf(eff.strategy).config ?? {};
       const fixed: SweepFixed = { from, to, ...base };
+      const queue = await openQueue(opts, cli.io);
       const run = {
         workers: opts.workers ? intFlag('--workers', opts.workers, 0) : undefined,
         isMember: universe.survivorshipWarning ? undefined : universe.isMember,
+        ...(queue ? { runner: queue.runner } : {}),
       };
-      const { results, returns } = await runSweepWithReturns(data.panel, data.regimes, points, fixed, {
-        ...run,
-        onProgress: (done) => {
-          progress.update(done, '');
-          if (done % 50 === 0 || done === points.length) progress.line(`[${done}/${points.length}] configurations`);
-        },
-      });
-      progress.stop();
+      let swept: Awaited<ReturnType<typeof runSweepWithReturns>>;
+      try {
+        swept = await runSweepWithReturns(data.panel, data.regimes, points, fixed, {
+          ...run,
+          onProgress: (done) => {
+            progress.update(done, '');
+            if (done % 50 === 0 || done === points.length) progress.line(`[${done}/${points.length}] configurations`);
+          },
+        });
+      } catch (err) {
+        await queue?.close();
+        throw err;
+      } finally {
+        progress.stop();
+      }
+      const { results, returns } = swept;
       const seconds = (performance.now() - t0) / 1000;
       const index = new Map(results.map((r, i) => [r, i]));
       const ranked: RankedVariant[] = rankResults(results, opts.rankBy as keyof BacktestMetrics).map((result, i) => {
@@ -146,7 +159,12 @@ Examples:
       // How much of the best result is luck: DSR and PBO over every configuration's daily returns,
       // and the best configuration at every rebalance-day offset.
       const overfitting = overfittingReport(returns);
-      const luck = ranked.length > 0 ? await timingLuck(data.panel, data.regimes, ranked[0].result, fixedFor(ranked[0].result, fixed), run) : null;
+      let luck: Awaited<ReturnType<typeof timingLuck>> | null;
+      try {
+        luck = ranked.length > 0 ? await timingLuck(data.panel, data.regimes, ranked[0].result, fixedFor(ranked[0].result, fixed), run) : null;
+      } finally {
+        await queue?.close();
+      }
       const label = (i: number) => `top ${points[i].topN}, ${points[i].minDistance}, ${points[i].rebalance}, regime ${points[i].regimeMode}, strategy ${shortHash(variants[i].hash)}`;
       if (opts.csv) {
         writeUserFile(opts.csv, sweepCsv(ranked, axes));

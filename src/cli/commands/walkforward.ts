@@ -18,6 +18,7 @@ import { createProgress } from '../progress.js';
 import { addStrategyOptions, effectiveStrategy } from '../strategyOptions.js';
 import { parseDateFlag } from './data.js';
 import { intFlag } from './strategyFlags.js';
+import { addQueueOptions, openQueue, type QueueFlags } from '../queueOptions.js';
 
 /** A grid file's JSON, or a one-sentence error naming the file. */
 export function readGridFile(path: string): unknown {
@@ -84,6 +85,7 @@ export function walkForwardText(r: WalkForwardReport, points: readonly SweepPoin
 export function registerWalkForwardCommand(program: Command, cli: Cli): void {
   const cmd = program.command('walkforward').description('choose the best grid configuration on each training window and trade it on the next test window');
   addStrategyOptions(cmd, ['universe', 'universeFile', 'sector', 'constituents', 'commissionBps', 'slippageBps', 'fill']);
+  addQueueOptions(cmd);
   cmd
     .requiredOption('--grid <file.json>', 'grid: {"topN":[5,10,20],"minDistance":[0.85,0.9,0.95],"rebalance":["quarterly","monthly"],"regimeMode":["off","daily"]}; a missing key takes the strategy value')
     .option('--train <duration>', 'training window, years or months: 5y, 18m', '5y')
@@ -102,8 +104,9 @@ overfitting of the grid over the whole span, and rebalance timing luck (docs/ove
 
 Examples:
   $ atlas walkforward --strategy atlas.strategy.json --grid grid.json --train 5y --test 1y
-  $ atlas walkforward --grid grid.json --anchored --objective calmar --json`)
-    .action(async (opts: Record<string, unknown> & { grid: string; train: string; test: string; anchored?: boolean; objective: string; from?: string; to?: string; maxWindows?: string; workers?: string; json?: boolean }) => {
+  $ atlas walkforward --grid grid.json --anchored --objective calmar --json
+  $ atlas walkforward --grid grid.json --queue redis://127.0.0.1:6379   # on \`atlas worker\` processes`)
+    .action(async (opts: Record<string, unknown> & QueueFlags & { grid: string; train: string; test: string; anchored?: boolean; objective: string; from?: string; to?: string; maxWindows?: string; workers?: string; json?: boolean }) => {
       const ctx = cli.context();
       if (!(OBJECTIVES as readonly string[]).includes(opts.objective)) throw new AtlasError(`--objective must be one of ${OBJECTIVES.join(', ')}.`, { code: 'BAD_FLAG' });
       const eff = effectiveStrategy(cmd, opts);
@@ -118,15 +121,22 @@ Examples:
       const data = loadStrategyData(ctx.bars(), universe, { to, withRegime: needRegime, regimeParams: s.regime.params });
       const progress = createProgress(cli.io, 100, 'walk-forward %', !opts.json);
       const t0 = performance.now();
-      const report = await walkForward(data.panel, data.regimes, points, fixedOf(s, {}), {
-        trainMonths, testMonths, anchored: opts.anchored === true, objective: opts.objective as Objective, from, to,
-        maxWindows: opts.maxWindows ? intFlag('--max-windows', opts.maxWindows) : undefined,
-      }, {
-        workers: opts.workers ? intFlag('--workers', opts.workers, 0) : undefined,
-        isMember: universe.survivorshipWarning ? undefined : universe.isMember,
-        onProgress: (done, total) => progress.update(Math.round((100 * done) / total), `${done}/${total} runs`),
-      });
-      progress.stop();
+      const queue = await openQueue(opts, cli.io);
+      let report: WalkForwardReport;
+      try {
+        report = await walkForward(data.panel, data.regimes, points, fixedOf(s, {}), {
+          trainMonths, testMonths, anchored: opts.anchored === true, objective: opts.objective as Objective, from, to,
+          maxWindows: opts.maxWindows ? intFlag('--max-windows', opts.maxWindows) : undefined,
+        }, {
+          workers: opts.workers ? intFlag('--workers', opts.workers, 0) : undefined,
+          isMember: universe.survivorshipWarning ? undefined : universe.isMember,
+          onProgress: (done, total) => progress.update(Math.round((100 * done) / total), `${done}/${total} runs`),
+          ...(queue ? { runner: queue.runner } : {}),
+        });
+      } finally {
+        progress.stop();
+        await queue?.close();
+      }
       cli.io.note(`${report.windows.length} windows x ${points.length} configurations in ${((performance.now() - t0) / 1000).toFixed(1)} s.`);
       if (opts.json) {
         cli.io.out(json({ strategy: { name: s.name, hash: eff.hash, path: eff.path }, universe: universe.name, ...report, stitched: { ...report.stitched, equity: Array.from(report.stitched.equity) } }));
