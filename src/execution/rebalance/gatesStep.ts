@@ -42,6 +42,7 @@ export async function revalidate(ctx: RunContext, orders: readonly RunOrderRecor
     countWorkingOrders: true,
     buyPriceBuffer: ctx.buyPriceBuffer,
     referencePrice: (s) => ctx.lastPrice(s),
+    cashLike: ctx.cashLikeOfRun(),
   });
   const v = validateBatch(toGateOrders(orders), gateCtx);
   ctx.log.validations(v.gates);
