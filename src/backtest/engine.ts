@@ -155,6 +155,8 @@ export interface RebalanceRecord {
   gates?: GateVerdict[];
   /** Why each gate gave its verdict (index 0 = gate 1), so no FAIL is shown without a reason. */
   gateReasons?: string[];
+  /** The remainder sleeve's target weights (symbols with a price that day; absent with a cash sleeve). */
+  sleeve?: Record<string, number>;
 }
 
 export interface ClosedPosition {
@@ -545,6 +547,11 @@ function simulate(
       for (const s of sleeveIdx) if (qty[s] > 0 || bar[s * n + d] === 1) sleevePx[k++] = s;
       const sw = sleeveRemainder(alloc, topN, chosenCount) / k;
       for (let i = 0; i < k; i++) addTarget(sleevePx[i], sw);
+      if (rec) {
+        const weights: Record<string, number> = {};
+        for (let i = 0; i < k; i++) if (sw > 0) weights[symbols[sleevePx[i]]] = sw;
+        rec.rebalances[rec.rebalances.length - 1].sleeve = weights;
+      }
     }
     // Symbol (code-unit) order, as planOrders sorts: a small insertion sort on integer ranks.
     for (let i = 1; i < u; i++) {
