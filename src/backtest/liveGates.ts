@@ -220,10 +220,8 @@ export function batchVerdicts(b: GateBatch): GateVerdict[] {
   const isCash = (s: number): boolean => b.cashLike?.has(b.symbols[s]) === true;
   // Gate 1: well formed, one order per symbol and side.
   let g1: GateVerdict = 'PASS';
-  let buys = 0;
   let riskBuys = 0;
   for (let i = 0; i < nO; i++) {
-    if (!isSell(i)) buys++;
     if (!isSell(i) && !isCash(b.orderSym[i])) riskBuys++;
     const q = b.orderQty[i];
     if (!SYMBOL_PATTERN.test(b.symbols[b.orderSym[i]]) || !posFinite(q) || (b.wholeShares && !Number.isInteger(q)) || !posFinite(b.orderRef[i])) g1 = 'FAIL';

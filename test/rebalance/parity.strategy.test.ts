@@ -78,7 +78,7 @@ afterAll(() => root && rmSync(root, { recursive: true, force: true }));
 describe('backtest decision on t == rebalance --dry-run on the store cut at t', () => {
   it.each(Object.keys(STRATEGIES))('%s', async (name) => {
     const file = files[name];
-    const bt = await atlasInProcess(['--data-dir', fullStore, 'backtest', '--strategy', file, '--regime-mode', (STRATEGIES as Record<string, { regime?: { mode: string } }>)[name].regime?.mode ?? 'rebalance', '--from', '2005-01-03', '--json']);
+    const bt = await atlasInProcess(['--data-dir', fullStore, 'backtest', '--strategy', file, '--regime-mode', (STRATEGIES as unknown as Record<string, { regime?: { mode?: string } }>)[name].regime?.mode ?? 'rebalance', '--from', '2005-01-03', '--json']);
     expect(bt.code, bt.stderr).toBe(0);
     const run = JSON.parse(bt.stdout);
     expect(run.strategies).toHaveLength(1);
