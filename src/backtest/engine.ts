@@ -26,6 +26,8 @@ import type { RegimeMode } from '../portfolio/targetWeights.js';
 import { buyScaleFactor, scaleBuyQty } from '../portfolio/buyScaling.js';
 import type { OrderIntent, OrderSide } from '../execution/orderPlan.js';
 import type { GateVerdict } from '../execution/gates/index.js';
+import { CASH_SLEEVE, sleeveRemainder, type Sleeve } from '../portfolio/sleeve.js';
+import { sleeveSetup, sleeveWarnings, type SleeveReport } from './sleeveRun.js';
 import { attachLiveGates, type GateBatch, type RawPrices } from './liveGates.js';
 import { decisionDates, prepareBacktest, preparedDecisionDates, type PreparedPanel, type UniverseLike } from './prepared.js';
 import {
@@ -94,6 +96,11 @@ export interface BacktestConfig {
   prepared?: PreparedPanel;
   /** Fail instead of preparing privately when `prepared` does not fit (sweep workers hold no high/volume columns). */
   requirePrepared?: boolean;
+  /**
+   * Where the remainder goes (portfolio/sleeve.ts): default cash. Sleeve symbols trade from the
+   * panel's columns (backtest/sleeveData.ts adds them); a day without a bar keeps the share in cash.
+   */
+  sleeve?: Sleeve;
 }
 
 export interface ResolvedBacktestConfig extends ResolvedMomentumOptions {
@@ -112,6 +119,7 @@ export interface ResolvedBacktestConfig extends ResolvedMomentumOptions {
   minNotional: number;
   cashRate: number;
   liveGates: boolean;
+  sleeve: Sleeve;
 }
 
 export type TradeIntent = OrderIntent | 'LIQUIDATE';
@@ -147,6 +155,8 @@ export interface RebalanceRecord {
   gates?: GateVerdict[];
   /** Why each gate gave its verdict (index 0 = gate 1), so no FAIL is shown without a reason. */
   gateReasons?: string[];
+  /** The remainder sleeve's target weights (symbols with a price that day; absent with a cash sleeve). */
+  sleeve?: Record<string, number>;
 }
 
 export interface ClosedPosition {
@@ -174,8 +184,12 @@ export interface BacktestResult {
   dates: string[];
   equity: Float64Array;
   cash: Float64Array;
-  /** Stock value / equity at the close. */
+  /** Stock value / equity at the close (the remainder sleeve's holdings are not in it). */
   exposure: Float64Array;
+  /** Remainder-sleeve value / equity at the close (all 0 with a cash sleeve). */
+  sleeveExposure: Float64Array;
+  /** The sleeve and its price coverage (cash days): backtest/sleeveRun.ts. */
+  sleeve: SleeveReport;
   /** Allocation of the latest decision taken at or before the close of each day. */
   allocation: Float64Array;
   /** Regime of that decision (null in mode 'off' or when no regime was known). */
@@ -219,6 +233,7 @@ export function resolveBacktestConfig(panel: Panel, config: BacktestConfig): Res
     minNotional: config.minNotional ?? 0,
     cashRate: config.cashRate ?? 0,
     liveGates: config.liveGates ?? true,
+    sleeve: config.sleeve ?? CASH_SLEEVE,
   };
   if (!Number.isInteger(r.topN) || r.topN < 1) bad(`topN must be a whole number of at least 1, got ${r.topN}.`);
   if (!(r.minDistance > 0 && r.minDistance <= 1)) bad(`minDistance must be in (0, 1], got ${r.minDistance}.`);
@@ -315,6 +330,7 @@ interface SimOutput {
   equity: Float64Array;
   cash: Float64Array;
   exposure: Float64Array;
+  sleeveExposure: Float64Array;
   allocation: Float64Array;
   totals: RunTotals;
   daysWithoutRegime: number;
@@ -361,6 +377,7 @@ function simulate(
   const equityArr = new Float64Array(len);
   const cashArr = new Float64Array(len);
   const exposureArr = new Float64Array(len);
+  const sleeveArr = new Float64Array(len);
   const allocArr = new Float64Array(len);
   const totals: RunTotals = { orders: 0, tradedNotional: 0, closedPositions: 0, wins: 0 };
 
@@ -384,7 +401,10 @@ function simulate(
   const bRef = new Float64Array(m);
   const bIntent = new Uint8Array(m);
   const buyPx = new Float64Array(m);
-  const isTarget = new Uint8Array(m);
+  // Target weight per symbol of the plan being made (stocks, plus the sleeve's remainder).
+  const targetW = new Float64Array(m);
+  const { idx: sleeveIdx, cashLike } = sleeveSetup(panel, cfg.sleeve);
+  const sleevePx = new Float64Array(sleeveIdx.length);
   const union = new Int32Array(m);
   let nSells = 0;
   let nOrders = 0;
@@ -515,10 +535,23 @@ function simulate(
     const w = alloc / topN;
     let u = 0;
     for (let i = 0; i < heldCount; i++) union[u++] = held[i];
-    for (let i = 0; i < chosenCount; i++) {
-      const s = chosen[i];
-      isTarget[s] = 1;
-      if (qty[s] === 0) union[u++] = s;
+    const addTarget = (s: number, wt: number): void => {
+      if (!(wt > 0)) return;
+      if (targetW[s] === 0 && qty[s] === 0) union[u++] = s;
+      targetW[s] += wt;
+    };
+    for (let i = 0; i < chosenCount; i++) addTarget(chosen[i], w);
+    if (sleeveIdx.length > 0) {
+      // The sleeve's remainder, split over its symbols with a price today (sleeve.ts withSleeve).
+      let k = 0;
+      for (const s of sleeveIdx) if (qty[s] > 0 || bar[s * n + d] === 1) sleevePx[k++] = s;
+      const sw = sleeveRemainder(alloc, topN, chosenCount) / k;
+      for (let i = 0; i < k; i++) addTarget(sleevePx[i], sw);
+      if (rec) {
+        const weights: Record<string, number> = {};
+        for (let i = 0; i < k; i++) if (sw > 0) weights[symbols[sleevePx[i]]] = sw;
+        rec.rebalances[rec.rebalances.length - 1].sleeve = weights;
+      }
     }
     // Symbol (code-unit) order, as planOrders sorts: a small insertion sort on integer ranks.
     for (let i = 1; i < u; i++) {
@@ -544,14 +577,15 @@ function simulate(
       const s = union[i];
       const q = qty[s];
       const p = priceOf(s);
-      if (isTarget[s] === 0 || w === 0) {
+      const tw = targetW[s];
+      if (tw === 0) {
         if (q > 0 && !(q * p < minNotional)) {
           oSym[nSells] = s; oQty[nSells] = q; oRef[nSells] = p; oIntent[nSells] = CLOSE; nSells++;
         }
         continue;
       }
       if (!(p > 0 && p < Infinity)) continue; // no price: planOrders skips it
-      const targetQty = equity > 0 ? (w * equity) / p : 0;
+      const targetQty = equity > 0 ? (tw * equity) / p : 0;
       const delta = targetQty - q;
       if (delta > 0) {
         const bq = wholeShares ? Math.floor(delta + WHOLE_SHARE_TOLERANCE) : delta;
@@ -564,7 +598,7 @@ function simulate(
         oSym[nSells] = s; oQty[nSells] = sq; oRef[nSells] = p; oIntent[nSells] = sq >= q ? CLOSE : ADJUST; nSells++;
       }
     }
-    for (let i = 0; i < chosenCount; i++) isTarget[chosen[i]] = 0;
+    for (let i = 0; i < u; i++) targetW[union[i]] = 0;
     let available = cash;
     {
       let got = 0;
@@ -610,11 +644,13 @@ function simulate(
     }
     const targets: number[] = [];
     for (let i = 0; i < chosenCount; i++) if (qty[chosen[i]] === 0 && bar[chosen[i] * n + d] === 1) targets.push(chosen[i]);
+    for (const s of sleeveIdx) if (qty[s] === 0 && bar[s * n + d] === 1 && !targets.includes(s)) targets.push(s);
     return {
       symbols, heldSym, heldQty, heldPx,
       targetSym: Int32Array.from(targets), targetPx: Float64Array.from(targets, (s) => adjClose[s * n + d]),
       orderSym, orderQty: oQty.slice(0, nOrders), orderRef: oRef.slice(0, nOrders), orderIntent, orderSell, rawClose,
       cash, wholeShares, regime: rec!.gateRegimeAt![d], mode: regimeMode, allocation: matrix, basisUnknown: rec!.basisUnknown,
+      ...(cashLike.size > 0 ? { cashLike } : {}),
     };
   };
 
@@ -675,15 +711,18 @@ function simulate(
       for (let h = 0; h < heldCount; h++) stocks += qty[held[h]] * mark[held[h] * n + d];
     }
 
+    let sleeveValue = 0;
+    for (const s of sleeveIdx) if (qty[s] > 0) sleeveValue += qty[s] * mark[s * n + d];
     const equity = cash + stocks;
     equityArr[i] = equity;
     cashArr[i] = cash;
-    exposureArr[i] = equity > 0 ? stocks / equity : 0;
+    exposureArr[i] = equity > 0 ? (stocks - sleeveValue) / equity : 0;
+    sleeveArr[i] = equity > 0 ? sleeveValue / equity : 0;
     allocArr[i] = appliedAlloc;
     if (rec) rec.regime[i] = regimeMode === 'off' ? null : appliedRegime;
     if (regimeMode !== 'off' && !appliedKnown) daysWithoutRegime++;
   }
-  return { equity: equityArr, cash: cashArr, exposure: exposureArr, allocation: allocArr, totals, daysWithoutRegime, qty, held, heldCount };
+  return { equity: equityArr, cash: cashArr, exposure: exposureArr, sleeveExposure: sleeveArr, allocation: allocArr, totals, daysWithoutRegime, qty, held, heldCount };
 }
 
 /** The last preparation made alongside each reused precomputation (config.precomputed). */
@@ -748,7 +787,8 @@ export function runBacktest(panel: Panel, regimeSeries: RegimeSeries | null, con
     basisUnknown: config.rawPrices?.basisUnknown,
   };
   const sim = simulate(prep, cfg, start, end, decisions, regimeAt, rec);
-  const warnings = [...prep.warnings];
+  const sleeve = sleeveWarnings(prep, cfg.sleeve, start, end);
+  const warnings = [...prep.warnings, ...sleeve.warnings];
   if (sim.daysWithoutRegime > 0) {
     warnings.push(`${sim.daysWithoutRegime} days ran with no regime known (allocation 1.0, as with the regime layer off).`);
   }
@@ -765,6 +805,8 @@ export function runBacktest(panel: Panel, regimeSeries: RegimeSeries | null, con
     equity: sim.equity,
     cash: sim.cash,
     exposure: sim.exposure,
+    sleeveExposure: sim.sleeveExposure,
+    sleeve: sleeve.report,
     allocation: sim.allocation,
     regime: rec.regime,
     trades: rec.trades,

@@ -11,6 +11,7 @@ import type { GateLimits } from '../execution/gates/types.js';
 import type { SignalRequest } from '../execution/rebalance/signal.js';
 import { REGIMES, type AllocationMatrix, type Regime } from '../portfolio/allocation.js';
 import { NO_REGIME_ALLOCATION } from '../portfolio/targetWeights.js';
+import { sleeveCountsAsCash, sleeveLabel, type Sleeve } from '../portfolio/sleeve.js';
 import { parseRegimeParams } from '../regime/paramsFlag.js';
 import { REGIME_MODEL_NAMES } from '../regime/models/registry.js';
 import type { RegimeParamsInput } from '../regime/types.js';
@@ -37,14 +38,12 @@ export function regimeParamsOf(strategy: Strategy): RegimeParamsInput | undefine
   }
 }
 
-/**
- * The remainder sleeve is not built yet: a strategy that asks for one is refused rather than
- * silently run as cash (the backtest and the account would then differ from the file).
- */
-export function assertSleeveSupported(strategy: Strategy): void {
-  if (strategy.sleeve.kind !== 'cash') {
-    throw new AtlasError(`The "${strategy.sleeve.kind}" remainder sleeve is not available yet; set sleeve to {"kind": "cash"} (or --sleeve cash) to run this strategy.`, { code: 'BAD_STRATEGY' });
-  }
+/** The strategy's remainder sleeve (symbols upper-cased, as the store keys them). */
+export function sleeveOf(strategy: Strategy): Sleeve {
+  const s = strategy.sleeve;
+  if (s.kind === 'cash') return { kind: 'cash' };
+  if (s.kind === 'etf') return { kind: 'etf', symbol: s.symbol.toUpperCase(), ...(s.countsAsCash !== undefined ? { countsAsCash: s.countsAsCash } : {}) };
+  return { kind: 'defensive', symbols: s.symbols.map((x) => x.toUpperCase()), ...(s.countsAsCash !== undefined ? { countsAsCash: s.countsAsCash } : {}) };
 }
 
 export function momentumOptionsOf(strategy: Strategy): Required<MomentumOptions> {
@@ -63,8 +62,7 @@ export function appliedAllocation(strategy: Strategy): AllocationMatrix {
 }
 
 /** Everything of a BacktestConfig the strategy decides (the caller adds dates, cash and the universe). */
-export function backtestConfigOf(strategy: Strategy): Required<Pick<BacktestConfig, 'topN' | 'minDistance' | 'volumeFilter' | 'volumeMultiplier' | 'lookback' | 'volumeWindow' | 'rebalance' | 'regimeMode' | 'allocation' | 'fill' | 'commissionBps' | 'slippageBps' | 'wholeShares' | 'minNotional'>> {
-  assertSleeveSupported(strategy);
+export function backtestConfigOf(strategy: Strategy): Required<Pick<BacktestConfig, 'topN' | 'minDistance' | 'volumeFilter' | 'volumeMultiplier' | 'lookback' | 'volumeWindow' | 'rebalance' | 'regimeMode' | 'allocation' | 'fill' | 'commissionBps' | 'slippageBps' | 'wholeShares' | 'minNotional' | 'sleeve'>> {
   const m = momentumOptionsOf(strategy);
   return {
     ...m,
@@ -76,6 +74,7 @@ export function backtestConfigOf(strategy: Strategy): Required<Pick<BacktestConf
     slippageBps: strategy.costs.slippageBps,
     wholeShares: strategy.wholeShares,
     minNotional: strategy.minNotional,
+    sleeve: sleeveOf(strategy),
   };
 }
 
@@ -87,7 +86,6 @@ export function sweepPointOf(strategy: Strategy): SweepPoint {
 
 /** The live rebalance's signal request: the same scanner options, regime parameters and allocation. */
 export function signalRequestOf(strategy: Strategy, universe: Universe, regimeOverride?: Regime): SignalRequest {
-  assertSleeveSupported(strategy);
   const { topN, ...momentum } = momentumOptionsOf(strategy);
   const regimeParams = regimeParamsOf(strategy);
   return {
@@ -97,6 +95,7 @@ export function signalRequestOf(strategy: Strategy, universe: Universe, regimeOv
     allocationMatrix: appliedAllocation(strategy),
     momentum,
     regimeModel: strategy.regime.model,
+    sleeve: sleeveOf(strategy),
     ...(regimeParams ? { regimeParams } : {}),
   };
 }
@@ -117,7 +116,7 @@ export function describeStrategy(strategy: Strategy, hash: string): string {
     `top ${s.topN}, min distance ${s.minDistance}, lookback ${s.lookback}, volume filter ${s.volumeFilter ? `on (${s.volumeMultiplier}x ${s.volumeWindow}-session average)` : 'off'}`,
     `${strategy.rebalance} rebalance`,
     `regime ${strategy.regime.model} mode ${strategy.regime.mode}, allocation ${a.TREND_BULL}/${a.TREND_NEUTRAL}/${a.TREND_BEAR}/${a.CRASH}`,
-    `sleeve ${strategy.sleeve.kind}`,
+    `sleeve ${sleeveLabel(sleeveOf(strategy))}${strategy.sleeve.kind === 'cash' ? '' : sleeveCountsAsCash(sleeveOf(strategy)) ? ' (counts as cash for gate 7)' : ' (counts as exposure for gate 7)'}`,
   ].join('; ');
 }
 

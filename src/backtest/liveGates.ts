@@ -35,6 +35,8 @@ export interface LiveGateInput {
   /** Raw close of each ordered symbol on the decision date (undefined = no bar). */
   rawClose: (symbol: string) => number | undefined;
   basisUnknown?: ReadonlySet<string>;
+  /** Remainder-sleeve symbols counted as cash by gates 3 and 7 (GateContext.cashLike). */
+  cashLike?: ReadonlySet<string>;
 }
 
 export interface LiveGateOutcome {
@@ -68,6 +70,7 @@ export function evaluateLiveGates(input: LiveGateInput): LiveGateOutcome {
       regime: input.regime ?? 'TREND_BULL',
       allocation: matrix,
       marketOpen: true, marketDetail: 'backtest: filled at the next session', force: false, strict: false,
+      ...(input.cashLike?.size ? { cashLike: input.cashLike } : {}),
     },
   );
   const gates = v.gates.map((g) => (g.gate === 6 && input.basisUnknown?.size ? unknownBasis(g, input.basisUnknown) : g));
@@ -124,6 +127,7 @@ export interface GateBatch {
   mode: RegimeMode;
   allocation: AllocationMatrix;
   basisUnknown?: ReadonlySet<string>;
+  cashLike?: ReadonlySet<string>;
 }
 
 /** The map-based input of evaluateLiveGates for a batch (built when the reasons are read). */
@@ -144,7 +148,7 @@ export function batchInput(b: GateBatch): LiveGateInput {
   for (let i = 0; i < b.targetSym.length; i++) prices.set(b.symbols[b.targetSym[i]], b.targetPx[i]);
   return {
     orders, prices, holdings, cash: b.cash, wholeShares: b.wholeShares, regime: b.regime, mode: b.mode, allocation: b.allocation,
-    rawClose: (sym) => raw.get(sym), basisUnknown: b.basisUnknown,
+    rawClose: (sym) => raw.get(sym), basisUnknown: b.basisUnknown, ...(b.cashLike ? { cashLike: b.cashLike } : {}),
   };
 }
 
@@ -178,6 +182,7 @@ export function inputBatch(input: LiveGateInput): GateBatch {
     orderSell: Uint8Array.from(orders, (o) => (o.side === 'sell' ? 1 : 0)),
     rawClose: Float64Array.from(orders, (o) => input.rawClose(o.symbol) ?? NaN),
     cash: input.cash, wholeShares: input.wholeShares, regime: input.regime, mode: input.mode, allocation: input.allocation, basisUnknown: input.basisUnknown,
+    ...(input.cashLike ? { cashLike: input.cashLike } : {}),
   };
 }
 
@@ -212,11 +217,12 @@ export function batchVerdicts(b: GateBatch): GateVerdict[] {
     return q;
   };
 
+  const isCash = (s: number): boolean => b.cashLike?.has(b.symbols[s]) === true;
   // Gate 1: well formed, one order per symbol and side.
   let g1: GateVerdict = 'PASS';
-  let buys = 0;
+  let riskBuys = 0;
   for (let i = 0; i < nO; i++) {
-    if (!isSell(i)) buys++;
+    if (!isSell(i) && !isCash(b.orderSym[i])) riskBuys++;
     const q = b.orderQty[i];
     if (!SYMBOL_PATTERN.test(b.symbols[b.orderSym[i]]) || !posFinite(q) || (b.wholeShares && !Number.isInteger(q)) || !posFinite(b.orderRef[i])) g1 = 'FAIL';
     for (let j = 0; j < i; j++) if (b.orderSym[j] === b.orderSym[i] && isSell(j) === isSell(i)) g1 = 'FAIL';
@@ -237,28 +243,40 @@ export function batchVerdicts(b: GateBatch): GateVerdict[] {
   }
   const g2: GateVerdict = !Number.isFinite(b.cash) || short || !le(buyCost, b.cash + proceeds) ? 'FAIL' : 'PASS';
 
-  // Gross exposure before and after the batch, at the batch's valuation prices.
+  // Gross exposure before and after the batch, at the batch's valuation prices; gate 7's leaves
+  // out the symbols counted as cash.
   let before = 0;
   let exposure = 0;
+  let riskBefore = 0;
+  let riskExposure = 0;
   for (let i = 0; i < nH; i++) {
     const s = b.heldSym[i];
     const p = pxOf(s);
-    before += Math.abs(b.heldQty[i] * p);
-    exposure += Math.abs(afterOf(s) * p);
+    const vb = Math.abs(b.heldQty[i] * p);
+    const va = Math.abs(afterOf(s) * p);
+    before += vb;
+    exposure += va;
+    if (!isCash(s)) {
+      riskBefore += vb;
+      riskExposure += va;
+    }
   }
   for (let i = 0; i < nO; i++) {
     const s = b.orderSym[i];
     if (!applicable(i) || b.heldSym.includes(s)) continue;
     let first = true;
     for (let j = 0; j < i; j++) if (b.orderSym[j] === s && applicable(j)) first = false;
-    if (first) exposure += Math.abs(afterOf(s) * pxOf(s));
+    if (!first) continue;
+    const va = Math.abs(afterOf(s) * pxOf(s));
+    exposure += va;
+    if (!isCash(s)) riskExposure += va;
   }
 
   // Gate 3: position size (WARN, never FAIL, outside strict mode).
   let g3: GateVerdict = equityOk ? 'PASS' : 'FAIL';
   if (equityOk) {
     const cap = limits.maxPositionPct * equity;
-    for (let i = 0; i < nO; i++) if (applicable(i) && !le(Math.abs(afterOf(b.orderSym[i]) * pxOf(b.orderSym[i])), cap)) g3 = 'WARN';
+    for (let i = 0; i < nO; i++) if (applicable(i) && !isCash(b.orderSym[i]) && !le(Math.abs(afterOf(b.orderSym[i]) * pxOf(b.orderSym[i])), cap)) g3 = 'WARN';
   }
   // Gate 4: total allocation.
   const g4: GateVerdict = !equityOk ? 'FAIL' : le(exposure, limits.maxGrossPct * equity) ? 'PASS' : le(exposure, before) ? 'WARN' : 'FAIL';
@@ -280,10 +298,10 @@ export function batchVerdicts(b: GateBatch): GateVerdict[] {
   const regime = b.regime ?? 'TREND_BULL';
   const target = b.mode === 'off' || b.regime === null ? NO_REGIME_ALLOCATION : b.allocation[regime];
   let g7: GateVerdict;
-  if (regime === 'CRASH' && buys > 0) g7 = 'FAIL';
-  else if (!equityOk) g7 = buys === 0 ? 'WARN' : 'FAIL';
-  else if (le(exposure / equity, target + limits.regimeTolerance)) g7 = 'PASS';
-  else g7 = buys === 0 || le(exposure, before) ? 'WARN' : 'FAIL';
+  if (regime === 'CRASH' && riskBuys > 0) g7 = 'FAIL';
+  else if (!equityOk) g7 = riskBuys === 0 ? 'WARN' : 'FAIL';
+  else if (le(riskExposure / equity, target + limits.regimeTolerance)) g7 = 'PASS';
+  else g7 = riskBuys === 0 || le(riskExposure, riskBefore) ? 'WARN' : 'FAIL';
 
   return [g1, g2, g3, g4, 'PASS', g6, g7];
 }

@@ -56,8 +56,20 @@ export const regimeSchema = z
 export const sleeveSchema = z
   .discriminatedUnion('kind', [
     z.object({ kind: z.literal('cash') }).strict(),
-    z.object({ kind: z.literal('etf'), symbol: z.string().min(1).default('BIL').describe('a cash-like ETF: BIL, SGOV, SHY') }).strict(),
-    z.object({ kind: z.literal('defensive'), symbols: z.array(z.string().min(1)).min(1).describe('held equal-weight') }).strict(),
+    z
+      .object({
+        kind: z.literal('etf'),
+        symbol: z.string().min(1).default('BIL').describe('a cash-like ETF: BIL, SGOV, SHY'),
+        countsAsCash: z.boolean().optional().describe('gate 7 counts it as cash (default: yes for T-bill ETFs BIL, SGOV, SHY, SHV, BILS, TFLO, USFR)'),
+      })
+      .strict(),
+    z
+      .object({
+        kind: z.literal('defensive'),
+        symbols: z.array(z.string().min(1)).min(1).describe('held equal-weight'),
+        countsAsCash: z.boolean().optional().describe('gate 7 counts the list as cash (default no: it is stock exposure)'),
+      })
+      .strict(),
   ])
   .describe('where the share the regime does not allocate to stocks goes');
 

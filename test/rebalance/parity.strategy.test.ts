@@ -20,13 +20,28 @@ const STRATEGIES = {
   'min distance 0.85': { scanner: { topN: 5, minDistance: 0.85 } },
   'volume filter on': { scanner: { topN: 5, volumeFilter: true, volumeMultiplier: 1.0 } },
   'daily regime mode': { scanner: { topN: 4 }, regime: { mode: 'daily', allocation: { TREND_BULL: 1, TREND_NEUTRAL: 0.6, TREND_BEAR: 0.2, CRASH: 0 } } },
+  // BULL allocates 80% so the T-bill sleeve always holds something, on every date.
+  'T-bill sleeve': { scanner: { topN: 5 }, regime: { allocation: { TREND_BULL: 0.8, TREND_NEUTRAL: 0.5, TREND_BEAR: 0.2, CRASH: 0 } }, sleeve: { kind: 'etf', symbol: 'BIL' } },
 } as const;
+
+/**
+ * A SIMULATED T-bill ETF for the fixture store (source 'demo', like the rest of the demo market):
+ * 0.01% a session on SPY's sessions, from 2004 on, so the sleeve has real bars to trade.
+ */
+function simulatedBil(market: DemoMarket): DemoMarket['series'][number] {
+  const spy = market.series.find((x) => x.symbol === 'SPY')!;
+  const bars = spy.bars.filter((b) => b.date >= '2004-01-02').map((b, i) => {
+    const px = Math.round(50 * 1.0001 ** i * 100) / 100;
+    return { ...b, open: px, high: px, low: px, close: px, adjClose: px, volume: 100_000 };
+  });
+  return { ...spy, symbol: 'BIL', bars, actions: [] };
+}
 
 function writeStore(dir: string, market: DemoMarket, cut?: string): void {
   const db = openDatabase(dir);
   try {
     const store = new BarStore(db, () => new Date('2025-01-02T00:00:00Z'));
-    for (const s of market.series) {
+    for (const s of [...market.series, simulatedBil(market)]) {
       const bars = cut ? s.bars.filter((b) => b.date <= cut) : s.bars;
       const actions = (s.actions ?? []).filter((a) => !cut || a.date <= cut);
       if (bars.length) store.replaceBars(s.symbol, 'demo', bars, actions);
@@ -42,6 +57,7 @@ interface BacktestRebalance {
   regime: string | null;
   allocation: number;
   chosen: { symbol: string }[];
+  sleeve?: Record<string, number>;
 }
 
 let root = '';
@@ -62,7 +78,7 @@ afterAll(() => root && rmSync(root, { recursive: true, force: true }));
 describe('backtest decision on t == rebalance --dry-run on the store cut at t', () => {
   it.each(Object.keys(STRATEGIES))('%s', async (name) => {
     const file = files[name];
-    const bt = await atlasInProcess(['--data-dir', fullStore, 'backtest', '--strategy', file, '--regime-mode', (STRATEGIES as Record<string, { regime?: { mode: string } }>)[name].regime?.mode ?? 'rebalance', '--from', '2005-01-03', '--json']);
+    const bt = await atlasInProcess(['--data-dir', fullStore, 'backtest', '--strategy', file, '--regime-mode', (STRATEGIES as unknown as Record<string, { regime?: { mode?: string } }>)[name].regime?.mode ?? 'rebalance', '--from', '2005-01-03', '--json']);
     expect(bt.code, bt.stderr).toBe(0);
     const run = JSON.parse(bt.stdout);
     expect(run.strategies).toHaveLength(1);
@@ -87,7 +103,23 @@ describe('backtest decision on t == rebalance --dry-run on the store cut at t', 
       expect(live.signal.selected, `${name} on ${date}: names`).toEqual(decision!.chosen.map((c) => c.symbol));
       expect(live.signal.regime).toBe(decision!.regime);
       expect(live.signal.allocation).toBe(decision!.allocation);
-      const weights = Object.fromEntries(decision!.chosen.map((c) => [c.symbol, decision!.allocation / topN]));
+      const weights: Record<string, number> = Object.fromEntries(decision!.chosen.map((c) => [c.symbol, decision!.allocation / topN]));
+      const sleeve = run.strategy.settings.sleeve as { kind: string };
+      if (sleeve.kind !== 'cash') {
+        // The same sleeve on both sides: BIL takes 1 - allocation plus the unfilled slots.
+        expect(decision!.sleeve, `${name} on ${date}: backtest sleeve`).toBeDefined();
+        expect(Object.keys(decision!.sleeve!)).toEqual(['BIL']);
+        expect(decision!.sleeve!.BIL).toBeCloseTo(1 - (decision!.allocation / topN) * decision!.chosen.length, 12);
+        expect(live.signal.sleeve.label).toBe('etf:BIL');
+        expect(live.signal.sleeve.countsAsCash).toBe(true);
+        expect(live.signal.sleeve.weights, `${name} on ${date}: sleeve`).toEqual(decision!.sleeve);
+        weights.BIL = decision!.sleeve!.BIL;
+        // The dry run plans a BIL buy, and gate 7 counts it as cash.
+        expect(live.plan.orders.some((o: { symbol: string; side: string }) => o.symbol === 'BIL' && o.side === 'buy'), `${name} on ${date}: a BIL order`).toBe(true);
+        expect(live.validation[6].result).toBe('PASS');
+      } else {
+        expect(decision!.sleeve).toBeUndefined();
+      }
       expect(Object.keys(live.signal.targets).sort()).toEqual(Object.keys(weights).sort());
       for (const [sym, w] of Object.entries(weights)) expect(live.signal.targets[sym], `${name} on ${date}: weight of ${sym}`).toBeCloseTo(w, 12);
       compared++;
@@ -95,7 +127,4 @@ describe('backtest decision on t == rebalance --dry-run on the store cut at t', 
     expect(compared).toBe(DATES.length);
   }, 180_000);
 
-  // The remainder sleeve (cash-like ETF / defensive list) is not built yet; the strategy file
-  // refuses a non-cash sleeve until it is. This case belongs here once the sleeve exists.
-  it.todo('TODO(remainder sleeve): a T-bill ETF sleeve gets the same sleeve weight in the backtest and the dry run');
 });

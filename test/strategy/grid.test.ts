@@ -41,9 +41,12 @@ describe('one mapping for backtest and live', () => {
     expect(bt).toMatchObject({ regimeMode: 'off', minNotional: 25, wholeShares: true });
   });
 
-  it('refuses what is not built rather than running something else', () => {
-    const etf = parseStrategyText('{"sleeve":{"kind":"etf","symbol":"BIL"}}', 'x').strategy;
-    expect(() => backtestConfigOf(etf)).toThrow(/"etf" remainder sleeve is not available yet/);
+  it('maps the remainder sleeve to the backtest and live alike; refuses what is not valid', () => {
+    const etf = parseStrategyText('{"sleeve":{"kind":"etf","symbol":"sgov"}}', 'x').strategy;
+    expect(backtestConfigOf(etf).sleeve).toEqual({ kind: 'etf', symbol: 'SGOV' });
+    expect(signalRequestOf(etf, getUniverse('technology')).sleeve).toEqual({ kind: 'etf', symbol: 'SGOV' });
+    const defensive = parseStrategyText('{"sleeve":{"kind":"defensive","symbols":["XLP","XLU"],"countsAsCash":true}}', 'x').strategy;
+    expect(backtestConfigOf(defensive).sleeve).toEqual({ kind: 'defensive', symbols: ['XLP', 'XLU'], countsAsCash: true });
     // Every model of the registry runs, live as in the backtest.
     const model = parseStrategyText('{"regime":{"model":"sma200"}}', 'x').strategy;
     expect(signalRequestOf(model, getUniverse('technology')).regimeModel).toBe('sma200');

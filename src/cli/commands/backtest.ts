@@ -23,6 +23,9 @@ import { parseDateFlag } from './data.js';
 import { writeUserFile } from '../userFile.js';
 import { addStrategyOptions, ALL_FIELD_FLAGS, deprecatedAlias, effectiveStrategy, strategyBaseDir, type FieldFlagName } from '../strategyOptions.js';
 import { numFlag } from './strategyFlags.js';
+import { withSleevePrices } from '../../backtest/sleeveData.js';
+import { compareSleeves, sleeveChoices } from '../../backtest/sleeveCompare.js';
+import { sleeveCountsAsCash, sleeveLabel, CASH_SLEEVE } from '../../portfolio/sleeve.js';
 
 /** "1/0.7/0.3/0" for BULL/NEUTRAL/BEAR/CRASH. */
 export function allocationText(a: AllocationMatrix): string {
@@ -43,6 +46,7 @@ interface BacktestFlags {
   regimeCsv?: string;
   gate?: string;
   gateOn?: string;
+  compareSleeves?: boolean;
 }
 
 /** The strategy fields a backtest uses (--regime-mode is the command's own: it also takes compare). */
@@ -70,6 +74,22 @@ export function metricsTable(cmp: Comparison): string {
   ]);
 }
 
+/** One column per sleeve choice: return, risk, the sleeve's mean share and its cash days. */
+export function sleeveTable(runs: ReturnType<typeof compareSleeves>): string {
+  const row = (label: string, f: (r: (typeof runs)[number]) => string) => [label, ...runs.map(f)];
+  return table(['metric', ...runs.map((r) => `sleeve ${r.sleeve}`)], [
+    row('total return', (r) => fmt.pct(r.metrics.totalReturn)),
+    row('CAGR', (r) => fmt.pct(r.metrics.cagr)),
+    row('volatility', (r) => fmt.pct(r.metrics.volatility)),
+    row('Sharpe', (r) => fmt.num(r.metrics.sharpe)),
+    row('max drawdown', (r) => fmt.pct(r.metrics.maxDrawdown)),
+    row('stock exposure', (r) => fmt.pct(r.metrics.exposure, 1)),
+    row('sleeve share', (r) => fmt.pct(r.averageSleeve, 1)),
+    row('sessions as cash', (r) => (r.report.kind === 'cash' ? '-' : String(Math.max(0, ...r.report.symbols.map((s) => s.cashSessions))))),
+    row('orders', (r) => String(r.metrics.orders)),
+  ]);
+}
+
 export function registerBacktestCommand(program: Command, cli: Cli): void {
   const cmd = program.command('backtest').description('backtest 52-week-high momentum: baseline vs regime-integrated, against SPY buy-and-hold');
   addStrategyOptions(cmd, BACKTEST_FIELDS);
@@ -85,6 +105,7 @@ export function registerBacktestCommand(program: Command, cli: Cli): void {
     .option('--report <file.html>', 'write a self-contained HTML report')
     .option('--trades <file.csv>', 'write every fill')
     .option('--regime-csv <file.csv>', 'write the regime and allocation at each rebalance')
+    .option('--compare-sleeves', 'also run the strategy\'s own regime mode with each remainder sleeve side by side (cash vs the configured sleeve, or vs BIL)')
     .option('--gate <conditions>', 'pass/fail check, e.g. "sharpe>=0.8,cagr>=0.10"; exit 1 on FAIL')
     .addOption(new Option('--gate-on <strategy>', "which strategy the gate checks (default: the run with the strategy's own regime mode)").choices(['baseline', 'regime-rebalance', 'regime-daily']))
     .addHelpText('after', `
@@ -128,13 +149,18 @@ Examples:
       // Without --from the start depends on when the regime is known, so it is loaded (when the
       // store can) even for a baseline-only run; the baseline's live-gate checks use it too.
       const data = loadStrategyData(ctx.bars(), universe, { to, withRegime: needRegime ? true : 'if-available', withVolume: config.volumeFilter, regimeParams, regimeModel });
-      config.rawPrices = data.rawPrices;
+      // The remainder sleeve's symbols trade from the same panel (sleeveData.ts); the universe does not rank them.
+      const sleeve = config.sleeve ?? CASH_SLEEVE;
+      const withSleeve = withSleevePrices(ctx.bars(), data.panel, data.rawPrices, opts.compareSleeves ? sleeveChoices(sleeve)[1] : sleeve);
+      const panel = withSleeve.panel;
+      config.rawPrices = withSleeve.rawPrices;
       let start: DefaultStart | undefined;
       if (!from) {
         start = defaultBacktestStart(data.panel, data.regimes, { lookback: config.lookback!, topN: config.topN!, universe });
         config.from = start.date;
       }
-      const cmp = compareStrategies(data.panel, data.regimes, data.spy, modes, config, { rfAnnual: rf });
+      const cmp = compareStrategies(panel, data.regimes, data.spy, modes, config, { rfAnnual: rf });
+      const sleeveRuns = opts.compareSleeves ? compareSleeves(panel, data.regimes, own, config, sleeveChoices(sleeve), { rfAnnual: rf }) : null;
       const sessions = cmp.runs[0].result.dates;
       const startLine = start ? `Start: ${start.reason}.` : `Start: ${sessions[0]} (--from ${from}).`;
       const simulated = data.simulated.length > 0 ? `${SIMULATED_NOTE} (demo data: ${data.simulated.slice(0, 5).join(', ')}${data.simulated.length > 5 ? ` and ${data.simulated.length - 5} more` : ''})` : null;
@@ -162,6 +188,7 @@ Examples:
         rebalance: config.rebalance!, regimeModel: strategy.regime.model, regimeMode: own, allocation: allocationText(strategy.regime.allocation),
         fill: config.fill!, commissionBps: config.commissionBps!, slippageBps: config.slippageBps!,
         wholeShares: config.wholeShares!, minNotional: config.minNotional!, cashRate: config.cashRate!, initialCash: config.initialCash!, rf,
+        sleeve: `${sleeveLabel(sleeve)}${sleeve.kind === 'cash' ? '' : sleeveCountsAsCash(sleeve) ? ' (counts as cash for gate 7)' : ' (counts as exposure for gate 7)'}`,
       };
       if (opts.report) {
         writeUserFile(opts.report, renderReport(cmp, {
@@ -196,7 +223,8 @@ Examples:
           universe: { name: universe.name, description: universe.description, survivorshipWarning: universe.survivorshipWarning ?? coverage?.warning ?? null, missing: data.missing,
             ...(coverage ? { membersInWindow: coverage.members, membersWithoutData: coverage.withoutData.length } : {}) },
           settings,
-          strategies: cmp.runs.map((r) => ({ name: r.name, strategyMode: r.mode === own, metrics: r.metrics, rebalances: r.result.rebalances, warnings: r.result.warnings, daysWithoutRegime: r.result.daysWithoutRegime, finalEquity: r.result.equity[r.result.equity.length - 1] })),
+          strategies: cmp.runs.map((r) => ({ name: r.name, strategyMode: r.mode === own, metrics: r.metrics, rebalances: r.result.rebalances, warnings: r.result.warnings, daysWithoutRegime: r.result.daysWithoutRegime, finalEquity: r.result.equity[r.result.equity.length - 1], sleeve: r.result.sleeve })),
+          ...(sleeveRuns ? { sleeveComparison: sleeveRuns } : {}),
           benchmark: cmp.benchmark ? { name: cmp.benchmark.name, metrics: cmp.benchmark.metrics } : null,
           gate: gate ?? null,
         }));
@@ -211,11 +239,14 @@ Examples:
           metricsTable(cmp),
           'Live gates on each rebalance batch (evaluated as a live run would, not enforced):',
           ...cmp.runs.flatMap((r) => [`  ${liveGateSummary(r)}`, ...liveGateFailures(r).map((f) => `    ${f}`)]),
+          ...(sleeveRuns ? [`Remainder sleeve compared (${STRATEGY_OF_MODE[own]}):`, sleeveTable(sleeveRuns)] : []),
           ...(gate ? [`Gate on ${gate.strategy}:`, ...gate.checks.map((c) => `  ${c.pass ? 'PASS' : 'FAIL'}  ${c.text}  (actual ${fmt.num(c.value, 4)})`)] : []),
         ].join('\n'));
         if (universe.survivorshipWarning) cli.io.note(`warning: ${universe.survivorshipWarning}`);
         if (coverage?.warning) cli.io.note(`warning: ${coverage.warning}`);
-        for (const w of new Set(cmp.runs.flatMap((r) => r.result.warnings))) if (w !== universe.survivorshipWarning) cli.io.note(`note: ${w}`);
+        const sleeveWarnings = new Set([...cmp.runs.flatMap((r) => r.result.warnings), ...(sleeveRuns ?? []).flatMap((r) => r.warnings)].filter((w) => w.startsWith('Remainder sleeve:')));
+        for (const w of sleeveWarnings) cli.io.note(`warning: ${w}`);
+        for (const w of new Set(cmp.runs.flatMap((r) => r.result.warnings))) if (w !== universe.survivorshipWarning && !sleeveWarnings.has(w)) cli.io.note(`note: ${w}`);
       }
       if (simulated && (opts.json || opts.report)) cli.io.note(simulated);
       if (failed) cli.fail(1);

@@ -1,7 +1,8 @@
 /**
  * Gate 3 — position size. For every symbol the batch trades, the resulting position value
  * |qty * refPrice| must be <= maxPositionPct (15%) of equity. Exactly at the limit passes.
- * A breach the batch grows is a WARN by default and a FAIL with `strict`; a position that stays
+ * A symbol in ctx.cashLike (a cash-like remainder
+ * sleeve) is exempt. A breach the batch grows is a WARN by default and a FAIL with `strict`; a position that stays
  * above the limit but that the batch shrinks is a WARN (the batch moves toward compliance).
  */
 import { applicable, currentState, le, limitsOf, money, pct, resultingState, workingNoteFor, worstOf } from './common.js';
@@ -18,6 +19,7 @@ export function gatePositionSize(orders: readonly GateOrder[], ctx: GateContext)
   const after = resultingState(orders, ctx);
   const symbols = [...new Set(applicable(orders).map((o) => o.symbol))];
   const perOrder: PerOrderResult[] = symbols.map((symbol) => {
+    if (ctx.cashLike?.has(symbol)) return { symbol, result: 'PASS', reason: `${symbol} counts as cash (remainder sleeve): no position cap` };
     const res = Math.abs(after.positions.get(symbol)?.value ?? 0);
     const cur = Math.abs(before.positions.get(symbol)?.value ?? 0);
     const share = res / ctx.equity;

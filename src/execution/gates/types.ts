@@ -113,6 +113,12 @@ export interface GateContext {
   /** Turns a position-size breach from WARN into FAIL. */
   strict: boolean;
   limits?: Partial<GateLimits>;
+  /**
+   * Symbols counted as cash (the strategy's remainder sleeve when it counts as cash, e.g. a
+   * T-bill ETF): left out of gate 7's exposure and of gate 3's position cap, and buyable in
+   * CRASH. Gate 4 (gross exposure <= 100%) still counts them: they are holdings. Default none.
+   */
+  cashLike?: ReadonlySet<string>;
 }
 
 export type GateVerdict = 'PASS' | 'WARN' | 'FAIL';

@@ -27,5 +27,5 @@ export function gateBudgetOf(ctx: RunContext, snap: BrokerSnapshot, buys: readon
     referencePrice: (s) => ctx.lastPrice(s),
     ownClientOrderIds: new Set(buys.map((b) => b.clientOrderId)),
   });
-  return buyBudget(snap.account, gate.positions, ctx.allocationOfRun(), tolerance, { workingOrders: gate.workingOrders ?? [], buyPriceBuffer: ctx.buyPriceBuffer });
+  return buyBudget(snap.account, gate.positions, ctx.allocationOfRun(), tolerance, { workingOrders: gate.workingOrders ?? [], buyPriceBuffer: ctx.buyPriceBuffer, cashLike: ctx.cashLikeOfRun() });
 }

@@ -206,6 +206,12 @@ export class RunContext {
     return (this.runs.get(this.runId)?.signal.regime ?? 'CRASH') as Regime;
   }
 
+  /** The symbols the run's gate 7 counts as cash (its cash-like remainder sleeve). */
+  cashLikeOfRun(): Set<string> {
+    const list = this.runs.get(this.runId)?.signal.cashLike;
+    return new Set(Array.isArray(list) ? list.map(String) : []);
+  }
+
   allocationOfRun(): number {
     return Number(this.runs.get(this.runId)?.signal.allocation ?? DEFAULT_ALLOCATION[this.regimeOfRun()]);
   }

@@ -64,6 +64,7 @@ export async function freshRun(ctx: RunContext): Promise<RebalanceResult> {
   });
 
   const snap = await ctx.snapshot();
+  const cashLike = new Set(signal.sleeve?.cashLike ?? []);
   // The plan sees the account's resulting state: positions plus every working order at the broker.
   const { plan, prices, working } = planFromSnapshot({
     snapshot: snap,
@@ -74,6 +75,7 @@ export async function freshRun(ctx: RunContext): Promise<RebalanceResult> {
     buyPriceBuffer: ctx.buyPriceBuffer,
     cashBudget: cashBudget(snap.account, false).budget,
     exposureCap: signal.allocation + DEFAULT_GATE_LIMITS.regimeTolerance,
+    cashLike,
   });
   ctx.result.working = listWorkingOrders(working);
   if (working.length > 0) ctx.note(`counted ${working.length} working order(s) at the broker:\n${formatWorkingOrders(working).join('\n')}`);
@@ -107,6 +109,7 @@ export async function freshRun(ctx: RunContext): Promise<RebalanceResult> {
     buyPriceBuffer: ctx.buyPriceBuffer,
     referencePrice: (s) => ctx.lastPrice(s),
     ownClientOrderIds: new Set(views.map((v) => v.clientOrderId)),
+    cashLike,
   });
   const gateCtx = req.gateLimits ? { ...built, limits: { ...built.limits, ...req.gateLimits } } : built;
   const validation = validateBatch(toGateOrders(views), gateCtx);
@@ -168,6 +171,7 @@ export async function freshRun(ctx: RunContext): Promise<RebalanceResult> {
         selected: signal.selected,
         targets: signal.targets,
         prices: Object.fromEntries(prices),
+        ...(signal.sleeve ? { sleeve: signal.sleeve.label, cashLike: signal.sleeve.cashLike } : {}),
       },
     },
     views.map((v, i) => ({ clientOrderId: v.clientOrderId, seq: i + 1, leg: v.leg, symbol: v.symbol, side: v.side, intent: v.intent as OrderIntent, plannedQty: v.qty, qty: v.qty, refPrice: v.refPrice })),

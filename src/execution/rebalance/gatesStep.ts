@@ -43,6 +43,7 @@ export async function revalidate(ctx: RunContext, orders: readonly RunOrderRecor
     countWorkingOrders: true,
     buyPriceBuffer: ctx.buyPriceBuffer,
     referencePrice: (s) => ctx.lastPrice(s),
+    cashLike: ctx.cashLikeOfRun(),
   });
   const limits = run.params.gateLimits ?? ctx.req.gateLimits;
   const gateCtx = limits ? { ...built, limits: { ...built.limits, ...limits } } : built;

@@ -138,6 +138,8 @@ export interface PlanFromSnapshotInput {
    * book over the regime's allocation. Skipped buys carry reason 'exposure cap'.
    */
   exposureCap?: number;
+  /** Symbols the exposure cap counts as cash (a cash-like remainder sleeve, as gate 7 does). */
+  cashLike?: ReadonlySet<string>;
   /** Open orders that are this batch's own (a resumed run's): not counted as working. */
   ownClientOrderIds?: ReadonlySet<string>;
 }
@@ -230,7 +232,7 @@ export function planFromSnapshot(input: PlanFromSnapshotInput): SnapshotPlan {
     buyPriceBuffer: buffer,
     sellable,
   });
-  const plan = input.exposureCap === undefined ? planned : capExposure(planned, holdings, prices, input.exposureCap, input.minNotional, input.wholeShares ?? true);
+  const plan = input.exposureCap === undefined ? planned : capExposure(planned, holdings, prices, input.exposureCap, input.minNotional, input.wholeShares ?? true, input.cashLike);
   return { plan, prices, priceSources, working, buyCash };
 }
 
@@ -242,16 +244,17 @@ function capExposure(
   cap: number,
   minNotional: number,
   wholeShares: boolean,
+  cashLike: ReadonlySet<string> = new Set(),
 ): OrderPlan {
   const after = new Map(holdings);
   for (const o of plan.orders) if (o.side === 'sell') after.set(o.symbol, (after.get(o.symbol) ?? 0) - o.qty);
   let committed = 0;
-  for (const [sym, q] of after) committed += Math.abs(q * (prices.get(sym) ?? 0));
+  for (const [sym, q] of after) if (!cashLike.has(sym)) committed += Math.abs(q * (prices.get(sym) ?? 0));
   const room = Math.max(0, cap * plan.equity - committed);
   const buys = plan.orders.filter((o) => o.side === 'buy');
-  const value = buys.reduce((a, o) => a + o.notional, 0);
+  const value = buys.reduce((a, o) => a + (cashLike.has(o.symbol) ? 0 : o.notional), 0);
   if (value <= room + 1e-9) return plan;
-  const sized = resizeBuys(buys, Number.POSITIVE_INFINITY, minNotional, wholeShares, { buyPriceBuffer: 0, valueCap: room });
+  const sized = resizeBuys(buys, Number.POSITIVE_INFINITY, minNotional, wholeShares, { buyPriceBuffer: 0, valueCap: room, cashLike });
   const kept = sized.kept.map((o) => ({ ...o, notional: o.qty * o.refPrice }));
   const keptValue = kept.reduce((a, o) => a + o.notional, 0);
   const skipped: SkippedOrder[] = [
@@ -326,6 +329,8 @@ export interface GateContextInput {
   limits?: Partial<GateLimits>;
   /** Margin account sized from buying power (default false: cash rules). */
   marginAllowed?: boolean;
+  /** Symbols gates 3 and 7 count as cash (the strategy's cash-like remainder sleeve). */
+  cashLike?: ReadonlySet<string>;
 }
 
 export function buildGateContext(input: GateContextInput): GateContext {
@@ -365,6 +370,7 @@ export function buildGateContext(input: GateContextInput): GateContext {
     force: input.force,
     strict: input.strict,
     limits: { ...(input.limits ?? {}), buyPriceBuffer: input.buyPriceBuffer ?? input.limits?.buyPriceBuffer ?? 0 },
+    ...(input.cashLike?.size ? { cashLike: input.cashLike } : {}),
   };
 }
 
@@ -390,6 +396,8 @@ export interface BuyBudgetOptions {
   workingOrders?: readonly GateWorkingOrder[];
   /** Headroom on working market buys (default DEFAULT_BUY_PRICE_BUFFER). */
   buyPriceBuffer?: number;
+  /** Symbols gate 7 counts as cash: left out of the exposure (a cash-like remainder sleeve). */
+  cashLike?: ReadonlySet<string>;
 }
 
 /**
@@ -420,7 +428,7 @@ export function buyBudget(
     if (w.side === 'buy') reserved += workingCost(w, buffer);
   }
   let exposure = 0;
-  for (const [sym, q] of qtys) exposure += Math.abs(q * (prices.get(sym) ?? 0));
+  for (const [sym, q] of qtys) if (!opts.cashLike?.has(sym)) exposure += Math.abs(q * (prices.get(sym) ?? 0));
   const net = Math.min(account.cash - reserved, account.buyingPower);
   const cash = Number.isFinite(net) && net > 0 ? net : 0;
   const equity = Number.isFinite(account.equity) ? account.equity : 0;
@@ -456,6 +464,8 @@ export interface ResizeOptions {
    * the cash as `budget` and the room here to use the room exactly.
    */
   valueCap?: number;
+  /** Symbols whose value the valueCap does not count (a cash-like sleeve: gate 7's room is for exposure). */
+  cashLike?: ReadonlySet<string>;
 }
 
 /**
@@ -473,11 +483,15 @@ export function resizeBuys<T extends ResizeInput>(
 ): ResizeResult<T> {
   const buffer = opts.buyPriceBuffer ?? 0;
   let value = 0;
-  for (const b of buys) value += b.qty * b.refPrice;
+  let capped = 0;
+  for (const b of buys) {
+    value += b.qty * b.refPrice;
+    if (!opts.cashLike?.has(b.symbol)) capped += b.qty * b.refPrice;
+  }
   const cost = value * (1 + buffer);
   const cap = opts.valueCap ?? Number.POSITIVE_INFINITY;
-  if (cost <= budget + 1e-9 && value <= cap + 1e-9) return { kept: buys.map((b) => ({ ...b })), skipped: [], scale: 1, budget, cost };
-  const scale = budget > 0 && cap > 0 ? Math.min(budget / cost, cap / value) * (1 - 1e-12) : 0;
+  if (cost <= budget + 1e-9 && capped <= cap + 1e-9) return { kept: buys.map((b) => ({ ...b })), skipped: [], scale: 1, budget, cost };
+  const scale = budget > 0 && (cap > 0 || capped === 0) ? Math.min(budget / cost, capped > 0 ? cap / capped : Number.POSITIVE_INFINITY) * (1 - 1e-12) : 0;
   const kept: (T & { qty: number })[] = [];
   const skipped: { order: T; reason: SkippedOrder['reason'] }[] = [];
   for (const b of buys) {

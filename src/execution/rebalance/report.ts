@@ -37,6 +37,19 @@ export function formatAllocation(a: AllocationView, title: string): string {
   ].join('\n');
 }
 
+/** "Remainder sleeve: etf:BIL 70.00% (BIL 70.00%), counts as cash for gate 7; cash 0.00%". */
+export function sleeveLine(s: NonNullable<RebalanceResult['signal']>): string {
+  const sl = s.sleeve;
+  if (!sl || sl.kind === 'cash') {
+    let stocks = 0;
+    for (const w of Object.values(s.targets)) stocks += w;
+    return `Remainder sleeve: cash ${pct(Math.max(0, 1 - stocks), 2)}`;
+  }
+  const parts = Object.entries(sl.weights).map(([sym, w]) => `${sym} ${pct(w, 2)}`);
+  const total = Object.values(sl.weights).reduce((a, w) => a + w, 0);
+  return `Remainder sleeve: ${sl.label} ${pct(total, 2)}${parts.length ? ` (${parts.join(', ')})` : ''}, counts as ${sl.countsAsCash ? 'cash' : 'exposure'} for gate 7; cash ${pct(sl.cashWeight, 2)}${sl.unpriced.length ? `; no price for ${sl.unpriced.join(', ')} (held as cash)` : ''}`;
+}
+
 /** The plan half: what a --dry-run prints, and what a live run shows before asking. */
 export function formatPlanReport(r: RebalanceResult): string {
   const out: string[] = [];
@@ -64,6 +77,7 @@ export function formatPlanReport(r: RebalanceResult): string {
       ),
     );
     if (s.universe.survivorshipWarning) out.push(`note: ${s.universe.survivorshipWarning}`);
+    out.push(sleeveLine(s));
   }
   if (r.plan) {
     out.push('');

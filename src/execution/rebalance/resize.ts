@@ -24,7 +24,7 @@ export async function resizeUnsentBuys(ctx: RunContext, unsent: readonly RunOrde
     money.cash,
     ctx.minNotional,
     true,
-    { buyPriceBuffer: ctx.buyPriceBuffer, valueCap: money.regimeRoom },
+    { buyPriceBuffer: ctx.buyPriceBuffer, valueCap: money.regimeRoom, cashLike: ctx.cashLikeOfRun() },
   );
   for (const s of sized.skipped) {
     ctx.record({ ...refOf(s.order), qty: s.order.plannedQty, kind: 'Skipped', reason: `not sent: ${s.reason} after the SELL phase (budget ${budget.toFixed(2)})` });

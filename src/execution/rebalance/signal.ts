@@ -12,6 +12,7 @@ import { AtlasError, describeError } from '../../core/errors.js';
 import type { BarStore } from '../../data/store/barStore.js';
 import { DEFAULT_ALLOCATION, type AllocationMatrix, type Regime } from '../../portfolio/allocation.js';
 import { targetWeights } from '../../portfolio/targetWeights.js';
+import { CASH_SLEEVE, cashLikeSymbols, sleeveCountsAsCash, sleeveLabel, sleeveSymbols, withSleeve, type Sleeve } from '../../portfolio/sleeve.js';
 import { explainDay } from '../../regime/explain.js';
 import { regimeFromStore } from '../../regime/fromStore.js';
 import type { RegimeParamsInput } from '../../regime/types.js';
@@ -48,9 +49,27 @@ export interface RebalanceSignal {
   scan: ScanRowView[];
   /** symbol -> weight (allocation / topN for each selected symbol). */
   targets: Record<string, number>;
-  /** symbol -> latest raw close, for every selected symbol. */
+  /** symbol -> latest raw close, for every selected symbol and every priced sleeve symbol. */
   prices: Record<string, number>;
+  /** The remainder sleeve: its weights are in `targets` too (portfolio/sleeve.ts). Absent = cash. */
+  sleeve?: SignalSleeve;
   notes: string[];
+}
+
+export interface SignalSleeve {
+  /** 'cash', 'etf:BIL', 'defensive:XLP,XLU'. */
+  label: string;
+  kind: Sleeve['kind'];
+  /** Gate 7 counts the sleeve as cash (T-bill ETF or countsAsCash) rather than exposure. */
+  countsAsCash: boolean;
+  /** Sleeve symbol -> weight (the remainder split over the symbols with a bar on the scan date). */
+  weights: Record<string, number>;
+  /** Sleeve symbols without a bar on the scan date: their share stays cash. */
+  unpriced: string[];
+  /** The symbols gate 7 and the plan's exposure cap count as cash. */
+  cashLike: string[];
+  /** 1 - stocks - sleeve: what stays cash. */
+  cashWeight: number;
 }
 
 export interface SignalRequest {
@@ -63,6 +82,8 @@ export interface SignalRequest {
   momentum?: Omit<MomentumOptions, 'topN'>;
   /** The regime model's parameters (the strategy's regime.params); default the model's own. */
   regimeParams?: RegimeParamsInput;
+  /** Where the remainder goes (default cash). */
+  sleeve?: Sleeve;
 }
 
 /** Latest raw close of a symbol on or before `to` (undefined when the store has none). */
@@ -74,6 +95,47 @@ export function lastRawClose(store: BarStore, symbol: string, to?: string): numb
     if (Number.isFinite(c) && c > 0) return c;
   }
   return undefined;
+}
+
+/**
+ * The stock weights plus the remainder sleeve's (portfolio/sleeve.ts withSleeve), with the sleeve
+ * symbols' raw closes on `date` added to `prices`. A sleeve symbol trades only with a bar on the
+ * scan date, as in the backtest; without one its share stays cash and a note says so.
+ */
+export function addSleeve(
+  store: BarStore,
+  sleeve: Sleeve,
+  stockWeights: ReadonlyMap<string, number>,
+  allocation: number,
+  topN: number,
+  date: string,
+  prices: Record<string, number>,
+  notes: string[],
+): { weights: Map<string, number>; sleeve: SignalSleeve } {
+  const unpriced: string[] = [];
+  for (const sym of sleeveSymbols(sleeve)) {
+    const bar = store.hasSymbol(sym) ? store.getBars(sym, date, date)[0] : undefined;
+    if (bar && bar.close > 0 && Number.isFinite(bar.close)) prices[sym] ??= bar.close;
+    else unpriced.push(sym);
+  }
+  if (unpriced.length > 0) notes.push(`remainder sleeve: no bar on ${date} for ${unpriced.join(', ')}; that share stays cash (run \`atlas data sync --symbols ${unpriced.join(',')}\`)`);
+  const weights = withSleeve(stockWeights, sleeve, allocation, topN, (s) => !unpriced.includes(s));
+  const sleeveWeights: Record<string, number> = {};
+  for (const sym of sleeveSymbols(sleeve)) if (!unpriced.includes(sym)) sleeveWeights[sym] = (weights.get(sym) ?? 0) - (stockWeights.get(sym) ?? 0);
+  let total = 0;
+  for (const w of weights.values()) total += w;
+  return {
+    weights,
+    sleeve: {
+      label: sleeveLabel(sleeve),
+      kind: sleeve.kind,
+      countsAsCash: sleeveCountsAsCash(sleeve),
+      weights: sleeveWeights,
+      unpriced,
+      cashLike: cashLikeSymbols(sleeve),
+      cashWeight: Math.max(0, 1 - total),
+    },
+  };
 }
 
 export function computeSignal(store: BarStore, req: SignalRequest): RebalanceSignal {
@@ -114,9 +176,10 @@ export function computeSignal(store: BarStore, req: SignalRequest): RebalanceSig
   if (data.missing.length > 0) notes.push(`no data stored for ${data.missing.length} universe symbol(s): ${data.missing.slice(0, 8).join(', ')}${data.missing.length > 8 ? ' ...' : ''}`);
   if (modelDate !== null && modelDate !== scan.date) notes.push(`regime date ${modelDate} differs from the scan date ${scan.date}`);
 
-  const weights = targetWeights(scan.selected, allocation, req.topN);
+  const stockWeights = targetWeights(scan.selected, allocation, req.topN);
   const prices: Record<string, number> = {};
   for (const row of scan.rows) if (row.selected) prices[row.symbol] = row.close;
+  const { weights, sleeve } = addSleeve(store, req.sleeve ?? CASH_SLEEVE, stockWeights, allocation, req.topN, scan.date, prices, notes);
   return {
     universe: {
       name: req.universe.name,
@@ -147,6 +210,7 @@ export function computeSignal(store: BarStore, req: SignalRequest): RebalanceSig
     })),
     targets: Object.fromEntries(weights),
     prices,
+    sleeve,
     notes,
   };
 }

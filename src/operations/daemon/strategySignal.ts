@@ -8,7 +8,8 @@
 import { loadStrategyData } from '../../backtest/strategyData.js';
 import { AtlasError } from '../../core/errors.js';
 import type { BarStore } from '../../data/store/barStore.js';
-import type { RebalanceSignal } from '../../execution/rebalance/signal.js';
+import { addSleeve, type RebalanceSignal } from '../../execution/rebalance/signal.js';
+import { sleeveOf } from '../../backtest/fromStrategy.js';
 import type { AllocationMatrix, Regime } from '../../portfolio/allocation.js';
 import { targetWeights } from '../../portfolio/targetWeights.js';
 import { scanMomentum } from '../../selection/momentum52w.js';
@@ -32,7 +33,7 @@ export function strategySignal(
   if (t < 0) throw new AtlasError(`No bars stored for universe "${universe.name}" up to ${session}; sync its symbols first.`, { code: 'NO_DATA' });
   const scan = scanMomentum(data.panel, t, { topN: sc.topN, minDistance: sc.minDistance, lookback: sc.lookback, volumeFilter: sc.volumeFilter, volumeMultiplier: sc.volumeMultiplier, volumeWindow: sc.volumeWindow }, universe.isMember);
   const selected = input.kind === 'scan' ? scan.selected : [...input.lastChosen];
-  const weights = targetWeights(selected, input.regime.allocation, sc.topN);
+  const stockWeights = targetWeights(selected, input.regime.allocation, sc.topN);
   const prices: Record<string, number> = {};
   const n = data.panel.dates.length;
   for (const sym of selected) {
@@ -41,6 +42,7 @@ export function strategySignal(
     if (Number.isFinite(px) && px > 0) prices[sym] = px;
   }
   const notes = input.kind === 'rescale' ? [`daily regime mode: the allocation changed to ${input.regime.allocation}; the last chosen names are re-weighted, no new scan`] : [];
+  const { weights, sleeve } = addSleeve(store, sleeveOf(strategy), stockWeights, input.regime.allocation, sc.topN, scan.date, prices, notes);
   const matrix = strategy.regime.allocation as AllocationMatrix;
   const label: Regime = regime.regime ?? (Object.keys(matrix) as Regime[]).find((r) => matrix[r] === regime.allocation) ?? 'TREND_BULL';
   return {
@@ -57,6 +59,7 @@ export function strategySignal(
     scan: scan.rows.map((r) => ({ rank: r.rank, symbol: r.symbol, close: r.close, high52: r.high52, distance: r.distance, passedDistance: r.passedDistance, passedVolume: r.passedVolume, eligible: r.eligible, selected: selected.includes(r.symbol), reason: r.reason })),
     targets: Object.fromEntries(weights),
     prices,
+    sleeve,
     notes,
   };
 }
