@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { BarStore } from '../data/store/barStore.js';
 import { openDatabase } from '../data/store/database.js';
 import { ResearchStore } from '../backtest/report/researchStore.js';
-import { executionLogFiles, verifyExecutionLog, type VerifyReport } from '../execution/audit/executionLog.js';
+import { executionLogFiles, readExecutionLog, verifyExecutionLog, type ExecutionLogRecord, type VerifyReport } from '../execution/audit/executionLog.js';
 import { ALERT_JOURNAL_FILE } from '../operations/alerts/journal.js';
 import { SnapshotStore } from '../operations/snapshots/snapshotStore.js';
 
@@ -122,11 +122,19 @@ export class DashboardData {
 
   /** The audit trail's hash-chain check, redone only when an audit file changed. */
   audit(): VerifyReport {
-    const key = executionLogFiles(this.dataDir).map((f) => {
+    return this.cached('audit', this.auditKey(), () => verifyExecutionLog(this.dataDir));
+  }
+
+  /** One run's audit records (its pre-flight checks, gate verdicts, planned orders and fills), reread when an audit file changed. */
+  runLog(runId: string): ExecutionLogRecord[] {
+    return this.cached('runLog', `${runId}|${this.auditKey()}`, () => readExecutionLog(this.dataDir, { runId }));
+  }
+
+  private auditKey(): string {
+    return executionLogFiles(this.dataDir).map((f) => {
       const st = statSync(f);
       return `${f}:${st.size}:${st.mtimeMs}`;
     }).join('|');
-    return this.cached('audit', key, () => verifyExecutionLog(this.dataDir));
   }
 
   /** A value computed from the store, recomputed when the store changed (PRAGMA data_version). */

@@ -100,6 +100,63 @@ describe.skipIf(!CHROMIUM)('the dashboard in chromium', () => {
     await op.close();
   });
 
+  it('shows a run (signal, pre-flight, gates, plan, orders, fills, shortfall) with the numbers of `atlas rebalance --json` and `atlas log --run --json`', async () => {
+    const run = fx.run;
+    expect(run.outcome).toBe('completed');
+    const { page, problems } = await open('/runs');
+    await page.locator(`#runs a:text-is("${run.runId}")`).click();
+    await page.locator('#orders').waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/runs/${run.runId}`);
+    await page.screenshot({ path: join(ARTIFACTS, 'run.png'), fullPage: true });
+    const text = (sel: string) => page.locator(sel).first().textContent();
+    expect(await text('[data-k=status]')).toBe('completed');
+    expect(await text('[data-k=regime]')).toBe(run.signal.regime);
+    expect(await text('[data-k=allocation]')).toBe(`${(run.signal.allocation * 100).toFixed(0)}%`);
+    const targets = Object.entries(run.signal.targets as Record<string, number>);
+    expect(await page.locator('#targets tbody tr').count()).toBe(targets.length);
+    for (const [sym, w] of targets) expect(await text(`#targets tr[data-symbol=${sym}] [data-k=weight]`)).toBe(`${(w * 100).toFixed(2)}%`);
+
+    // Pre-flight and gates: one row per check as the run reported it (gates also list non-PASS per-order verdicts).
+    const preflight = run.preflight as { check: number; result: string }[];
+    expect(preflight.length).toBeGreaterThan(0);
+    expect(await page.locator('#preflight tbody tr').count()).toBe(preflight.length);
+    for (const p of preflight) expect(await text(`#preflight tr[data-gate="${p.check}"] [data-k=result]`)).toBe(p.result);
+    const gates = run.validation as { gate: number; result: string }[];
+    expect(gates.length).toBe(7);
+    expect(await page.locator('#gates tbody tr[data-symbol=""]').count()).toBe(7);
+    for (const g of gates) expect(await text(`#gates tr[data-gate="${g.gate}"][data-symbol=""] [data-k=result]`)).toBe(g.result);
+
+    // Orders: planned and sent quantities, reference prices, states, fills; and the shortfall they add up to.
+    const orders = run.orders as { clientOrderId: string; side: string; plannedQty: number; qty: number; refPrice: number; state: string; filledQty: number; filledAvgPrice: number | null }[];
+    expect(orders.length).toBeGreaterThan(0);
+    expect(await page.locator('#orders tbody tr').count()).toBe(orders.length);
+    let shortfall = 0;
+    for (const o of orders) {
+      const row = page.locator(`#orders tr[data-order="${o.clientOrderId}"]`);
+      expect(Number(await row.locator('[data-k=planned]').textContent())).toBe(o.plannedQty);
+      expect(Number(await row.locator('[data-k=qty]').textContent())).toBe(o.qty);
+      expect(await row.locator('[data-k=ref]').textContent()).toBe(o.refPrice.toFixed(2));
+      expect(await row.locator('[data-k=state]').textContent()).toBe(o.state);
+      expect(Number(await row.locator('[data-k=filled]').textContent())).toBe(o.filledQty);
+      expect(o.filledAvgPrice).not.toBeNull();
+      expect(await row.locator('[data-k=avg]').textContent()).toBe(o.filledAvgPrice!.toFixed(4));
+      shortfall += (o.side === 'buy' ? 1 : -1) * (o.filledAvgPrice! - o.refPrice) * o.filledQty;
+    }
+    expect(moneyOf((await text('[data-k=shortfall-total]'))!)).toBeCloseTo(shortfall, 2);
+
+    const log = JSON.parse((await atlasInProcess(['--data-dir', fx.dir, 'log', '--run', run.runId, '--json'])).stdout) as { event: string; symbol?: string; fillQty?: number; fillPrice?: number }[];
+    const fills = log.filter((r) => r.event === 'ORDER_FILLED' || r.event === 'PARTIAL_FILL');
+    expect(fills.length).toBe(orders.length);
+    expect(await page.locator('#fills tbody tr').count()).toBe(fills.length);
+    for (const f of fills) {
+      const row = page.locator(`#fills tr[data-symbol=${f.symbol}]`);
+      expect(Number(await row.locator('[data-k=qty]').textContent())).toBe(f.fillQty);
+      expect(await row.locator('[data-k=price]').textContent()).toBe(f.fillPrice!.toFixed(4));
+    }
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('updates an open page within 2 s of a snapshot being written', async () => {
     const { page, problems } = await open('/');
     await page.locator('#live.on').waitFor({ timeout: 5000 });
