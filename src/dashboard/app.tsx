@@ -16,7 +16,7 @@ import { Layout } from './pages/layout.js';
 import { accountSummaries, OverviewPage } from './pages/overview.js';
 import { PortfolioPage } from './pages/portfolio.js';
 import { RegimePage } from './pages/regime.js';
-import { ResearchPage } from './pages/research.js';
+import { ResearchPage, SweepPage } from './pages/research.js';
 import { RunPage, RunsPage } from './pages/runs.js';
 
 export interface DashboardDeps {
@@ -56,6 +56,7 @@ export function createDashboardApp(d: DashboardDeps): Hono {
   app.get('/research', (c) => c.html(<Layout title="Research" path="/research"><ResearchPage data={d.data} /></Layout>));
   app.get('/research/:id/report', (c) => {
     const run = d.data.research.get(Number(c.req.param('id')));
+    if (run?.kind === 'sweep') return c.html(<Layout title={`Sweep #${run.id}: ${run.title}`} path="/research"><SweepPage run={run} /></Layout>);
     if (!run?.reportPath || !existsSync(run.reportPath)) return c.text('404: that report file is no longer where it was written.', 404);
     const html = readFileSync(run.reportPath, 'utf8');
     return c.html(html, 200, { 'Content-Security-Policy': reportCsp(html) });

@@ -212,8 +212,27 @@ describe.skipIf(!CHROMIUM)('the dashboard in chromium', () => {
 
   it('opens a stored report from the Research page under a CSP that allows only its own scripts', async () => {
     const { page, problems } = await open('/research');
-    await page.locator('#research a').first().click();
+    await page.locator('#research tr[data-kind=backtest] a').first().click();
     await page.locator('.atlas-chart canvas').first().waitFor();
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('lists the sweep beside the backtest, and its page shows the numbers of `atlas sweep --json`', async () => {
+    const sw = fx.sweep;
+    const { page, problems } = await open('/research');
+    expect(await page.locator('#research tr[data-research][data-kind=backtest]').count()).toBe(1);
+    const first = page.locator('#research tr[data-research][data-kind=sweep]');
+    expect(await first.count()).toBe(1);
+    expect(await first.locator('[data-k=overfitting]').textContent()).toBe(`DSR ${sw.overfitting.deflatedSharpe.dsr.toFixed(2)} · PBO ${sw.overfitting.pbo.pbo.toFixed(2)}`);
+    await first.locator('a').click();
+    await page.locator('#sweep-results').waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'sweep.png'), fullPage: true });
+    expect(await page.locator('[data-k=configurations]').textContent()).toBe(String(sw.configurations));
+    expect(await page.locator('[data-k=dsr]').textContent()).toBe(sw.overfitting.deflatedSharpe.dsr.toFixed(3));
+    expect(await page.locator('[data-k=pbo]').textContent()).toBe(sw.overfitting.pbo.pbo.toFixed(3));
+    const results = sw.results as { metrics: { sharpe: number } }[];
+    expect(await page.locator('#sweep-results [data-k=sharpe]').allTextContents()).toEqual(results.map((r) => r.metrics.sharpe.toFixed(2)));
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -118,7 +118,7 @@ export function OverviewPage(props: { data: DashboardData; dataDir: string; now:
           </div>
         )}
         {accounts.map((a) => {
-          const bt = a.strategyHash ? research.find((r) => r.strategyHash === a.strategyHash) : undefined;
+          const bt = a.strategyHash ? research.find((r) => r.kind === 'backtest' && r.strategyHash === a.strategyHash) : undefined;
           return (
             <div class="card">
               <h3>{a.account}</h3>
