@@ -32,7 +32,7 @@ describe.skipIf(!CHROMIUM)('the dashboard in chromium', () => {
 
   beforeAll(async () => {
     fx = await buildFixture();
-    dash = await startDashboard({ dataDir: fx.dir, port: 0, clock: systemClock, strategyFiles: [], pollMs: 100 });
+    dash = await startDashboard({ dataDir: fx.dir, port: 0, clock: systemClock, strategyFiles: fx.strategyFiles, pollMs: 100 });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -98,6 +98,28 @@ describe.skipIf(!CHROMIUM)('the dashboard in chromium', () => {
     const exposure = pos.positions.reduce((a, p) => a + p.marketValue, 0) / pos.equity;
     expect(await op.locator('tr[data-account=DEMO] [data-k=exposure]').textContent()).toBe(`${(exposure * 100).toFixed(1)}%`);
     await op.close();
+  });
+
+  it('compares the regime models the strategy files name: days per regime, exposure changes and Sharpe equal `atlas regime compare --json`, one strip per model', { timeout: 120_000 }, async () => {
+    const r = await atlasInProcess(['--data-dir', fx.dir, 'regime', 'compare', '--models', 'seed,sma200', '--bootstrap-samples', '10', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const cmp = JSON.parse(r.stdout) as { models: { model: string; inSample: { daysPerLabel: Record<string, number>; exposureChangesPerYear: number; strategy: { sharpe: number }; buyAndHold: { sharpe: number } } }[] };
+    const { page, problems } = await open('/regime');
+    await page.locator('#regime-models-chart canvas').first().waitFor();
+    // The SPY panel and one regime strip per model.
+    expect(await page.locator('#regime-models-chart canvas').count()).toBe(3);
+    expect(await page.locator('#regime-models-chart .atlas-chart-title').allTextContents()).toEqual(['SPY (adjusted close, log scale)', 'seed', 'sma200']);
+    expect(await page.locator('#regime-models tr[data-model]').count()).toBe(2);
+    for (const m of cmp.models) {
+      const row = page.locator(`#regime-models tr[data-model=${m.model}]`);
+      for (const g of ['TREND_BULL', 'TREND_NEUTRAL', 'TREND_BEAR', 'CRASH']) expect(Number(await row.locator(`[data-k=days-${g}]`).textContent()), `${m.model} ${g}`).toBe(m.inSample.daysPerLabel[g]);
+      expect(await row.locator('[data-k=changes]').textContent()).toBe(m.inSample.exposureChangesPerYear.toFixed(1));
+      expect(await row.locator('[data-k=sharpe]').textContent()).toBe(m.inSample.strategy.sharpe.toFixed(2));
+    }
+    expect(await page.locator('[data-k=sharpe-bh]').textContent()).toBe(cmp.models[0].inSample.buyAndHold.sharpe.toFixed(2));
+    await page.screenshot({ path: join(ARTIFACTS, 'regime-models.png'), fullPage: true });
+    expect(problems.join('\n')).toBe('');
+    await page.close();
   });
 
   it('shows a run (signal, pre-flight, gates, plan, orders, fills, shortfall) with the numbers of `atlas rebalance --json` and `atlas log --run --json`', async () => {

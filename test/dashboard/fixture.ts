@@ -42,6 +42,8 @@ export interface Fixture {
   /** `atlas sweep --json` of the recorded sweep. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed CLI JSON
   sweep: any;
+  /** Two accounts' strategy files naming different regime models (seed, sma200): the Regime page compares them. */
+  strategyFiles: string[];
   snapshot(session: string, equityBump: number): AccountSnapshot;
 }
 
@@ -83,6 +85,11 @@ export async function buildFixture(): Promise<Fixture> {
   writeFileSync(grid, JSON.stringify({ topN: [3, 5], regimeMode: ['off', 'daily'] }));
   const sw = await atlasInProcess(['--data-dir', dir, 'sweep', '--universe', 'technology', '--grid', grid, '--from', '2016-01-04', '--workers', '0', '--json']);
   if (sw.code !== 0) throw new Error(`sweep failed: ${sw.stderr}`);
+  const strategyFiles = [['large.strategy.json', 'seed', 'LARGE'], ['small.strategy.json', 'sma200', 'SMALL']].map(([file, model, account]) => {
+    const path = join(dir, file);
+    writeFileSync(path, JSON.stringify({ regime: { model }, accounts: [{ name: account, broker: 'paper' }] }));
+    return path;
+  });
   // Half an hour after the open of the session after the last bar, where the demo data is current (pre-flight P4).
   process.env.ATLAS_CLOCK = demoMoment(last).toISOString();
   let rb;
@@ -93,7 +100,7 @@ export async function buildFixture(): Promise<Fixture> {
   }
   if (rb.code !== 0) throw new Error(`rebalance failed: ${rb.stderr}`);
   return {
-    dir, lastSession: last, reportPath, run: JSON.parse(rb.stdout), sweep: JSON.parse(sw.stdout),
+    dir, lastSession: last, reportPath, run: JSON.parse(rb.stdout), sweep: JSON.parse(sw.stdout), strategyFiles,
     snapshot(session, equityBump) {
       return make('DEMO', session, latest.cash + equityBump, latest.positions.filter((p) => p.qty > 0).map((p) => ({ symbol: p.symbol, qty: p.qty })), new Map(latest.positions.map((p) => [p.symbol, p.price])));
     },
