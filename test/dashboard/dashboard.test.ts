@@ -2,7 +2,8 @@
  * The dashboard in a real browser (playwright-core driving Debian's chromium) against a demo-market
  * store: every page loads clean, the numbers equal the CLI's --json, a written snapshot reaches an
  * open page, the token guards every route, and the backtest report renders offline from file://.
- * Screenshots go to test/dashboard/artifacts/ (gitignored).
+ * Screenshots go to test/dashboard/artifacts/ (gitignored); ATLAS_DOCS_SCREENSHOTS=1 also rewrites
+ * docs/dashboard-overview.png and docs/dashboard-regime.png.
  */
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nextSession } from '../../src/calendar/nyse.js';
-import { systemClock } from '../../src/core/clock.js';
+import { demoMoment } from '../../src/cli/commands/demo.js';
+import { ManualClock } from '../../src/core/clock.js';
 import { startDashboard, type RunningDashboard } from '../../src/dashboard/server.js';
 import { openDatabase } from '../../src/data/store/database.js';
 import { SnapshotStore } from '../../src/operations/snapshots/snapshotStore.js';
@@ -19,6 +21,7 @@ import { buildFixture, findChromium, type Fixture } from './fixture.js';
 
 const CHROMIUM = findChromium();
 const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
+const DOCS = fileURLToPath(new URL('../../docs/', import.meta.url));
 const PAGES = ['/', '/regime', '/portfolio', '/runs', '/research', '/data'];
 if (!CHROMIUM) console.warn('dashboard browser tests skipped: no chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
 
@@ -32,7 +35,8 @@ describe.skipIf(!CHROMIUM)('the dashboard in chromium', () => {
 
   beforeAll(async () => {
     fx = await buildFixture();
-    dash = await startDashboard({ dataDir: fx.dir, port: 0, clock: systemClock, strategyFiles: fx.strategyFiles, pollMs: 100 });
+    // The demo's simulated moment (the session after its last bar), where its data is current.
+    dash = await startDashboard({ dataDir: fx.dir, port: 0, clock: new ManualClock(demoMoment(fx.lastSession)), strategyFiles: fx.strategyFiles, pollMs: 100 });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -66,7 +70,10 @@ describe.skipIf(!CHROMIUM)('the dashboard in chromium', () => {
       const { page, problems } = await open(path);
       await expect(page.locator('main h1').count()).resolves.toBe(1);
       if (path === '/' || path === '/regime') await page.locator('.atlas-chart canvas').first().waitFor();
-      await page.screenshot({ path: join(ARTIFACTS, `${path === '/' ? 'overview' : path.slice(1)}.png`), fullPage: true });
+      const name = path === '/' ? 'overview' : path.slice(1);
+      await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+      // ATLAS_DOCS_SCREENSHOTS=1 refreshes the two screenshots docs/dashboard.md shows.
+      if (process.env.ATLAS_DOCS_SCREENSHOTS && (name === 'overview' || name === 'regime')) await page.screenshot({ path: join(DOCS, `dashboard-${name}.png`), fullPage: true });
       expect(problems, path).toEqual([]);
       await page.close();
     }
