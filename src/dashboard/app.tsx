@@ -68,7 +68,7 @@ export function createDashboardApp(d: DashboardDeps): Hono {
   });
   app.get('/data', (c) => c.html(<Layout title="Data" path="/data" simulated={simulated()}><DataPage data={d.data} now={d.clock.now()} /></Layout>));
 
-  app.get('/api/overview', (c) => c.json(accountSummaries(d.data).map(({ chart: _chart, ...a }) => a)));
+  app.get('/api/overview', (c) => c.json(accountSummaries(d.data).map(({ chart: _chart, chartJson: _json, ...a }) => a)));
 
   app.get('/events', (c) =>
     streamSSE(c, async (stream) => {

@@ -59,7 +59,7 @@ export class DashboardData {
   readonly bars: BarStore;
   readonly snapshots: SnapshotStore;
   readonly research: ResearchStore;
-  private readonly q: Record<'dataVersion' | 'equity' | 'snapshotSig' | 'eventSig' | 'runs' | 'run' | 'orders' | 'events' | 'jobs', Database.Statement>;
+  private readonly q: Record<'dataVersion' | 'equity' | 'accountSig' | 'snapshotSig' | 'eventSig' | 'runs' | 'run' | 'orders' | 'events' | 'jobs', Database.Statement>;
   private readonly cache = new Map<string, { key: string; value: unknown }>();
 
   constructor(readonly dataDir: string) {
@@ -73,6 +73,7 @@ export class DashboardData {
     this.q = {
       dataVersion: p('PRAGMA data_version'),
       equity: p('SELECT session, equity, exposure, regime FROM account_snapshots WHERE broker = ? AND account = ? ORDER BY session'),
+      accountSig: p('SELECT COUNT(*) AS n, MAX(session) AS s, MAX(taken_at) AS t FROM account_snapshots WHERE broker = ? AND account = ?'),
       snapshotSig: p('SELECT COUNT(*) AS n, MAX(taken_at) AS t FROM account_snapshots'),
       eventSig: p("SELECT (SELECT COALESCE(MAX(id), 0) FROM run_order_events) AS e, (SELECT COALESCE(MAX(updated_at), '') FROM runs) AS r"),
       runs: p('SELECT * FROM runs ORDER BY created_at DESC, run_id DESC LIMIT ?'),
@@ -98,6 +99,12 @@ export class DashboardData {
   /** An account's daily equity, exposure and regime, from the indexed columns (no JSON parsing). */
   equitySeries(broker: string, account: string): { session: string; equity: number | null; exposure: number | null; regime: string | null }[] {
     return this.q.equity.all(broker, account) as never;
+  }
+
+  /** What changes when one of the account's snapshots is written (a range of the covering index, no JSON read). */
+  accountSignature(broker: string, account: string): string {
+    const r = this.q.accountSig.get(broker, account) as { n: number; s: string | null; t: string | null };
+    return `${r.n}:${r.s ?? ''}:${r.t ?? ''}`;
   }
 
   runs(limit = 100): RunRow[] {
@@ -142,7 +149,8 @@ export class DashboardData {
     return this.cached(name, String(this.dataVersion()), compute);
   }
 
-  private cached<T>(name: string, key: string, compute: () => T): T {
+  /** A value kept until `key` changes (one slot per name). */
+  cached<T>(name: string, key: string, compute: () => T): T {
     const hit = this.cache.get(name);
     if (hit && hit.key === key) return hit.value as T;
     const value = compute();
