@@ -31,6 +31,11 @@ export interface AccountSummary {
 }
 
 export function accountSummaries(data: DashboardData): AccountSummary[] {
+  // Nothing written since the last look: the same list, without a query per account.
+  return data.fromStore('overview', () => summariesNow(data));
+}
+
+function summariesNow(data: DashboardData): AccountSummary[] {
   // SPY changes with a data sync, not with a snapshot: keyed on its symbol row, not on the store's version.
   const spyInfo = data.bars.symbolInfo('SPY');
   const spyKey = spyInfo ? `${spyInfo.lastDate}:${spyInfo.barCount}:${spyInfo.updatedAt}` : 'none';
