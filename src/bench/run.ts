@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { benchBacktest } from './backtestBench.js';
-import { benchDashboard } from './dashboardBench.js';
+import { benchDashboard, benchDashboardServer } from './dashboardBench.js';
 import { benchPipeline } from './pipelineBench.js';
 import { benchQueue } from './queueBench.js';
 import { benchRegime } from './regimeBench.js';
@@ -29,10 +29,12 @@ async function main(): Promise<void> {
     ['pipeline', () => benchPipeline()],
     ['dashboard', () => benchDashboard()],
     ['queue', () => benchQueue()],
+    // Only the dashboard's server and browser figures, without the 25-year report (seconds, not minutes).
+    ['dashboard-server', () => benchDashboardServer()],
   ];
   const results: BenchResult[] = [];
   for (const [name, fn] of suites) {
-    if (only && only !== name) continue;
+    if (only ? only !== name : name === 'dashboard-server') continue;
     process.stderr.write(`bench: ${name} ...\n`);
     results.push(...(await fn()));
   }

@@ -7,16 +7,18 @@ import { existsSync, readFileSync } from 'node:fs';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { Clock } from '../core/clock.js';
+import type { RegimeModelName } from '../regime/models/registry.js';
 import { dashboardAssets } from './assets.js';
 import type { ChangeFeed } from './changes.js';
 import type { DashboardData } from './readModel.js';
+import { configuredModels } from './regimeModels.js';
 import { reportCsp, requireToken, securityHeaders } from './security.js';
 import { DataPage } from './pages/data.js';
 import { Layout } from './pages/layout.js';
 import { accountSummaries, OverviewPage } from './pages/overview.js';
 import { PortfolioPage } from './pages/portfolio.js';
 import { RegimePage } from './pages/regime.js';
-import { ResearchPage } from './pages/research.js';
+import { ResearchPage, SweepPage } from './pages/research.js';
 import { RunPage, RunsPage } from './pages/runs.js';
 
 export interface DashboardDeps {
@@ -28,11 +30,14 @@ export interface DashboardDeps {
   /** Values never to render (API keys): page text that shows stored JSON or files goes through redact. */
   secrets: readonly string[];
   strategyFiles: readonly string[];
+  /** Regime models to compare besides those the strategy files name (`--regime-models`). */
+  regimeModels?: readonly RegimeModelName[];
 }
 
 export function createDashboardApp(d: DashboardDeps): Hono {
   const app = new Hono();
   const assets = dashboardAssets();
+  const models = configuredModels(d.strategyFiles, d.regimeModels ?? []);
   const simulated = () => d.data.fromStore('simulated', () => d.data.bars.listSymbols().some((s) => s.symbol === 'SPY' && s.source === 'demo'));
 
   app.use('*', securityHeaders());
@@ -49,20 +54,21 @@ export function createDashboardApp(d: DashboardDeps): Hono {
   });
 
   app.get('/', (c) => c.html(<Layout title="Overview" path="/" simulated={simulated()}><OverviewPage data={d.data} dataDir={d.dataDir} now={d.clock.now()} /></Layout>));
-  app.get('/regime', (c) => c.html(<Layout title="Regime" path="/regime" simulated={simulated()}><RegimePage data={d.data} /></Layout>));
+  app.get('/regime', (c) => c.html(<Layout title="Regime" path="/regime" simulated={simulated()}><RegimePage data={d.data} models={models} /></Layout>));
   app.get('/portfolio', (c) => c.html(<Layout title="Portfolio" path="/portfolio" simulated={simulated()}><PortfolioPage data={d.data} strategyFiles={d.strategyFiles} secrets={d.secrets} /></Layout>));
   app.get('/runs', (c) => c.html(<Layout title="Runs and orders" path="/runs"><RunsPage data={d.data} /></Layout>));
   app.get('/runs/:id', (c) => c.html(<Layout title={`Run ${c.req.param('id')}`} path="/runs"><RunPage data={d.data} runId={c.req.param('id')} secrets={d.secrets} /></Layout>));
   app.get('/research', (c) => c.html(<Layout title="Research" path="/research"><ResearchPage data={d.data} /></Layout>));
   app.get('/research/:id/report', (c) => {
     const run = d.data.research.get(Number(c.req.param('id')));
+    if (run?.kind === 'sweep') return c.html(<Layout title={`Sweep #${run.id}: ${run.title}`} path="/research"><SweepPage run={run} /></Layout>);
     if (!run?.reportPath || !existsSync(run.reportPath)) return c.text('404: that report file is no longer where it was written.', 404);
     const html = readFileSync(run.reportPath, 'utf8');
     return c.html(html, 200, { 'Content-Security-Policy': reportCsp(html) });
   });
   app.get('/data', (c) => c.html(<Layout title="Data" path="/data" simulated={simulated()}><DataPage data={d.data} now={d.clock.now()} /></Layout>));
 
-  app.get('/api/overview', (c) => c.json(accountSummaries(d.data).map(({ chart: _chart, ...a }) => a)));
+  app.get('/api/overview', (c) => c.json(accountSummaries(d.data).map(({ chart: _chart, chartJson: _json, ...a }) => a)));
 
   app.get('/events', (c) =>
     streamSSE(c, async (stream) => {

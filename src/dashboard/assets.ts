@@ -42,7 +42,7 @@ table{border-collapse:collapse;margin:6px 0;font-variant-numeric:tabular-nums;ba
 td:first-child,th:first-child,td.left{text-align:left}td.date{white-space:nowrap}.scroll{overflow-x:auto}
 .card{background:#fff;border:1px solid #e5e7eb;border-radius:6px;padding:10px 14px;margin:10px 0}
 .grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:16px}
-.muted{color:#6b7280}.neg{color:#cf222e}.posv{color:#1a7f37}.empty{color:#6b7280;font-style:italic}.big{font-size:16px}
+.muted{color:#6b7280}.neg{color:#cf222e}.warn{color:#9a6700}.posv{color:#1a7f37}.empty{color:#6b7280;font-style:italic}.big{font-size:16px}
 .TREND_BULL{color:#1a7f37}.TREND_NEUTRAL{color:#2b6a99}.TREND_BEAR{color:#c2570c}.CRASH{color:#cf222e;font-weight:600}
 .sim{background:#ffe3e3;border:2px solid #cf222e;color:#8b0000;font-weight:700;padding:8px 12px;margin:8px 0}
 pre{background:#f3f4f6;padding:8px;overflow-x:auto;font-size:12px;max-height:480px}details{margin:6px 0}summary{cursor:pointer;font-weight:600}

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { BarStore } from '../data/store/barStore.js';
 import { openDatabase } from '../data/store/database.js';
 import { ResearchStore } from '../backtest/report/researchStore.js';
-import { executionLogFiles, verifyExecutionLog, type VerifyReport } from '../execution/audit/executionLog.js';
+import { executionLogFiles, readExecutionLog, verifyExecutionLog, type ExecutionLogRecord, type VerifyReport } from '../execution/audit/executionLog.js';
 import { ALERT_JOURNAL_FILE } from '../operations/alerts/journal.js';
 import { SnapshotStore } from '../operations/snapshots/snapshotStore.js';
 
@@ -59,7 +59,7 @@ export class DashboardData {
   readonly bars: BarStore;
   readonly snapshots: SnapshotStore;
   readonly research: ResearchStore;
-  private readonly q: Record<'dataVersion' | 'equity' | 'snapshotSig' | 'eventSig' | 'runs' | 'run' | 'orders' | 'events' | 'jobs', Database.Statement>;
+  private readonly q: Record<'dataVersion' | 'equity' | 'accountSig' | 'snapshotSig' | 'eventSig' | 'runs' | 'run' | 'orders' | 'events' | 'jobs', Database.Statement>;
   private readonly cache = new Map<string, { key: string; value: unknown }>();
 
   constructor(readonly dataDir: string) {
@@ -73,6 +73,7 @@ export class DashboardData {
     this.q = {
       dataVersion: p('PRAGMA data_version'),
       equity: p('SELECT session, equity, exposure, regime FROM account_snapshots WHERE broker = ? AND account = ? ORDER BY session'),
+      accountSig: p('SELECT COUNT(*) AS n, MAX(session) AS s, MAX(taken_at) AS t FROM account_snapshots WHERE broker = ? AND account = ?'),
       snapshotSig: p('SELECT COUNT(*) AS n, MAX(taken_at) AS t FROM account_snapshots'),
       eventSig: p("SELECT (SELECT COALESCE(MAX(id), 0) FROM run_order_events) AS e, (SELECT COALESCE(MAX(updated_at), '') FROM runs) AS r"),
       runs: p('SELECT * FROM runs ORDER BY created_at DESC, run_id DESC LIMIT ?'),
@@ -100,6 +101,12 @@ export class DashboardData {
     return this.q.equity.all(broker, account) as never;
   }
 
+  /** What changes when one of the account's snapshots is written (a range of the covering index, no JSON read). */
+  accountSignature(broker: string, account: string): string {
+    const r = this.q.accountSig.get(broker, account) as { n: number; s: string | null; t: string | null };
+    return `${r.n}:${r.s ?? ''}:${r.t ?? ''}`;
+  }
+
   runs(limit = 100): RunRow[] {
     return this.q.runs.all(limit) as RunRow[];
   }
@@ -122,11 +129,19 @@ export class DashboardData {
 
   /** The audit trail's hash-chain check, redone only when an audit file changed. */
   audit(): VerifyReport {
-    const key = executionLogFiles(this.dataDir).map((f) => {
+    return this.cached('audit', this.auditKey(), () => verifyExecutionLog(this.dataDir));
+  }
+
+  /** One run's audit records (its pre-flight checks, gate verdicts, planned orders and fills), reread when an audit file changed. */
+  runLog(runId: string): ExecutionLogRecord[] {
+    return this.cached('runLog', `${runId}|${this.auditKey()}`, () => readExecutionLog(this.dataDir, { runId }));
+  }
+
+  private auditKey(): string {
+    return executionLogFiles(this.dataDir).map((f) => {
       const st = statSync(f);
       return `${f}:${st.size}:${st.mtimeMs}`;
     }).join('|');
-    return this.cached('audit', key, () => verifyExecutionLog(this.dataDir));
   }
 
   /** A value computed from the store, recomputed when the store changed (PRAGMA data_version). */
@@ -134,7 +149,8 @@ export class DashboardData {
     return this.cached(name, String(this.dataVersion()), compute);
   }
 
-  private cached<T>(name: string, key: string, compute: () => T): T {
+  /** A value kept until `key` changes (one slot per name). */
+  cached<T>(name: string, key: string, compute: () => T): T {
     const hit = this.cache.get(name);
     if (hit && hit.key === key) return hit.value as T;
     const value = compute();

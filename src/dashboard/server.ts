@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Clock } from '../core/clock.js';
+import type { RegimeModelName } from '../regime/models/registry.js';
 import { loadOperationsConfig } from '../operations/config.js';
 import { DEFAULT_STRATEGY_FILE } from '../strategy/load.js';
 import { createDashboardApp } from './app.js';
@@ -26,6 +27,8 @@ export interface DashboardOptions {
   secrets?: readonly string[];
   /** Strategy files to show; default: those deployed in atlas.operations.json, and ./atlas.strategy.json when present. */
   strategyFiles?: readonly string[];
+  /** Regime models to compare on the Regime page besides those the strategy files name. */
+  regimeModels?: readonly RegimeModelName[];
   /** How often the server looks for changes while a browser listens (ms). */
   pollMs?: number;
 }
@@ -59,7 +62,7 @@ export async function startDashboard(o: DashboardOptions): Promise<RunningDashbo
   const { token, created, path } = loadOrCreateToken(o.dataDir);
   const data = new DashboardData(o.dataDir);
   const feed = new ChangeFeed(() => data.signature(), o.pollMs ?? 250);
-  const app = createDashboardApp({ data, feed, dataDir: o.dataDir, token, clock: o.clock, secrets: o.secrets ?? [], strategyFiles: o.strategyFiles ?? defaultStrategyFiles(o.dataDir) });
+  const app = createDashboardApp({ data, feed, dataDir: o.dataDir, token, clock: o.clock, secrets: o.secrets ?? [], strategyFiles: o.strategyFiles ?? defaultStrategyFiles(o.dataDir), regimeModels: o.regimeModels });
   let server!: Server;
   const port = await new Promise<number>((resolvePort, reject) => {
     server = serve({ fetch: app.fetch, hostname: host, port: o.port ?? DEFAULT_PORT }, (info) => resolvePort(info.port)) as Server;

@@ -2,7 +2,8 @@
  * The dashboard in a real browser (playwright-core driving Debian's chromium) against a demo-market
  * store: every page loads clean, the numbers equal the CLI's --json, a written snapshot reaches an
  * open page, the token guards every route, and the backtest report renders offline from file://.
- * Screenshots go to test/dashboard/artifacts/ (gitignored).
+ * Screenshots go to test/dashboard/artifacts/ (gitignored); ATLAS_DOCS_SCREENSHOTS=1 also rewrites
+ * docs/dashboard-overview.png and docs/dashboard-regime.png.
  */
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nextSession } from '../../src/calendar/nyse.js';
-import { systemClock } from '../../src/core/clock.js';
+import { demoMoment } from '../../src/cli/commands/demo.js';
+import { ManualClock } from '../../src/core/clock.js';
 import { startDashboard, type RunningDashboard } from '../../src/dashboard/server.js';
 import { openDatabase } from '../../src/data/store/database.js';
 import { SnapshotStore } from '../../src/operations/snapshots/snapshotStore.js';
@@ -19,6 +21,7 @@ import { buildFixture, findChromium, type Fixture } from './fixture.js';
 
 const CHROMIUM = findChromium();
 const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
+const DOCS = fileURLToPath(new URL('../../docs/', import.meta.url));
 const PAGES = ['/', '/regime', '/portfolio', '/runs', '/research', '/data'];
 if (!CHROMIUM) console.warn('dashboard browser tests skipped: no chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
 
@@ -32,7 +35,8 @@ describe.skipIf(!CHROMIUM)('the dashboard in chromium', () => {
 
   beforeAll(async () => {
     fx = await buildFixture();
-    dash = await startDashboard({ dataDir: fx.dir, port: 0, clock: systemClock, strategyFiles: [], pollMs: 100 });
+    // The demo's simulated moment (the session after its last bar), where its data is current.
+    dash = await startDashboard({ dataDir: fx.dir, port: 0, clock: new ManualClock(demoMoment(fx.lastSession)), strategyFiles: fx.strategyFiles, pollMs: 100 });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -66,7 +70,10 @@ describe.skipIf(!CHROMIUM)('the dashboard in chromium', () => {
       const { page, problems } = await open(path);
       await expect(page.locator('main h1').count()).resolves.toBe(1);
       if (path === '/' || path === '/regime') await page.locator('.atlas-chart canvas').first().waitFor();
-      await page.screenshot({ path: join(ARTIFACTS, `${path === '/' ? 'overview' : path.slice(1)}.png`), fullPage: true });
+      const name = path === '/' ? 'overview' : path.slice(1);
+      await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+      // ATLAS_DOCS_SCREENSHOTS=1 refreshes the two screenshots docs/dashboard.md shows.
+      if (process.env.ATLAS_DOCS_SCREENSHOTS && (name === 'overview' || name === 'regime')) await page.screenshot({ path: join(DOCS, `dashboard-${name}.png`), fullPage: true });
       expect(problems, path).toEqual([]);
       await page.close();
     }
@@ -98,6 +105,85 @@ describe.skipIf(!CHROMIUM)('the dashboard in chromium', () => {
     const exposure = pos.positions.reduce((a, p) => a + p.marketValue, 0) / pos.equity;
     expect(await op.locator('tr[data-account=DEMO] [data-k=exposure]').textContent()).toBe(`${(exposure * 100).toFixed(1)}%`);
     await op.close();
+  });
+
+  it('compares the regime models the strategy files name: days per regime, exposure changes and Sharpe equal `atlas regime compare --json`, one strip per model', { timeout: 120_000 }, async () => {
+    const r = await atlasInProcess(['--data-dir', fx.dir, 'regime', 'compare', '--models', 'seed,sma200', '--bootstrap-samples', '10', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const cmp = JSON.parse(r.stdout) as { models: { model: string; inSample: { daysPerLabel: Record<string, number>; exposureChangesPerYear: number; strategy: { sharpe: number }; buyAndHold: { sharpe: number } } }[] };
+    const { page, problems } = await open('/regime');
+    await page.locator('#regime-models-chart canvas').first().waitFor();
+    // The SPY panel and one regime strip per model.
+    expect(await page.locator('#regime-models-chart canvas').count()).toBe(3);
+    expect(await page.locator('#regime-models-chart .atlas-chart-title').allTextContents()).toEqual(['SPY (adjusted close, log scale)', 'seed', 'sma200']);
+    expect(await page.locator('#regime-models tr[data-model]').count()).toBe(2);
+    for (const m of cmp.models) {
+      const row = page.locator(`#regime-models tr[data-model=${m.model}]`);
+      for (const g of ['TREND_BULL', 'TREND_NEUTRAL', 'TREND_BEAR', 'CRASH']) expect(Number(await row.locator(`[data-k=days-${g}]`).textContent()), `${m.model} ${g}`).toBe(m.inSample.daysPerLabel[g]);
+      expect(await row.locator('[data-k=changes]').textContent()).toBe(m.inSample.exposureChangesPerYear.toFixed(1));
+      expect(await row.locator('[data-k=sharpe]').textContent()).toBe(m.inSample.strategy.sharpe.toFixed(2));
+    }
+    expect(await page.locator('[data-k=sharpe-bh]').textContent()).toBe(cmp.models[0].inSample.buyAndHold.sharpe.toFixed(2));
+    await page.screenshot({ path: join(ARTIFACTS, 'regime-models.png'), fullPage: true });
+    expect(problems.join('\n')).toBe('');
+    await page.close();
+  });
+
+  it('shows a run (signal, pre-flight, gates, plan, orders, fills, shortfall) with the numbers of `atlas rebalance --json` and `atlas log --run --json`', async () => {
+    const run = fx.run;
+    expect(run.outcome).toBe('completed');
+    const { page, problems } = await open('/runs');
+    await page.locator(`#runs a:text-is("${run.runId}")`).click();
+    await page.locator('#orders').waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/runs/${run.runId}`);
+    await page.screenshot({ path: join(ARTIFACTS, 'run.png'), fullPage: true });
+    const text = (sel: string) => page.locator(sel).first().textContent();
+    expect(await text('[data-k=status]')).toBe('completed');
+    expect(await text('[data-k=regime]')).toBe(run.signal.regime);
+    expect(await text('[data-k=allocation]')).toBe(`${(run.signal.allocation * 100).toFixed(0)}%`);
+    const targets = Object.entries(run.signal.targets as Record<string, number>);
+    expect(await page.locator('#targets tbody tr').count()).toBe(targets.length);
+    for (const [sym, w] of targets) expect(await text(`#targets tr[data-symbol=${sym}] [data-k=weight]`)).toBe(`${(w * 100).toFixed(2)}%`);
+
+    // Pre-flight and gates: one row per check as the run reported it (gates also list non-PASS per-order verdicts).
+    const preflight = run.preflight as { check: number; result: string }[];
+    expect(preflight.length).toBeGreaterThan(0);
+    expect(await page.locator('#preflight tbody tr').count()).toBe(preflight.length);
+    for (const p of preflight) expect(await text(`#preflight tr[data-gate="${p.check}"] [data-k=result]`)).toBe(p.result);
+    const gates = run.validation as { gate: number; result: string }[];
+    expect(gates.length).toBe(7);
+    expect(await page.locator('#gates tbody tr[data-symbol=""]').count()).toBe(7);
+    for (const g of gates) expect(await text(`#gates tr[data-gate="${g.gate}"][data-symbol=""] [data-k=result]`)).toBe(g.result);
+
+    // Orders: planned and sent quantities, reference prices, states, fills; and the shortfall they add up to.
+    const orders = run.orders as { clientOrderId: string; side: string; plannedQty: number; qty: number; refPrice: number; state: string; filledQty: number; filledAvgPrice: number | null }[];
+    expect(orders.length).toBeGreaterThan(0);
+    expect(await page.locator('#orders tbody tr').count()).toBe(orders.length);
+    let shortfall = 0;
+    for (const o of orders) {
+      const row = page.locator(`#orders tr[data-order="${o.clientOrderId}"]`);
+      expect(Number(await row.locator('[data-k=planned]').textContent())).toBe(o.plannedQty);
+      expect(Number(await row.locator('[data-k=qty]').textContent())).toBe(o.qty);
+      expect(await row.locator('[data-k=ref]').textContent()).toBe(o.refPrice.toFixed(2));
+      expect(await row.locator('[data-k=state]').textContent()).toBe(o.state);
+      expect(Number(await row.locator('[data-k=filled]').textContent())).toBe(o.filledQty);
+      expect(o.filledAvgPrice).not.toBeNull();
+      expect(await row.locator('[data-k=avg]').textContent()).toBe(o.filledAvgPrice!.toFixed(4));
+      shortfall += (o.side === 'buy' ? 1 : -1) * (o.filledAvgPrice! - o.refPrice) * o.filledQty;
+    }
+    expect(moneyOf((await text('[data-k=shortfall-total]'))!)).toBeCloseTo(shortfall, 2);
+
+    const log = JSON.parse((await atlasInProcess(['--data-dir', fx.dir, 'log', '--run', run.runId, '--json'])).stdout) as { event: string; symbol?: string; fillQty?: number; fillPrice?: number }[];
+    const fills = log.filter((r) => r.event === 'ORDER_FILLED' || r.event === 'PARTIAL_FILL');
+    expect(fills.length).toBe(orders.length);
+    expect(await page.locator('#fills tbody tr').count()).toBe(fills.length);
+    for (const f of fills) {
+      const row = page.locator(`#fills tr[data-symbol=${f.symbol}]`);
+      expect(Number(await row.locator('[data-k=qty]').textContent())).toBe(f.fillQty);
+      expect(await row.locator('[data-k=price]').textContent()).toBe(f.fillPrice!.toFixed(4));
+    }
+    expect(problems).toEqual([]);
+    await page.close();
   });
 
   it('updates an open page within 2 s of a snapshot being written', async () => {
@@ -155,8 +241,27 @@ describe.skipIf(!CHROMIUM)('the dashboard in chromium', () => {
 
   it('opens a stored report from the Research page under a CSP that allows only its own scripts', async () => {
     const { page, problems } = await open('/research');
-    await page.locator('#research a').first().click();
+    await page.locator('#research tr[data-kind=backtest] a').first().click();
     await page.locator('.atlas-chart canvas').first().waitFor();
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('lists the sweep beside the backtest, and its page shows the numbers of `atlas sweep --json`', async () => {
+    const sw = fx.sweep;
+    const { page, problems } = await open('/research');
+    expect(await page.locator('#research tr[data-research][data-kind=backtest]').count()).toBe(1);
+    const first = page.locator('#research tr[data-research][data-kind=sweep]');
+    expect(await first.count()).toBe(1);
+    expect(await first.locator('[data-k=overfitting]').textContent()).toBe(`DSR ${sw.overfitting.deflatedSharpe.dsr.toFixed(2)} · PBO ${sw.overfitting.pbo.pbo.toFixed(2)}`);
+    await first.locator('a').click();
+    await page.locator('#sweep-results').waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'sweep.png'), fullPage: true });
+    expect(await page.locator('[data-k=configurations]').textContent()).toBe(String(sw.configurations));
+    expect(await page.locator('[data-k=dsr]').textContent()).toBe(sw.overfitting.deflatedSharpe.dsr.toFixed(3));
+    expect(await page.locator('[data-k=pbo]').textContent()).toBe(sw.overfitting.pbo.pbo.toFixed(3));
+    const results = sw.results as { metrics: { sharpe: number } }[];
+    expect(await page.locator('#sweep-results [data-k=sharpe]').allTextContents()).toEqual(results.map((r) => r.metrics.sharpe.toFixed(2)));
     expect(problems).toEqual([]);
     await page.close();
   });

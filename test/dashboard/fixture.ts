@@ -2,12 +2,14 @@
  * A demo-market store for the dashboard tests: the simulated market, a DEMO paper account holding
  * two stocks bought at the last session's close, daily snapshots for DEMO (the latest one built
  * from the broker's own positions, so `atlas positions --json` must agree with it) and for SMALL,
- * one alert, and one recorded backtest with its report.
+ * one alert, one recorded backtest with its report, one recorded sweep, and one completed paper rebalance (account RUN,
+ * at the demo's simulated moment so its orders fill) whose `--json` the run page must agree with.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { demoMoment } from '../../src/cli/commands/demo.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { sessionsBetween } from '../../src/calendar/nyse.js';
 import { installDemoMarket } from '../../src/data/demoInstall.js';
@@ -34,6 +36,14 @@ export interface Fixture {
   dir: string;
   lastSession: string;
   reportPath: string;
+  /** `atlas rebalance --json` of the completed run. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed CLI JSON, read field by field in the tests
+  run: any;
+  /** `atlas sweep --json` of the recorded sweep. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed CLI JSON
+  sweep: any;
+  /** Two accounts' strategy files naming different regime models (seed, sma200): the Regime page compares them. */
+  strategyFiles: string[];
   snapshot(session: string, equityBump: number): AccountSnapshot;
 }
 
@@ -71,8 +81,26 @@ export async function buildFixture(): Promise<Fixture> {
   const reportPath = join(dir, 'report.html');
   const bt = await atlasInProcess(['--data-dir', dir, 'backtest', '--universe', 'technology', '--regime', 'compare', '--report', reportPath]);
   if (bt.code !== 0) throw new Error(`backtest failed: ${bt.stderr}`);
+  const grid = join(dir, 'grid.json');
+  writeFileSync(grid, JSON.stringify({ topN: [3, 5], regimeMode: ['off', 'daily'] }));
+  const sw = await atlasInProcess(['--data-dir', dir, 'sweep', '--universe', 'technology', '--grid', grid, '--from', '2016-01-04', '--workers', '0', '--json']);
+  if (sw.code !== 0) throw new Error(`sweep failed: ${sw.stderr}`);
+  const strategyFiles = [['large.strategy.json', 'seed', 'LARGE'], ['small.strategy.json', 'sma200', 'SMALL']].map(([file, model, account]) => {
+    const path = join(dir, file);
+    writeFileSync(path, JSON.stringify({ regime: { model }, accounts: [{ name: account, broker: 'paper' }] }));
+    return path;
+  });
+  // Half an hour after the open of the session after the last bar, where the demo data is current (pre-flight P4).
+  process.env.ATLAS_CLOCK = demoMoment(last).toISOString();
+  let rb;
+  try {
+    rb = await atlasInProcess(['--data-dir', dir, 'rebalance', '--universe', 'technology', '--top-n', '5', '--account', 'RUN', '--yes', '--json', '--fill-timeout', '5']);
+  } finally {
+    delete process.env.ATLAS_CLOCK;
+  }
+  if (rb.code !== 0) throw new Error(`rebalance failed: ${rb.stderr}`);
   return {
-    dir, lastSession: last, reportPath,
+    dir, lastSession: last, reportPath, run: JSON.parse(rb.stdout), sweep: JSON.parse(sw.stdout), strategyFiles,
     snapshot(session, equityBump) {
       return make('DEMO', session, latest.cash + equityBump, latest.positions.filter((p) => p.qty > 0).map((p) => ({ symbol: p.symbol, qty: p.qty })), new Map(latest.positions.map((p) => [p.symbol, p.price])));
     },

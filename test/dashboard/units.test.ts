@@ -11,6 +11,9 @@ import { ChangeFeed, type ChangeKind } from '../../src/dashboard/changes.js';
 import { checkHost, isLoopbackHost } from '../../src/dashboard/host.js';
 import { loadOrCreateToken, tokenMatches } from '../../src/dashboard/token.js';
 import type { ChangeSignature } from '../../src/dashboard/readModel.js';
+import { validationBatches } from '../../src/dashboard/pages/runs.js';
+import { DashboardData } from '../../src/dashboard/readModel.js';
+import type { ExecutionLogRecord } from '../../src/execution/audit/executionLog.js';
 import { atlasInProcess } from '../support/cliInProcess.js';
 
 describe('dashboard host', () => {
@@ -72,6 +75,33 @@ describe('change feed', () => {
     expect(feed.tick()).toEqual(['store']);
     expect(seen).toEqual([['snapshot'], ['run', 'alert'], ['store']]);
     stop();
+  });
+});
+
+describe('run page', () => {
+  it("splits the gate verdicts into the plan's validation and each re-check before sending", () => {
+    const v = (gate: number, symbol?: string) => ({ event: 'VALIDATION', gate, symbol }) as ExecutionLogRecord;
+    const rows = [v(1), v(2), v(3), v(3, 'AAPL'), v(4), v(5), v(6), v(7), v(1), v(2), v(3), v(3, 'IBM'), v(7), v(1), v(7)];
+    const batches = validationBatches(rows);
+    expect(batches.map((b) => b.length)).toEqual([8, 5, 2]);
+    expect(batches.flat()).toEqual(rows);
+    expect(validationBatches([])).toEqual([]);
+  });
+});
+
+describe('dashboard read model', () => {
+  it("reads an account's series, the account list and the change signature from the covering index, not the snapshot JSON", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atlas-dash-'));
+    const data = new DashboardData(dir);
+    try {
+      const plan = (sql: string, ...args: unknown[]) => (data.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((r) => r.detail).join('; ');
+      expect(plan('SELECT session, equity, exposure, regime FROM account_snapshots WHERE broker = ? AND account = ? ORDER BY session', 'paper', 'MID')).toMatch(/USING COVERING INDEX account_snapshots_series/);
+      expect(plan('SELECT DISTINCT broker, account FROM account_snapshots ORDER BY broker, account')).toMatch(/COVERING INDEX account_snapshots_series/);
+      expect(plan('SELECT COUNT(*) AS n, MAX(taken_at) AS t FROM account_snapshots')).toMatch(/COVERING INDEX account_snapshots_series/);
+    } finally {
+      data.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

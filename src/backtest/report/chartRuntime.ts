@@ -78,13 +78,15 @@ export const CHART_RUNTIME = String.raw`(function () {
     return function (v) { return v == null ? '-' : (+v).toFixed(2); };
   }
   function tickFormatter(unit, splits) {
-    if (unit === 'money') return splits.map(fmtMoney);
+    // uPlot's log-axis filter blanks the splits it has no room for (null): they get no label.
+    var label = function (f) { return function (v) { return v == null ? '' : f(v); }; };
+    if (unit === 'money') return splits.map(label(fmtMoney));
     if (unit === 'pct') {
       var step = splits.length > 1 ? Math.abs(splits[1] - splits[0]) : 0.1;
       var d = step * 100 >= 1 ? 0 : 1;
-      return splits.map(function (v) { return fmtPct(Math.abs(v) < 1e-12 ? 0 : v, d); });
+      return splits.map(label(function (v) { return fmtPct(Math.abs(v) < 1e-12 ? 0 : v, d); }));
     }
-    return splits.map(function (v) { return String(+v.toFixed(2)); });
+    return splits.map(label(function (v) { return String(+v.toFixed(2)); }));
   }
   function drawdown(values) {
     var out = new Array(values.length), peak = -Infinity;
@@ -173,16 +175,19 @@ export const CHART_RUNTIME = String.raw`(function () {
       };
       var u = new uPlot(opts, data, holder);
       group.push(u);
-      if (pi === 0 && spec.regime) mountStrip(el, spec, xs, width, syncKey, group, onScale);
+      if (pi === 0) {
+        var strips = (spec.regime ? [spec.regime] : []).concat(spec.strips || []);
+        strips.forEach(function (strip, k) { mountStrip(el, strip, xs, width, syncKey, group, onScale, k === strips.length - 1); });
+      }
     });
     instances.push({ el: el, group: group });
     return group;
   }
-  function mountStrip(el, spec, xs, width, syncKey, group, onScale) {
-    var runs = spec.regime.runs;
+  function mountStrip(el, strip, xs, width, syncKey, group, onScale, withLegend) {
+    var runs = strip.runs;
     var title = el.ownerDocument.createElement('div');
     title.className = 'atlas-chart-title';
-    title.textContent = spec.regime.title || 'Regime';
+    title.textContent = strip.title || 'Regime';
     var holder = el.ownerDocument.createElement('div');
     holder.className = 'atlas-regime-strip';
     el.appendChild(title);
@@ -200,6 +205,7 @@ export const CHART_RUNTIME = String.raw`(function () {
       hooks: { setScale: [onScale], drawClear: [function (u) { drawRuns(u, runs, xs, function (k) { return REGIME[k]; }); }] },
     }, [xs, zeros], holder);
     group.push(u);
+    if (!withLegend) return;
     var legend = el.ownerDocument.createElement('div');
     legend.className = 'atlas-regime-legend';
     Object.keys(REGIME).forEach(function (k) {

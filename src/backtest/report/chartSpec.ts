@@ -29,6 +29,8 @@ export interface ChartSpec {
   panels: ChartPanel[];
   /** [first index, regime key] per run of equal regimes (null = no regime known). */
   regime?: { title?: string; runs: [number, string | null][] };
+  /** More regime strips under the first panel, one per regime model compared, in the same colours. */
+  strips?: { title: string; runs: [number, string | null][] }[];
 }
 
 /** Contiguous runs of equal keys: [start index, key]. */

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { AtlasError } from '../../core/errors.js';
 import { DEFAULT_PORT, startDashboard } from '../../dashboard/server.js';
+import { parseRegimeModelList } from '../../regime/models/registry.js';
 import type { Cli } from '../main.js';
 import { intFlag } from './strategyFlags.js';
 
@@ -15,6 +16,7 @@ export function registerDashboardCommand(program: Command, cli: Cli): void {
     .option('--port <n>', 'port to listen on', String(DEFAULT_PORT))
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--allow-remote', 'allow a --host other than loopback (the token still guards every page)')
+    .option('--regime-models <list>', 'regime models to compare on the Regime page besides those the strategy files name, e.g. seed,sma200')
     .addHelpText('after', `
 The first start creates a random access token in the data directory (dashboard.token, mode 0600);
 open the printed login URL once, and the browser keeps a cookie. Pages update live when a
@@ -22,14 +24,16 @@ snapshot, a run event or an alert is written.
 
 Examples:
   $ atlas dashboard
-  $ atlas --data-dir /tmp/atlas-demo dashboard --port 9000`)
-    .action(async (opts: { port: string; host: string; allowRemote?: boolean }) => {
+  $ atlas --data-dir /tmp/atlas-demo dashboard --port 9000
+  $ atlas dashboard --regime-models seed,sma200,sma10m`)
+    .action(async (opts: { port: string; host: string; allowRemote?: boolean; regimeModels?: string }) => {
+      const regimeModels = opts.regimeModels ? parseRegimeModelList(opts.regimeModels, '--regime-models') : undefined;
       const ctx = cli.context();
       const port = intFlag('--port', opts.port, 0);
       if (port > 65535) throw new AtlasError(`--port must be 0..65535, got ${opts.port}.`, { code: 'BAD_FLAG' });
       let running;
       try {
-        running = await startDashboard({ dataDir: ctx.dataDir, host: opts.host, port, allowRemote: opts.allowRemote ?? false, clock: ctx.clock, secrets: ctx.secrets });
+        running = await startDashboard({ dataDir: ctx.dataDir, host: opts.host, port, allowRemote: opts.allowRemote ?? false, clock: ctx.clock, secrets: ctx.secrets, regimeModels });
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE') throw new AtlasError(`Port ${port} on ${opts.host} is in use; stop what holds it or pick another with --port.`, { code: 'PORT_IN_USE' });

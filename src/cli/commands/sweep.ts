@@ -12,6 +12,8 @@ import { fixedFor, rankResults, runSweepWithReturns, type SweepFixed, type Sweep
 import { overfittingReport, timingLuck } from '../../backtest/overfitting.js';
 import { overfittingLines, timingLuckLine } from './walkforward.js';
 import type { BacktestMetrics } from '../../backtest/metrics.js';
+import { ResearchStore } from '../../backtest/report/researchStore.js';
+import { recordSweep } from '../../backtest/report/sweepRecord.js';
 import { shortHash } from '../../strategy/hash.js';
 import { gridVariants, parseStrategyGrid, type GridAxis, type StrategyVariant } from '../../strategy/grid.js';
 import { renderStrategyFile, writeFileAtomic } from '../../strategy/load.js';
@@ -181,6 +183,11 @@ Examples:
         cli.io.note(`Wrote the best variant (hash ${shortHash(best.hash)}) to ${opts.saveBest}.`);
       }
       cli.io.note(`${points.length} configurations in ${seconds.toFixed(1)} s (${(points.length / seconds).toFixed(1)} per second).`);
+      // Listed on the dashboard's Research page beside the backtests (docs/dashboard.md).
+      recordSweep(new ResearchStore(ctx.db()), {
+        at: ctx.now(), universe: universe.name, baseHash: eff.hash, basePath: eff.path ?? null, rankBy: opts.rankBy, ranked, overfitting,
+        grid: Object.fromEntries(axes.map((a) => [a.key, a.values])), dates: data.panel.dates, from, to, simulated: data.simulated.length > 0,
+      });
       if (opts.json) {
         cli.io.out(json({
           strategy: strategyJson(eff), universe: universe.name, rankBy: opts.rankBy, configurations: points.length, seconds, overfitting, timingLuck: luck,

@@ -45,12 +45,12 @@ export function Layout(props: { title: string; path: string; children: Child; si
   );
 }
 
-export function Chart(props: { id: string; spec: ChartSpec }) {
+export function Chart(props: { id: string; spec: ChartSpec; /** The spec already serialised with scriptJson (cached by the caller). */ json?: string }) {
   const specId = `${props.id}-spec`;
   return (
     <>
       <div class="atlas-chart" id={props.id} data-atlas-chart={specId}></div>
-      <script type="application/json" id={specId} dangerouslySetInnerHTML={{ __html: scriptJson(props.spec) }}></script>
+      <script type="application/json" id={specId} dangerouslySetInnerHTML={{ __html: props.json ?? scriptJson(props.spec) }}></script>
     </>
   );
 }

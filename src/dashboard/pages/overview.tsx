@@ -5,7 +5,7 @@
  * data freshness and the latest alerts.
  */
 import { sessionsBetween, nyDateOf } from '../../calendar/nyse.js';
-import { chartValues, regimeRuns, type ChartSpec } from '../../backtest/report/chartSpec.js';
+import { chartValues, regimeRuns, scriptJson, type ChartSpec } from '../../backtest/report/chartSpec.js';
 import { readAlertJournal } from '../../operations/alerts/journal.js';
 import { daemonLiveness } from '../../operations/daemon/heartbeat.js';
 import { shortHash } from '../../strategy/hash.js';
@@ -26,43 +26,53 @@ export interface AccountSummary {
   regime: string | null;
   strategyHash: string | null;
   chart: ChartSpec;
+  /** The chart as embedded in the page, serialised once per change of the account. */
+  chartJson: string;
 }
 
 export function accountSummaries(data: DashboardData): AccountSummary[] {
-  return data.fromStore('overview', () => {
-    const spyBars = data.bars.hasSymbol('SPY') ? data.bars.getBars('SPY') : [];
-    const spy = new Map(spyBars.map((b) => [b.date, b.adjClose]));
-    return data.snapshots.listAccounts().flatMap(({ broker, account }) => {
-      const rows = data.equitySeries(broker, account).filter((r) => r.equity !== null);
-      const last = data.snapshots.last(broker, account);
-      if (rows.length === 0 || !last) return [];
-      const first = rows[0];
-      const prev = rows.length > 1 ? rows[rows.length - 2] : null;
-      const equity = rows[rows.length - 1].equity!;
-      const spy0 = spy.get(first.session);
-      const dates = rows.map((r) => r.session);
-      const chart: ChartSpec = {
-        dates,
-        panels: [
-          {
-            title: `${account} equity against SPY (rebased)`, log: true, unit: 'money', height: 240,
-            series: [
-              { name: account, color: '#1f77b4', values: chartValues(rows.map((r) => r.equity ?? Number.NaN)) },
-              ...(spy0 ? [{ name: 'SPY (rebased)', color: '#555555', values: chartValues(rows.map((r) => { const v = spy.get(r.session); return v ? (first.equity! * v) / spy0 : Number.NaN; })) }] : []),
-            ],
-          },
-          { title: 'Drawdown', derive: 'drawdown', of: 0, height: 120 },
+  // Nothing written since the last look: the same list, without a query per account.
+  return data.fromStore('overview', () => summariesNow(data));
+}
+
+function summariesNow(data: DashboardData): AccountSummary[] {
+  // SPY changes with a data sync, not with a snapshot: keyed on its symbol row, not on the store's version.
+  const spyInfo = data.bars.symbolInfo('SPY');
+  const spyKey = spyInfo ? `${spyInfo.lastDate}:${spyInfo.barCount}:${spyInfo.updatedAt}` : 'none';
+  const spy = () => data.cached('overview:spy', spyKey, () => new Map(spyInfo ? data.bars.getBars('SPY').map((b) => [b.date, b.adjClose]) : []));
+  // Each account is rebuilt only when one of its own snapshots was written.
+  return data.snapshots.listAccounts().flatMap(({ broker, account }) =>
+    data.cached(`overview:${broker}/${account}`, `${data.accountSignature(broker, account)}|${spyKey}`, () => accountSummary(data, broker, account, spy())));
+}
+
+function accountSummary(data: DashboardData, broker: string, account: string, spy: Map<string, number>): AccountSummary[] {
+  const rows = data.equitySeries(broker, account).filter((r) => r.equity !== null);
+  const last = data.snapshots.last(broker, account);
+  if (rows.length === 0 || !last) return [];
+  const first = rows[0];
+  const prev = rows.length > 1 ? rows[rows.length - 2] : null;
+  const equity = rows[rows.length - 1].equity!;
+  const spy0 = spy.get(first.session);
+  const chart: ChartSpec = {
+    dates: rows.map((r) => r.session),
+    panels: [
+      {
+        title: `${account} equity against SPY (rebased)`, log: true, unit: 'money', height: 240,
+        series: [
+          { name: account, color: '#1f77b4', values: chartValues(rows.map((r) => r.equity ?? Number.NaN)) },
+          ...(spy0 ? [{ name: 'SPY (rebased)', color: '#555555', values: chartValues(rows.map((r) => { const v = spy.get(r.session); return v ? (first.equity! * v) / spy0 : Number.NaN; })) }] : []),
         ],
-        regime: { title: 'Regime at each snapshot', runs: regimeRuns(rows.map((r) => r.regime)) },
-      };
-      return [{
-        broker, account, session: last.session, equity,
-        dayPnl: prev?.equity != null ? equity - prev.equity : null,
-        totalPnl: equity - first.equity!, totalReturn: equity / first.equity! - 1,
-        exposure: last.exposure, allocation: last.allocation, regime: last.regime, strategyHash: last.strategyHash, chart,
-      }];
-    });
-  });
+      },
+      { title: 'Drawdown', derive: 'drawdown', of: 0, height: 120 },
+    ],
+    regime: { title: 'Regime at each snapshot', runs: regimeRuns(rows.map((r) => r.regime)) },
+  };
+  return [{
+    broker, account, session: last.session, equity,
+    dayPnl: prev?.equity != null ? equity - prev.equity : null,
+    totalPnl: equity - first.equity!, totalReturn: equity / first.equity! - 1,
+    exposure: last.exposure, allocation: last.allocation, regime: last.regime, strategyHash: last.strategyHash, chart, chartJson: scriptJson(chart),
+  }];
 }
 
 function Freshness(props: { data: DashboardData; today: string }) {
@@ -118,14 +128,14 @@ export function OverviewPage(props: { data: DashboardData; dataDir: string; now:
           </div>
         )}
         {accounts.map((a) => {
-          const bt = a.strategyHash ? research.find((r) => r.strategyHash === a.strategyHash) : undefined;
+          const bt = a.strategyHash ? research.find((r) => r.kind === 'backtest' && r.strategyHash === a.strategyHash) : undefined;
           return (
             <div class="card">
               <h3>{a.account}</h3>
               <p class="muted">
                 {bt ? <>Backtest of the same strategy ({shortHash(a.strategyHash!)}): <a href={`/research/${bt.id}/report`}>{bt.title}</a>, {bt.firstDate} → {bt.lastDate}.</> : 'No stored backtest of this strategy hash (atlas backtest --report records one).'}
               </p>
-              <Chart id={`eq-${a.broker}-${a.account}`} spec={a.chart} />
+              <Chart id={`eq-${a.broker}-${a.account}`} spec={a.chart} json={a.chartJson} />
             </div>
           );
         })}

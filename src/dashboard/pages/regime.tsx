@@ -2,15 +2,19 @@
  * @module Regime: SPY with regime shading and the regime strip (drag to zoom any range, crosshair
  * values below), VIX beneath, today's regime with its reason and each feature against its
  * threshold, and the days in each regime per year. The numbers are `atlas regime --json`'s.
+ * With two or more regime models configured (the accounts' strategy files, `--regime-models`):
+ * per model the days in each regime, exposure changes per year and the Sharpe ratio of
+ * regime-scaled SPY (`atlas regime compare --json`'s numbers), and one shading strip per model.
  */
 import { chartValues, regimeRuns, type ChartSpec } from '../../backtest/report/chartSpec.js';
 import { AtlasError } from '../../core/errors.js';
 import { explainDay, type DayExplanation, type ThresholdCheck } from '../../regime/explain.js';
-import { regimeFromStore } from '../../regime/fromStore.js';
+import { DEFAULT_REGIME_MODEL } from '../../regime/models/registry.js';
 import { summariseRegimes, type RegimeSummary } from '../../regime/summary.js';
 import { REGIMES } from '../../regime/types.js';
 import { num, pct } from '../format.js';
 import type { DashboardData } from '../readModel.js';
+import { modelComparison, storedHistory, type ConfiguredModel } from '../regimeModels.js';
 import { Chart, Empty } from './layout.js';
 
 interface RegimeView {
@@ -23,7 +27,7 @@ function regimeView(data: DashboardData): RegimeView | string {
   return data.fromStore('regime', () => {
     let history;
     try {
-      history = regimeFromStore(data.bars).history;
+      history = storedHistory(data, DEFAULT_REGIME_MODEL);
     } catch (err) {
       if (err instanceof AtlasError) return err.message;
       throw err;
@@ -48,7 +52,7 @@ function Check(props: { label: string; c: ThresholdCheck; asPct?: boolean }) {
   return <tr><td>{props.label}</td><td>{f(props.c.value)}</td><td>{props.c.direction === 'gt' ? '>' : '<'} {f(props.c.threshold)}</td><td class={props.c.passed ? 'posv' : 'muted'}>{props.c.passed ? 'met' : 'not met'}</td></tr>;
 }
 
-export function RegimePage(props: { data: DashboardData }) {
+export function RegimePage(props: { data: DashboardData; models: readonly ConfiguredModel[] }) {
   const view = regimeView(props.data);
   if (typeof view === 'string') return <Empty>{view}</Empty>;
   const { why, chart, summary } = view;
@@ -92,9 +96,52 @@ export function RegimePage(props: { data: DashboardData }) {
             <tbody>{Object.entries(summary.byYear).map(([y, c]) => <tr><td>{y}</td>{REGIMES.map((r) => <td>{c[r]}</td>)}<td>{c.none}</td></tr>)}</tbody>
           </table>
         </div>
-        <h2>Regime models</h2>
-        <p>One model is configured: the jump model on SPY with the VIX crash layer (docs/regime.md). A comparison appears here when more than one is configured.</p>
       </section>
+      <ModelsSection data={props.data} models={props.models} />
     </>
+  );
+}
+
+function ModelsSection(props: { data: DashboardData; models: readonly ConfiguredModel[] }) {
+  const names = props.models.map((m) => m.model);
+  if (props.models.length < 2) {
+    return (
+      <section>
+        <h2>Regime models</h2>
+        <p>{names.length === 1 ? `One model is configured (${names[0]}, from ${props.models[0].from.join(', ')}).` : 'The default model (seed) is the only one in use.'} A comparison appears here when the accounts' strategy files name more than one, or with `atlas dashboard --regime-models seed,sma200`.</p>
+      </section>
+    );
+  }
+  let view;
+  try {
+    view = modelComparison(props.data, props.models);
+  } catch (err) {
+    if (err instanceof AtlasError) return <section><h2>Regime models</h2><Empty>{err.message}</Empty></section>;
+    throw err;
+  }
+  if (!view) return null;
+  const bh = view.rows[0]?.period.buyAndHold;
+  return (
+    <section>
+      <h2>Regime models compared</h2>
+      <p>Regime-scaled SPY per model, {view.from} → {view.to}: exposure decided at the close earns the next session's return, 5 bps per unit of exposure change, cash at 0% (as `atlas regime compare --models {names.join(',')}`).</p>
+      <div class="scroll">
+        <table id="regime-models">
+          <thead><tr><th>model</th><th>configured in</th>{REGIMES.map((r) => <th class={r}>days {r}</th>)}<th>exposure changes / yr</th><th>average exposure</th><th>Sharpe</th><th>CAGR</th><th>max drawdown</th></tr></thead>
+          <tbody>
+            {view.rows.map((r) => (
+              <tr data-model={r.model}>
+                <td>{r.model}</td><td class="left muted">{r.from.join(', ')}</td>
+                {REGIMES.map((g) => <td data-k={`days-${g}`}>{r.period.daysPerLabel[g]}</td>)}
+                <td data-k="changes">{num(r.period.exposureChangesPerYear, 1)}</td><td>{pct(r.period.averageExposure, 1)}</td>
+                <td data-k="sharpe">{num(r.period.strategy.sharpe)}</td><td>{pct(r.period.strategy.cagr)}</td><td>{pct(r.period.strategy.maxDrawdown)}</td>
+              </tr>
+            ))}
+            {bh ? <tr class="muted"><td>SPY buy &amp; hold</td><td></td>{REGIMES.map(() => <td></td>)}<td>0.0</td><td>100.0%</td><td data-k="sharpe-bh">{num(bh.sharpe)}</td><td>{pct(bh.cagr)}</td><td>{pct(bh.maxDrawdown)}</td></tr> : null}
+          </tbody>
+        </table>
+      </div>
+      <Chart id="regime-models-chart" spec={view.chart} />
+    </section>
   );
 }

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { DAEMON_SCHEMA, DECISIONS_SCHEMA, SNAPSHOTS_SCHEMA } from './operationsSchema.js';
+import { DAEMON_SCHEMA, DECISIONS_SCHEMA, SNAPSHOT_SERIES_INDEX, SNAPSHOTS_SCHEMA } from './operationsSchema.js';
 import { migrateRowsToChunks } from './rowsToChunks.js';
 
 /**
@@ -263,6 +263,13 @@ export const MIGRATIONS: Migration[] = [
     description: 'bars: columnar blocks (bar_chunks) become the system of record; the row table bars and the whole-symbol cache bar_columns are dropped',
     up(db) {
       migrateRowsToChunks(db);
+    },
+  },
+  {
+    version: 10,
+    description: "snapshots: a covering index of each account's daily equity, exposure and regime (the dashboard reads them without the JSON)",
+    up(db) {
+      db.exec(SNAPSHOT_SERIES_INDEX);
     },
   },
 ];

@@ -17,6 +17,12 @@ export const SNAPSHOTS_SCHEMA = `
   ) WITHOUT ROWID;
 `;
 
+// Each row carries its snapshot as JSON, so a scan of the table reads every JSON page; this index
+// holds the few columns a chart, the account list and the change signature need (about 1/20 the size).
+export const SNAPSHOT_SERIES_INDEX = `
+  CREATE INDEX account_snapshots_series ON account_snapshots (broker, account, session, equity, exposure, regime, taken_at);
+`;
+
 export const DAEMON_SCHEMA = `
   CREATE TABLE daemon_jobs (
     job_id      TEXT PRIMARY KEY,
