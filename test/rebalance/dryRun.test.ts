@@ -101,7 +101,7 @@ describe('rebalance --dry-run (reference)', () => {
     const t = await runAtlas(args);
     expect(t.code, t.stderr).toBe(0);
     expect(t.stdout).toContain('DRY RUN');
-    expect(t.stdout).toMatch(/rank\s+symbol\s+close\s+52w high\s+distance\s+filters/);
+    expect(t.stdout).toMatch(/rank[\s│]+symbol[\s│]+close[\s│]+52w high[\s│]+distance[\s│]+filters/);
     expect(t.stdout).toContain('Gates:');
     expect(t.stdout).toContain('Dry run: nothing was sent');
     // --strict turns the 23% positions (> 15%) into a gate 3 FAIL: exit 1, one sentence.

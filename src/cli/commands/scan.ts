@@ -24,7 +24,7 @@ export function scanTable(scan: MomentumScan): string {
   return table(
     ['rank', 'symbol', 'close', 'adj close', '52w high (adj)', 'distance', '>= min', 'volume', 'selected', 'note'],
     scan.rows.map((r) => [
-      r.rank ?? '-', r.symbol, fmt.num(r.close), fmt.num(r.adjClose), fmt.num(r.high52), fmt.pct(r.distance, 1),
+      r.rank ?? '-', r.symbol, fmt.price(r.close), fmt.price(r.adjClose), fmt.price(r.high52), fmt.pct(r.distance, 1),
       r.passedDistance ? 'yes' : 'no', r.passedVolume ? 'yes' : 'no', r.selected ? '*' : '', r.reason ?? '',
     ]),
   );

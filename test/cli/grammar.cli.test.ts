@@ -1,0 +1,74 @@
+/**
+ * One CLI grammar (issue 9), human output: money and prices to the cent, shares to their
+ * precision, and one table style (core/format.ts) in every command that prints a table.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fmt, table } from '../../src/core/format.js';
+import { ExecutionLog } from '../../src/execution/audit/executionLog.js';
+import { atlasInProcess } from '../support/cliInProcess.js';
+import { copyDemoStore } from '../support/demoFixture.js';
+
+/** The first line of a table in the one style (cli-table3's top border). */
+const TOP = /^┌─+┬/m;
+/** The hand-made style it replaced: a header underlined with dashes ("----  ----"). */
+const DASHES = /^-{2,}( {2}-+)+\s*$/m;
+
+describe('fmt', () => {
+  it('rounds money and prices to cents and shares to their precision', () => {
+    expect(fmt.price(114.85739999999998)).toBe('114.86');
+    expect(fmt.money(114.85739999999998)).toBe('$114.86');
+    expect(fmt.money(-1234.5)).toBe('-$1,234.50');
+    expect(fmt.shares(10)).toBe('10');
+    expect(fmt.shares(0.1 + 0.2)).toBe('0.3');
+    expect(fmt.shares(1.23456789)).toBe('1.234568');
+    expect(fmt.price(null)).toBe('-');
+    expect(fmt.shares(Number.NaN)).toBe('-');
+  });
+
+  it('tables are cli-table3 boxes, numbers right-aligned', () => {
+    const t = table(['symbol', 'qty'], [['AAPL', '5'], ['MSFT', '10']]);
+    expect(t).toMatch(TOP);
+    expect(t.split('\n')[2]).toBe('│ AAPL   │   5 │');
+  });
+});
+
+describe('human output of the commands', () => {
+  let dir = '';
+  let store = '';
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'atlas-grammar-'));
+    store = await copyDemoStore(join(dir, 'store'));
+  }, 120_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('atlas log prints fill prices to the cent and fractional shares without float noise, in the one table style', async () => {
+    const logDir = join(dir, 'log');
+    const log = new ExecutionLog({ dir: logDir, runId: '20240102-0a1b2c3d', account: 'LARGE', broker: 'paper', clock: () => Date.parse('2024-01-02T15:00:00Z') });
+    log.orderFilled({ symbol: 'AAPL', side: 'buy', qty: 3, orderId: 'o-1', fillPrice: 114.85739999999998, fillQty: 3, status: 'filled' });
+    log.orderFilled({ symbol: 'MSFT', side: 'buy', qty: 1, orderId: 'o-2', fillPrice: 300.1, fillQty: 0.1 + 0.2, partial: true });
+    const r = await atlasInProcess(['--data-dir', logDir, 'log']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/AAPL.*\b114\.86\b/);
+    expect(r.stdout).not.toMatch(/114\.857/);
+    expect(r.stdout).toMatch(/MSFT.*\b0\.3\b.*\b300\.10\b/);
+    expect(r.stdout).not.toMatch(/0\.30000000000000004/);
+    expect(r.stdout).toMatch(TOP);
+    expect(r.stdout).not.toMatch(DASHES);
+  });
+
+  it('the rebalance plan uses the same table style as atlas scan', async () => {
+    const env = { ATLAS_CLOCK: '2024-12-31T22:00:00Z' };
+    const scan = await atlasInProcess(['--data-dir', store, 'scan', '--universe', 'technology'], { env });
+    expect(scan.stdout).toMatch(TOP);
+    const plan = await atlasInProcess(['--data-dir', store, 'rebalance', '--universe', 'technology', '--top-n', '3', '--dry-run', '--force'], { env });
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toMatch(/DRY RUN/);
+    expect(plan.stdout.match(new RegExp(TOP.source, 'gm'))?.length ?? 0).toBeGreaterThanOrEqual(2); // scanner and orders
+    expect(plan.stdout).not.toMatch(DASHES);
+    // Sizing prices are cents: no price cell carries more than two decimals.
+    expect(plan.stdout).not.toMatch(/│ *\d+\.\d{3,} *│/);
+  });
+});
