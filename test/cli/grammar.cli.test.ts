@@ -2,7 +2,7 @@
  * One CLI grammar (issue 9), human output: money and prices to the cent, shares to their
  * precision, and one table style (core/format.ts) in every command that prints a table.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,4 +71,40 @@ describe('human output of the commands', () => {
     // Sizing prices are cents: no price cell carries more than two decimals.
     expect(plan.stdout).not.toMatch(/│ *\d+\.\d{3,} *│/);
   });
+
+  it('exports take --out FILE with the format from the extension; the old flags still work with a one-line note', async () => {
+    const f = (name: string) => join(dir, name);
+    const bt = ['--data-dir', store, 'backtest', '--universe', 'technology', '--top-n', '3', '--from', '2010-01-04', '--to', '2011-12-30', '--regime-mode', 'off'];
+    const r = await atlasInProcess([...bt, '--out', f('bt.html'), '--out', f('bt.csv'), '--out', f('bt.json')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(f('bt.html'), 'utf8')).toMatch(/^<!doctype html>/i);
+    expect(readFileSync(f('bt.csv'), 'utf8').split('\r\n')[0]).toBe('strategy,date,symbol,side,intent,qty,price,notional,commission,slippage,cost');
+    expect(JSON.parse(readFileSync(f('bt.json'), 'utf8')).strategies[0].name).toBe('baseline');
+    expect(r.stderr).not.toMatch(/deprecated/);
+
+    const old = await atlasInProcess([...bt, '--report', f('old.html'), '--trades', f('old.csv')]);
+    expect(old.code, old.stderr).toBe(0);
+    expect(existsSync(f('old.html')) && existsSync(f('old.csv'))).toBe(true);
+    expect(old.stderr.match(/^note: --report is deprecated.*use --out .*old\.html/gm)).toHaveLength(1);
+    expect(old.stderr.match(/^note: --trades is deprecated.*use --out .*old\.csv/gm)).toHaveLength(1);
+
+    const bad = await atlasInProcess([...bt, '--out', f('bt.txt')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim()).toMatch(/^atlas: --out .*bt\.txt: the format comes from the extension and this command writes \.html, \.csv, \.json; rename the file\.$/);
+
+    const hist = ['--data-dir', store, 'regime', 'history', '--from', '2020-03-02', '--to', '2020-03-06'];
+    expect((await atlasInProcess([...hist, '--out', f('h.csv'), '--out', f('h.json')])).code).toBe(0);
+    expect(readFileSync(f('h.csv'), 'utf8').trim().split('\r\n')).toHaveLength(6);
+    expect(JSON.parse(readFileSync(f('h.json'), 'utf8'))).toHaveLength(5);
+    const histOld = await atlasInProcess([...hist, '--csv', f('h2.csv')]);
+    expect(histOld.stderr).toMatch(/^note: --csv is deprecated/m);
+    expect(readFileSync(f('h2.csv'), 'utf8')).toBe(readFileSync(f('h.csv'), 'utf8'));
+
+    const grid = f('grid.json');
+    writeFileSync(grid, JSON.stringify({ topN: [3, 5], regimeMode: ['off'] }));
+    const sw = await atlasInProcess(['--data-dir', store, 'sweep', '--universe', 'technology', '--grid', grid, '--from', '2010-01-04', '--to', '2011-12-30', '--workers', '0', '--out', f('s.csv'), '--out', f('s.json')]);
+    expect(sw.code, sw.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(f('s.json'), 'utf8')).results).toHaveLength(2);
+    expect(readFileSync(f('s.csv'), 'utf8').split('\r\n')[0]).toMatch(/^rank,strategyHash,topN/);
+  }, 120_000);
 });

@@ -22,6 +22,7 @@ import { fmt, json, table } from '../output.js';
 import { createProgress } from '../progress.js';
 import { parseDateFlag } from './data.js';
 import { writeUserFile } from '../userFile.js';
+import { exportTargets, outOption, writeJsonExport } from '../exportOut.js';
 import { addStrategyOptions, ALL_FIELD_FLAGS, effectiveStrategy, strategyBaseDir, type FieldFlagName } from '../strategyOptions.js';
 import { intFlag } from './strategyFlags.js';
 
@@ -89,7 +90,8 @@ export function registerSweepCommand(program: Command, cli: Cli): void {
     .option('--rank-by <metric>', `metric to rank by: ${RANKABLE.join(', ')}`, 'sharpe')
     .option('--top <n>', 'rows to print', '20')
     .option('--workers <n>', 'worker threads (default: one per core)')
-    .option('--csv <file>', 'write every ranked result to a CSV file')
+    .option('--csv <file>', 'deprecated: use --out FILE.csv')
+    .addOption(outOption({ csv: 'every ranked result', json: 'the results as --json prints them' }))
     .option('--save-best <file>', 'write the winning variant as a strategy file (its hash is the one printed for rank 1)')
     .option('--json', 'print all results as JSON')
     .addHelpText('after', `
@@ -108,6 +110,7 @@ Examples:
   $ atlas sweep --strategy atlas.strategy.json --grid grid.json --from 2005-01-01 --save-best best.json
   $ atlas sweep --universe technology --grid grid.json --csv sweep.csv`)
     .action(async (opts: SweepFlags & Record<string, unknown>, command: Command) => {
+      const out = exportTargets(opts, ['csv', 'json'], cli.io, [{ flag: '--csv', key: 'csv', format: 'csv' }]);
       const ctx = cli.context();
       const axes = parseStrategyGrid(readGrid(opts.grid), opts.grid);
       if (!(RANKABLE as readonly string[]).includes(opts.rankBy)) throw new AtlasError(`--rank-by must be one of ${RANKABLE.join(', ')}.`, { code: 'BAD_FLAG' });
@@ -148,9 +151,9 @@ Examples:
       const overfitting = overfittingReport(returns);
       const luck = ranked.length > 0 ? await timingLuck(data.panel, data.regimes, ranked[0].result, fixedFor(ranked[0].result, fixed), run) : null;
       const label = (i: number) => `top ${points[i].topN}, ${points[i].minDistance}, ${points[i].rebalance}, regime ${points[i].regimeMode}, strategy ${shortHash(variants[i].hash)}`;
-      if (opts.csv) {
-        writeUserFile(opts.csv, sweepCsv(ranked, axes));
-        cli.io.note(`Wrote ${ranked.length} results to ${opts.csv}.`);
+      if (out.csv) {
+        writeUserFile(out.csv, sweepCsv(ranked, axes));
+        cli.io.note(`Wrote ${ranked.length} results to ${out.csv}.`);
       }
       const best = ranked[0];
       if (opts.saveBest && best) {
@@ -163,14 +166,18 @@ Examples:
         cli.io.note(`Wrote the best variant (hash ${shortHash(best.hash)}) to ${opts.saveBest}.`);
       }
       cli.io.note(`${points.length} configurations in ${seconds.toFixed(1)} s (${(points.length / seconds).toFixed(1)} per second).`);
-      if (opts.json) {
-        cli.io.out(json({
+      if (opts.json || out.json) {
+        const doc = json({
           strategy: strategyJson(eff), universe: universe.name, rankBy: opts.rankBy, configurations: points.length, seconds, overfitting, timingLuck: luck,
           grid: Object.fromEntries(axes.map((a) => [a.key, a.values])),
           best: best ? { hash: best.hash, values: best.values, savedTo: opts.saveBest ?? null } : null,
           results: ranked.map((r) => ({ rank: r.rank, strategyHash: r.hash, values: r.values, ...r.result })),
-        }));
-        return;
+        });
+        if (out.json) writeJsonExport(cli.io, out.json, doc, `${ranked.length} results`);
+        if (opts.json) {
+          cli.io.out(doc);
+          return;
+        }
       }
       const top = intFlag('--top', opts.top);
       const extra = axes.map((a) => a.key).filter((k) => !['topN', 'minDistance', 'rebalance', 'regimeMode'].includes(k));
