@@ -107,4 +107,35 @@ describe('human output of the commands', () => {
     expect(JSON.parse(readFileSync(f('s.json'), 'utf8')).results).toHaveLength(2);
     expect(readFileSync(f('s.csv'), 'utf8').split('\r\n')[0]).toMatch(/^rank,strategyHash,topN/);
   }, 120_000);
+
+  it('a date before the data is one sentence and exit 1 on every command that takes one', async () => {
+    const grid = join(dir, 'grid-dates.json');
+    writeFileSync(grid, JSON.stringify({ topN: [3] }));
+    const early = '1999-06-01';
+    const runs: [string, string[]][] = [
+      ['--as-of', ['scan', '--universe', 'technology', '--as-of', early]],
+      ['--as-of', ['regime', '--as-of', early]],
+      ['--as-of', ['data', 'check', '--as-of', early]],
+      ['--from', ['regime', 'history', '--from', early, '--to', '2001-01-02']],
+      ['--from', ['regime', 'validate', '--from', early, '--to', '2001-01-02']],
+      ['--from', ['regime', 'evaluate', '--from', early, '--to', '2008-01-02']],
+      ['--from', ['regime', 'compare', '--models', 'seed,sma200', '--from', early]],
+      ['--from', ['backtest', '--universe', 'technology', '--from', early]],
+      ['--from', ['sweep', '--universe', 'technology', '--grid', grid, '--from', early, '--workers', '0']],
+      ['--from', ['walkforward', '--universe', 'technology', '--grid', grid, '--from', early, '--workers', '0']],
+      ['--from', ['replay', '--strategy', join(dir, 'none.json'), '--from', early, '--to', '2001-01-02']],
+      ['--at', ['run', '--once', '--at', `${early}T21:00:00Z`]],
+    ];
+    for (const [flag, args] of runs) {
+      const r = await atlasInProcess(['--data-dir', store, ...args]);
+      const what = `atlas ${args.join(' ')}: ${r.stderr}`;
+      expect(r.code, what).toBe(1);
+      expect(r.stdout, what).toBe('');
+      const errors = r.stderr.split('\n').filter((l) => l.startsWith('atlas:'));
+      expect(errors, what).toEqual([`atlas: ${flag} ${flag === '--at' ? `${early}T21:00:00.000Z` : early} is before the data: the first bar in the store is 2000-01-03; use a date on or after it.`]);
+    }
+    // A weekend or holiday just before the first session is not before the data.
+    const weekend = await atlasInProcess(['--data-dir', store, 'data', 'check', '--symbols', 'SPY', '--as-of', '2000-01-01', '--json']);
+    expect(weekend.code, weekend.stderr).toBe(0);
+  }, 120_000);
 });

@@ -18,6 +18,7 @@ import { shortHash } from '../../strategy/hash.js';
 import { backtestConfigOf, regimeParamsOf, strategyJson } from '../../backtest/fromStrategy.js';
 import { universeOf } from '../../strategy/universe.js';
 import type { Cli } from '../main.js';
+import { checkDateFlag } from '../dateFlags.js';
 import { fmt, json, table } from '../output.js';
 import { parseDateFlag } from './data.js';
 import { writeUserFile } from '../userFile.js';
@@ -112,7 +113,7 @@ Examples:
       const eff = effectiveStrategy(command, opts, process.cwd(), { skip: ['regimeMode'], set: modeFlag !== undefined && modeFlag !== 'compare' ? { regimeMode: modeFlag } : {} });
       const strategy = eff.strategy;
       const universe = universeOf(strategy.universe, strategyBaseDir(eff));
-      const from = parseDateFlag('--from', opts.from);
+      const from = checkDateFlag(ctx.bars(), '--from', parseDateFlag('--from', opts.from));
       const to = parseDateFlag('--to', opts.to);
       if (from && to && to < from) throw new AtlasError(`--to ${to} is before --from ${from}; the range is empty.`, { code: 'BAD_FLAG' });
       const own = strategy.regime.mode;

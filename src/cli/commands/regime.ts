@@ -10,6 +10,7 @@ import { registerRegimeCompare } from './regimeCompare.js';
 import { summariseRegimes } from '../../regime/summary.js';
 import { REGIMES, type RegimeHistory } from '../../regime/types.js';
 import type { Cli } from '../main.js';
+import { checkDateFlag, notBeforeData } from '../dateFlags.js';
 import { fmt, json, table } from '../output.js';
 import { writeUserFile } from '../userFile.js';
 import { exportTargets, outOption, writeJsonExport } from '../exportOut.js';
@@ -31,7 +32,7 @@ function historyRows(h: RegimeHistory, from: string, to: string) {
 }
 
 function rangeFlags(h: RegimeHistory, opts: { from?: string; to?: string }): { from: string; to: string } {
-  const from = parseDateFlag('--from', opts.from) ?? h.dates[0];
+  const from = notBeforeData('--from', parseDateFlag('--from', opts.from), h.dates[0]) ?? h.dates[0];
   const to = parseDateFlag('--to', opts.to) ?? h.dates[h.dates.length - 1];
   if (to < from) throw new AtlasError(`--to ${to} is before --from ${from}; the range is empty.`, { code: 'BAD_FLAG' });
   return { from, to };
@@ -66,7 +67,7 @@ Examples:
     .addHelpText('after', '\nExamples:\n  $ atlas regime --as-of 2020-03-16\n  $ atlas regime now --json --regime-params \'{"vixFloor":null}\'')
     .action((opts: { asOf?: string; json?: boolean; regimeParams?: string; regimeModel?: string }) => {
       const ctx = cli.context();
-      const asOf = parseDateFlag('--as-of', opts.asOf);
+      const asOf = checkDateFlag(ctx.bars(), '--as-of', parseDateFlag('--as-of', opts.asOf));
       const { history } = regimeFromStore(ctx.bars(), { to: asOf, params: parseRegimeParams(opts.regimeParams), model: parseRegimeModel(opts.regimeModel) });
       const i = history.dates.length - 1;
       const why = explainDay(history, i);
@@ -107,6 +108,7 @@ Examples:
     .action((opts: { from?: string; to?: string; csv?: string; json?: boolean; out?: string[]; regimeParams?: string; regimeModel?: string }) => {
       const out = exportTargets(opts, ['csv', 'json'], cli.io, [{ flag: '--csv', key: 'csv', format: 'csv' }]);
       const ctx = cli.context();
+      checkDateFlag(ctx.bars(), '--from', parseDateFlag('--from', opts.from));
       const { history } = regimeFromStore(ctx.bars(), { to: parseDateFlag('--to', opts.to), params: parseRegimeParams(opts.regimeParams), model: parseRegimeModel(opts.regimeModel) });
       const { from, to } = rangeFlags(history, opts);
       const rows = historyRows(history, from, to);
@@ -138,6 +140,7 @@ Examples:
     .addHelpText('after', '\nThe COVID crash (the reference system saw CRASH on 18 of 22 sessions).\nExample:\n  $ atlas regime validate --from 2020-03-01 --to 2020-03-31')
     .action((opts: { from: string; to: string; json?: boolean; regimeParams?: string; regimeModel?: string }) => {
       const ctx = cli.context();
+      checkDateFlag(ctx.bars(), '--from', parseDateFlag('--from', opts.from));
       const { history } = regimeFromStore(ctx.bars(), { to: parseDateFlag('--to', opts.to), params: parseRegimeParams(opts.regimeParams), model: parseRegimeModel(opts.regimeModel) });
       const { from, to } = rangeFlags(history, opts);
       const s = summariseRegimes(history, from, to);
@@ -170,6 +173,7 @@ Example:
   $ atlas regime evaluate --from 2005-01-01 --to 2020-12-31`)
     .action((opts: { from?: string; to?: string; rf: string; json?: boolean; regimeParams?: string; regimeModel?: string }) => {
       const ctx = cli.context();
+      checkDateFlag(ctx.bars(), '--from', parseDateFlag('--from', opts.from));
       const store = ctx.bars();
       const { history } = regimeFromStore(store, { to: parseDateFlag('--to', opts.to), params: parseRegimeParams(opts.regimeParams), model: parseRegimeModel(opts.regimeModel) });
       const firstRegime = history.regime.findIndex((r) => r !== null);

@@ -5,6 +5,7 @@ import { indexOnOrBefore } from '../../regime/fromStore.js';
 import { scanMomentum, type MomentumScan } from '../../selection/momentum52w.js';
 import { listSome } from '../../core/text.js';
 import type { Cli } from '../main.js';
+import { checkDateFlag } from '../dateFlags.js';
 import { fmt, json, table } from '../output.js';
 import { parseDateFlag } from './data.js';
 import { shortHash } from '../../strategy/hash.js';
@@ -54,7 +55,7 @@ Examples:
       const ctx = cli.context();
       const eff = effectiveStrategy(command, opts);
       const universe = universeOf(eff.strategy.universe, strategyBaseDir(eff));
-      const asOf = parseDateFlag('--as-of', opts.asOf);
+      const asOf = checkDateFlag(ctx.bars(), '--as-of', parseDateFlag('--as-of', opts.asOf));
       const momentum = momentumOptionsOf(eff.strategy);
       const { topN, minDistance } = momentum;
       const data = loadStrategyData(ctx.bars(), universe, { to: asOf, withRegime: false, withVolume: momentum.volumeFilter });

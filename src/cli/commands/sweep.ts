@@ -18,6 +18,7 @@ import { renderStrategyFile, writeFileAtomic } from '../../strategy/load.js';
 import { regimeParamsOf, strategyJson, sweepPointOf } from '../../backtest/fromStrategy.js';
 import { universeOf } from '../../strategy/universe.js';
 import type { Cli } from '../main.js';
+import { checkDateFlag } from '../dateFlags.js';
 import { fmt, json, table } from '../output.js';
 import { createProgress } from '../progress.js';
 import { parseDateFlag } from './data.js';
@@ -118,7 +119,7 @@ Examples:
       const variants = gridVariants(eff.strategy, axes, opts.grid);
       const points = variants.map((v) => sweepPointOf(v.strategy));
       const universe = universeOf(eff.strategy.universe, strategyBaseDir(eff));
-      const from = parseDateFlag('--from', opts.from);
+      const from = checkDateFlag(ctx.bars(), '--from', parseDateFlag('--from', opts.from));
       const to = parseDateFlag('--to', opts.to);
       const needRegime = points.some((p) => p.regimeMode !== 'off');
       const regimeParams = regimeParamsOf(eff.strategy);
