@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -10,6 +11,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // vitest's default in run mode is one worker less than the cores: ONE worker on a 2-core CI
+    // machine. Most files here wait on child processes, local servers and SQLite as much as they
+    // compute, so every core gets a worker (at least two).
+    maxWorkers: Math.max(2, availableParallelism()),
     reporters: ['default'],
   },
 });

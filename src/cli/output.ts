@@ -1,5 +1,7 @@
-import Table from 'cli-table3';
 import { redact } from '../core/redact.js';
+
+/** Tables and number formats live in core/format.ts (the execution reports use them too). */
+export { fmt, table } from '../core/format.js';
 
 /**
  * Writers the commands print through, so tests and --json stay in control of stdout. Everything
@@ -45,25 +47,6 @@ export function redactingOutput(io: Output): Output {
   return safe;
 }
 
-export function table(head: string[], rows: (string | number | null | undefined)[][], options: { align?: ('left' | 'right')[] } = {}): string {
-  const t = new Table({
-    head,
-    style: { head: [], border: [], compact: true },
-    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
-    colAligns: options.align ?? head.map((_, i) => (i === 0 ? 'left' : 'right')),
-  });
-  for (const r of rows) t.push(r.map((c) => (c === null || c === undefined ? '' : String(c))));
-  return t.toString();
-}
-
 export function json(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2);
 }
-
-export const fmt = {
-  pct: (x: number | null | undefined, digits = 2) => (x === null || x === undefined || !Number.isFinite(x) ? '-' : `${(x * 100).toFixed(digits)}%`),
-  num: (x: number | null | undefined, digits = 2) => (x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(digits)),
-  int: (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '-' : Math.round(x).toLocaleString('en-US')),
-  money: (x: number | null | undefined) =>
-    x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toLocaleString('en-US', { style: 'currency', currency: 'USD' }),
-};

@@ -135,7 +135,7 @@ describe('ExecutionLog: format', () => {
     expect(mine[7]).toMatchObject({ reason: 'boom', symbol: 'X' });
     expect(mine[5].qty).toBeUndefined();
     const table = formatLogTable(all);
-    expect(table.split('\n')).toHaveLength(all.length + 2);
+    expect(table.split('\n')).toHaveLength(all.length + 3); // top border, header, one line per record, bottom border
     expect(table).toContain('PARTIAL_FILL');
   });
 

@@ -2,19 +2,22 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAtlas } from '../support/cli.js';
+import { atlasInProcess } from '../support/cliInProcess.js';
+import { copyDemoStore } from '../support/demoFixture.js';
 import { REAL_DATA_SKIP_MESSAGE, realDataDir } from '../support/realData.js';
 
-/** One demo store shared by the tests in this file (building it takes a couple of seconds). */
+/**
+ * One demo store shared by the tests in this file: a copy of the one `atlas data demo` builds
+ * (test/support/demoFixture.ts). The commands run in-process through the real command parser.
+ */
 let dir = '';
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'atlas-cli-demo-'));
-  const r = await runAtlas(['--data-dir', join(dir, 'store'), 'data', 'demo']);
-  expect(r.code, r.stderr).toBe(0);
-}, 60_000);
+  await copyDemoStore(join(dir, 'store'));
+}, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const atlas = (...args: string[]) => runAtlas(['--data-dir', join(dir, 'store'), ...args]);
+const atlas = (...args: string[]) => atlasInProcess(['--data-dir', join(dir, 'store'), ...args]);
 
 describe('atlas regime on the demo market', () => {
   it('explains the regime at a date, as JSON', async () => {
@@ -150,7 +153,7 @@ describe('atlas demo', () => {
   it('builds the market, prints the regime timeline and writes a backtest report', async () => {
     const d = mkdtempSync(join(tmpdir(), 'atlas-demo-'));
     try {
-      const r = await runAtlas(['--data-dir', d, 'demo']);
+      const r = await atlasInProcess(['--data-dir', d, 'demo']);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/SIMULATED DEMO MARKET/);
       expect(r.stdout).toMatch(/== 2\. Regime/);
@@ -161,7 +164,7 @@ describe('atlas demo', () => {
       expect(r.stdout).toMatch(/DRY RUN, nothing will be sent/);
       expect(r.stdout).toMatch(/\[7\] regime compliance +(PASS|WARN)/);
       // A dry run sends nothing: the paper account has no orders.
-      const orders = await runAtlas(['--data-dir', d, 'orders', '--account', 'DEMO', '--status', 'all', '--json']);
+      const orders = await atlasInProcess(['--data-dir', d, 'orders', '--account', 'DEMO', '--status', 'all', '--json']);
       expect(JSON.parse(orders.stdout).orders).toEqual([]);
     } finally {
       rmSync(d, { recursive: true, force: true });
@@ -172,8 +175,8 @@ describe('atlas demo', () => {
     const d = mkdtempSync(join(tmpdir(), 'atlas-demo-'));
     try {
       writeFileSync(join(d, 'SPY.csv'), 'Date,Close\n2020-01-02,300\n');
-      await runAtlas(['--data-dir', join(d, 's'), 'data', 'import', join(d, 'SPY.csv')]);
-      const r = await runAtlas(['--data-dir', join(d, 's'), 'demo']);
+      await atlasInProcess(['--data-dir', join(d, 's'), 'data', 'import', join(d, 'SPY.csv')]);
+      const r = await atlasInProcess(['--data-dir', join(d, 's'), 'demo']);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/already holds real data for SPY; use another --data-dir for the demo, or --force/);
     } finally {
@@ -187,13 +190,13 @@ describe.skipIf(!realDataDir())('acceptance on ../shared/data', () => {
   beforeAll(async () => {
     real = mkdtempSync(join(tmpdir(), 'atlas-real-'));
     const data = realDataDir()!;
-    const r = await runAtlas(['--data-dir', real, 'data', 'import', data, join(data, 'stocks')]);
+    const r = await atlasInProcess(['--data-dir', real, 'data', 'import', data, join(data, 'stocks')]);
     expect(r.code, r.stderr).toBe(0);
   }, 120_000);
   afterAll(() => real && rmSync(real, { recursive: true, force: true }));
 
   it('regime validate March 2020 shows at least 18/22 CRASH', async () => {
-    const r = await runAtlas(['--data-dir', real, 'regime', 'validate', '--from', '2020-03-01', '--to', '2020-03-31', '--json']);
+    const r = await atlasInProcess(['--data-dir', real, 'regime', 'validate', '--from', '2020-03-01', '--to', '2020-03-31', '--json']);
     const s = JSON.parse(r.stdout);
     expect(s.days).toBe(22);
     expect(s.counts.CRASH).toBeGreaterThanOrEqual(18);
@@ -201,7 +204,7 @@ describe.skipIf(!realDataDir())('acceptance on ../shared/data', () => {
 
   it('the compare backtest runs 2005-2020 and writes the HTML report', async () => {
     const report = join(real, 'report.html');
-    const r = await runAtlas(['--data-dir', real, 'backtest', '--universe', 'technology', '--top-n', '10', '--from', '2005-01-01', '--to', '2020-12-31', '--regime', 'compare', '--report', report]);
+    const r = await atlasInProcess(['--data-dir', real, 'backtest', '--universe', 'technology', '--top-n', '10', '--from', '2005-01-01', '--to', '2020-12-31', '--regime', 'compare', '--report', report]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/baseline .* regime-rebalance .* regime-daily .* SPY buy & hold/);
     expect(readFileSync(report, 'utf8')).toMatch(/2005-01-03 → 2020-12-31/);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sessionsBetween } from '../../src/calendar/nyse.js';
-import { runAtlas } from '../support/cli.js';
+import { atlasInProcess } from '../support/cliInProcess.js';
 import { useTempDirs } from '../support/tmp.js';
 import { startStubServer, type RecordedRequest, type StubServer } from '../providers/support/stubServer.js';
 
@@ -42,7 +42,7 @@ describe('atlas data sync (against a local Tiingo)', () => {
   afterEach(async () => server.close());
 
   const sync = (dir: string, symbols: string, to: string, extra: string[] = []) =>
-    runAtlas(['--data-dir', dir, 'data', 'sync', '--symbols', symbols, '--provider', 'tiingo', '--from', '2020-01-02', '--to', to, '--json', ...extra], {
+    atlasInProcess(['--data-dir', dir, 'data', 'sync', '--symbols', symbols, '--provider', 'tiingo', '--from', '2020-01-02', '--to', to, '--json', ...extra], {
       env: { TIINGO_API_KEY: KEY, ATLAS_TIINGO_URL: server.url, ATLAS_LOG_LEVEL: 'debug' },
     });
 
@@ -73,7 +73,7 @@ describe('atlas data sync (against a local Tiingo)', () => {
     expect(out.map((x: { status: string }) => x.status)).toEqual(['fetched', 'failed', 'fetched']);
     expect(out[1].error).toMatch(/XXX/);
     expect(r.stderr + r.stdout).not.toContain(KEY);
-    const list = JSON.parse((await runAtlas(['--data-dir', dir, 'data', 'list', '--json'])).stdout);
+    const list = JSON.parse((await atlasInProcess(['--data-dir', dir, 'data', 'list', '--json'])).stdout);
     expect(list.map((s: { symbol: string }) => s.symbol)).toEqual(['AAA', 'BBB']);
   });
 
@@ -91,7 +91,7 @@ describe('atlas data sync (against a local Tiingo)', () => {
 
   it('a rejected key names the variable and never prints the key', async () => {
     const dir = tmp();
-    const r = await runAtlas(['--data-dir', dir, 'data', 'sync', '--symbols', 'AAA', '--provider', 'tiingo', '--from', '2020-01-02', '--to', '2020-01-10'], {
+    const r = await atlasInProcess(['--data-dir', dir, 'data', 'sync', '--symbols', 'AAA', '--provider', 'tiingo', '--from', '2020-01-02', '--to', '2020-01-10'], {
       env: { TIINGO_API_KEY: 'wrong-key-abcdefgh', ATLAS_TIINGO_URL: server.url },
     });
     expect(r.code).toBe(1);
@@ -101,8 +101,8 @@ describe('atlas data sync (against a local Tiingo)', () => {
 
   it('a missing key names TIINGO_API_KEY', async () => {
     const dir = tmp();
-    const r = await runAtlas(['--data-dir', dir, 'data', 'sync', '--symbols', 'AAA', '--provider', 'tiingo', '--from', '2020-01-02', '--to', '2020-01-10'], {
-      env: { ATLAS_TIINGO_URL: server.url },
+    const r = await atlasInProcess(['--data-dir', dir, 'data', 'sync', '--symbols', 'AAA', '--provider', 'tiingo', '--from', '2020-01-02', '--to', '2020-01-10'], {
+      env: { TIINGO_API_KEY: undefined, ATLAS_TIINGO_URL: server.url },
     });
     expect(r.code).toBe(1);
     expect(r.stdout + r.stderr).toMatch(/TIINGO_API_KEY/);

@@ -1,19 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { NEUTRAL_CAP } from '../chaos/harness.js';
-import { planKills, pointWhere, runKill, type KillPlan } from '../chaos/killScenario.js';
-import { failures } from '../chaos/killSweep.js';
 import { faultRun, leftWorking, queuedThenResume, race } from '../chaos/scenarios.js';
 
 /**
  * A fast sample of each chaos scenario (test/chaos/, `npm run chaos`), through the real CLI: one
- * race per broker, working orders (paper), queued then resumed (alpaca), a 404 on a poll and a
- * blocked account, and kill -9 at a few points of each broker. The 40-order rate-limit run (d)
- * takes minutes of real time and is only in `npm run chaos`.
+ * race (paper; the lease is the store's, the same for both brokers), working orders (paper),
+ * queued then resumed (alpaca), a 404 on a poll and a blocked account, and kill -9 at two points
+ * of the paper broker and one of Alpaca (the order at the broker, not yet recorded as sent). The
+ * race on Alpaca, the other kill points and the 40-order rate-limit run (d) are in `npm run chaos`
+ * (CI), which runs every scenario in full. The kill -9 sample is chaosSample.kill.test.ts, a file
+ * of its own so that it runs next to this one.
  */
 const SLOW = { timeout: 300_000 };
 
 describe('chaos sample: concurrency and working orders', () => {
-  it.each(['paper', 'alpaca'] as const)('a. two processes at once on %s: one trades, the other is refused', SLOW, async (kind) => {
+  it.each(['paper'] as const)('a. two processes at once on %s: one trades, the other is refused', SLOW, async (kind) => {
     // Started together, the two can still run one after the other on a loaded machine (then both
     // trade, legitimately): such a try stays in bounds and is retried, up to three times.
     let overlapped = false;
@@ -73,23 +74,5 @@ describe('chaos sample: requests and faults at the CLI (alpaca)', () => {
     expect(r.run.code).not.toBe(0);
     expect(r.run.stderr).toMatch(/pre-flight P1 account status\) failed.*trading_blocked/);
     expect(r.posts).toBe(0);
-  });
-});
-
-describe('chaos sample: kill -9 at a few points', () => {
-  const sample = async (plan: KillPlan, patterns: RegExp[]) => {
-    const ns = patterns.map((p) => pointWhere(plan, p));
-    const trials = [];
-    for (const n of ns) trials.push(await runKill(plan, n));
-    expect(failures(trials, plan.baseline)).toEqual([]);
-    expect(trials.every((t) => t.killed)).toBe(true);
-  };
-
-  it('paper: after the run is created, after an order is admitted, after its Accepted line, after a fill', SLOW, async () => {
-    await sample(await planKills('paper'), [/store run created/, /paper order admitted/, /store run order Accepted/, /paper fills booked/]);
-  });
-
-  it('alpaca: after the order POST answer, after Submitted, after the Filled line', SLOW, async () => {
-    await sample(await planKills('alpaca'), [/http POST \/v2\/orders/, /store run order Submitted/, /store run order Filled/]);
   });
 });

@@ -10,7 +10,7 @@ import { startFakeAlpaca, type FakeAlpaca } from '../support/fakeAlpaca.js';
 import { useTempDirs } from '../support/tmp.js';
 import { lastRawClose } from '../../src/execution/rebalance/signal.js';
 import { BUILTIN_UNIVERSES, getUniverse } from '../../src/selection/universes.js';
-import { runAtlas } from '../support/cli.js';
+import { atlasInProcess } from '../support/cliInProcess.js';
 import { auditLeaks, auditProblems, duplicateServerOrders, events, fixedSignal, seedDemoStore } from './helpers.js';
 
 /**
@@ -371,13 +371,13 @@ describe('atlas rebalance --broker alpaca (the CLI against the fake server)', ()
       for (const s of Object.keys(closes)) if (!fake.state.assets.has(s)) fake.addAsset({ symbol: s });
       const env = { ATLAS_ALPACA_TRADING_URL: fake.url, ALPACA_LARGE_KEY: fake.keyId, ALPACA_LARGE_SECRET: fake.secretKey };
       const args = ['--data-dir', dir, 'rebalance', '--universe', 'technology', '--top-n', '3', '--regime', 'TREND_NEUTRAL', '--force', '--broker', 'alpaca', '--yes', '--fill-timeout', '5', '--json', '--allow-stale'];
-      const first = await runAtlas(args, { env });
+      const first = await atlasInProcess(args, { env });
       expect(first.code, first.stderr).toBe(0);
       const r = JSON.parse(first.stdout) as RebalanceResult;
       expect(r.outcome).toBe('completed');
       expect(r.broker).toBe('alpaca');
       expect(fake.state.orders).toHaveLength(3);
-      const again = await runAtlas(args, { env });
+      const again = await atlasInProcess(args, { env });
       expect(again.code, again.stderr).toBe(0);
       expect((JSON.parse(again.stdout) as RebalanceResult).outcome).toBe('already_completed');
       expect(fake.state.orders).toHaveLength(3);

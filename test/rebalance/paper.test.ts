@@ -6,6 +6,7 @@ import { formatExecutionReport } from '../../src/execution/rebalance/report.js';
 import { RunStore } from '../../src/execution/rebalance/runStore.js';
 import { getUniverse } from '../../src/selection/universes.js';
 import { runAtlas } from '../support/cli.js';
+import { atlasInProcess } from '../support/cliInProcess.js';
 import { useTempDirs } from '../support/tmp.js';
 import { VirtualTime } from '../brokers/helpers.js';
 import { auditProblems, events, seedDemoStore } from './helpers.js';
@@ -91,9 +92,10 @@ describe('rebalance on the embedded paper broker', () => {
     seedDemoStore(dir).db.close();
     // 10:00 New York on the session after the demo's last bar: the market is open and the data current.
     const env = { ATLAS_CLOCK: '2025-01-02T15:00:00Z' };
-    const run = (a: string[]) => runAtlas(a, { env });
+    const run = (a: string[]) => atlasInProcess(a, { env });
     const args = ['--data-dir', dir, 'rebalance', '--universe', 'technology', '--top-n', '3', '--regime', 'TREND_NEUTRAL', '--fill-timeout', '5'];
-    const refused = await run(args);
+    // The refusal runs the real binary, whose stdin is a pipe; the rest runs in-process.
+    const refused = await runAtlas(args, { env });
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/Refusing to send 3 order\(s\) without confirmation.*--yes/);
 

@@ -2,17 +2,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAtlas } from '../support/cli.js';
+import { atlasInProcess } from '../support/cliInProcess.js';
+import { copyDemoStore } from '../support/demoFixture.js';
 
 let dir = '';
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'atlas-regime-compare-'));
-  const r = await runAtlas(['--data-dir', join(dir, 'store'), 'data', 'demo']);
-  expect(r.code, r.stderr).toBe(0);
+  await copyDemoStore(join(dir, 'store')); // what `atlas data demo` writes, built once (test/support/demoFixture.ts)
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const atlas = (...args: string[]) => runAtlas(['--data-dir', join(dir, 'store'), ...args]);
+const atlas = (...args: string[]) => atlasInProcess(['--data-dir', join(dir, 'store'), ...args]);
 
 describe('atlas regime compare and --regime-model (real command parser, demo market)', () => {
   it('compare --json: in-sample and hold-out per model, the number of models on the hold-out', async () => {

@@ -59,11 +59,11 @@ function orderRow(o: Order): (string | number)[] {
     o.submittedAt.toISOString().replace('T', ' ').slice(0, 16),
     o.symbol,
     o.side,
-    fmt.num(o.qty, Number.isInteger(o.qty) ? 0 : 4),
-    o.type === 'limit' ? `limit ${fmt.num(o.limitPrice)}` : o.type,
+    fmt.shares(o.qty),
+    o.type === 'limit' ? `limit ${fmt.price(o.limitPrice)}` : o.type,
     o.status,
-    fmt.num(o.filledQty, Number.isInteger(o.filledQty) ? 0 : 4),
-    o.filledAvgPrice === null ? '-' : fmt.num(o.filledAvgPrice, 4),
+    fmt.shares(o.filledQty),
+    fmt.price(o.filledAvgPrice),
     o.clientOrderId.length > 24 ? `${o.clientOrderId.slice(0, 23)}…` : o.clientOrderId,
   ];
 }
@@ -134,7 +134,7 @@ Examples:
       }
       cli.io.out(table(
         ['symbol', 'qty', 'avg price', 'last price', 'market value', 'weight', 'unrealised P&L', 'P&L %'],
-        rows.map((r) => [r.symbol, fmt.num(r.qty, Number.isInteger(r.qty) ? 0 : 4), fmt.num(r.avgPrice), fmt.num(r.lastPrice), fmt.money(r.marketValue), fmt.pct(r.weight), fmt.money(r.unrealisedPnl), fmt.pct(r.unrealisedPnlPct)]),
+        rows.map((r) => [r.symbol, fmt.shares(r.qty), fmt.price(r.avgPrice), fmt.price(r.lastPrice), fmt.money(r.marketValue), fmt.pct(r.weight), fmt.money(r.unrealisedPnl), fmt.pct(r.unrealisedPnlPct)]),
       ));
       cli.io.out(`cash ${fmt.money(a.cash)} (${fmt.pct(a.equity > 0 ? a.cash / a.equity : null)}), equity ${fmt.money(a.equity)}`);
     });
@@ -213,7 +213,7 @@ Examples:
         cli.io.out(json({ account, cash: info.cash, initialCash: info.initialCash, resetAt: info.resetAt, drills: info.fillPolicy, canceledOrders: canceled }));
         return;
       }
-      const open = canceled.length === 0 ? 'no open orders' : `${canceled.length} open order(s) canceled (${canceled.map((o) => `${o.side} ${o.qty} ${o.symbol}`).join(', ')})`;
+      const open = canceled.length === 0 ? 'no open orders' : `${canceled.length} open order(s) canceled (${canceled.map((o) => `${o.side} ${fmt.shares(o.qty)} ${o.symbol}`).join(', ')})`;
       cli.io.out(`Paper account ${account} reset to ${fmt.money(info.cash)} cash; positions dropped, ${open}; order history kept.`);
     });
 

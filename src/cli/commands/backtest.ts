@@ -18,9 +18,11 @@ import { shortHash } from '../../strategy/hash.js';
 import { backtestConfigOf, regimeParamsOf, strategyJson } from '../../backtest/fromStrategy.js';
 import { universeOf } from '../../strategy/universe.js';
 import type { Cli } from '../main.js';
+import { checkDateFlag } from '../dateFlags.js';
 import { fmt, json, table } from '../output.js';
 import { parseDateFlag } from './data.js';
 import { writeUserFile } from '../userFile.js';
+import { exportTargets, outOption, writeJsonExport } from '../exportOut.js';
 import { addStrategyOptions, ALL_FIELD_FLAGS, deprecatedAlias, effectiveStrategy, strategyBaseDir, type FieldFlagName } from '../strategyOptions.js';
 import { numFlag } from './strategyFlags.js';
 import { withSleevePrices } from '../../backtest/sleeveData.js';
@@ -102,8 +104,9 @@ export function registerBacktestCommand(program: Command, cli: Cli): void {
     .option('--initial-cash <usd>', 'starting cash', '100000')
     .option('--rf <rate>', 'annual risk-free rate for Sharpe and Sortino', '0')
     .option('--json', 'print results as JSON')
-    .option('--report <file.html>', 'write a self-contained HTML report')
-    .option('--trades <file.csv>', 'write every fill')
+    .addOption(outOption({ html: 'the report', csv: 'every fill', json: 'the results as --json prints them' }))
+    .option('--report <file.html>', 'deprecated: use --out FILE.html')
+    .option('--trades <file.csv>', 'deprecated: use --out FILE.csv')
     .option('--regime-csv <file.csv>', 'write the regime and allocation at each rebalance')
     .option('--compare-sleeves', 'also run the strategy\'s own regime mode with each remainder sleeve side by side (cash vs the configured sleeve, or vs BIL)')
     .option('--gate <conditions>', 'pass/fail check, e.g. "sharpe>=0.8,cagr>=0.10"; exit 1 on FAIL')
@@ -118,19 +121,20 @@ and slippage; positions drift between rebalances. The rebalance uses the same or
 live trading. Formulas: docs/metrics.md; model: docs/backtest.md.
 
 Examples:
-  $ atlas backtest --strategy atlas.strategy.json --report report.html
+  $ atlas backtest --strategy atlas.strategy.json --out report.html
   $ atlas backtest --universe technology --top-n 10 --from 2005-01-01 --to 2020-12-31 --regime-mode compare
-  $ atlas backtest --universe technology --report report.html --trades trades.csv --regime-csv regimes.csv
+  $ atlas backtest --universe technology --out report.html --out trades.csv --out results.json --regime-csv regimes.csv
   $ atlas backtest --universe healthcare --regime-mode daily --gate "sharpe>=0.8,cagr>=0.10"
   $ atlas backtest --universe-file sp500_membership.csv --rebalance quarterly --fractional`)
     .action((opts: BacktestFlags & Record<string, unknown>, command: Command) => {
       const ctx = cli.context();
       if (opts.regime !== undefined) deprecatedAlias((t) => cli.io.note(t), '--regime <mode>', '--regime-mode');
+      const out = exportTargets(opts, ['html', 'csv', 'json'], cli.io, [{ flag: '--report', key: 'report', format: 'html' }, { flag: '--trades', key: 'trades', format: 'csv' }]);
       const modeFlag = opts.regimeMode ?? opts.regime;
       const eff = effectiveStrategy(command, opts, process.cwd(), { skip: ['regimeMode'], set: modeFlag !== undefined && modeFlag !== 'compare' ? { regimeMode: modeFlag } : {} });
       const strategy = eff.strategy;
       const universe = universeOf(strategy.universe, strategyBaseDir(eff));
-      const from = parseDateFlag('--from', opts.from);
+      const from = checkDateFlag(ctx.bars(), '--from', parseDateFlag('--from', opts.from));
       const to = parseDateFlag('--to', opts.to);
       if (from && to && to < from) throw new AtlasError(`--to ${to} is before --from ${from}; the range is empty.`, { code: 'BAD_FLAG' });
       const own = strategy.regime.mode;
@@ -190,32 +194,32 @@ Examples:
         wholeShares: config.wholeShares!, minNotional: config.minNotional!, cashRate: config.cashRate!, initialCash: config.initialCash!, rf,
         sleeve: `${sleeveLabel(sleeve)}${sleeve.kind === 'cash' ? '' : sleeveCountsAsCash(sleeve) ? ' (counts as cash for gate 7)' : ' (counts as exposure for gate 7)'}`,
       };
-      if (opts.report) {
-        writeUserFile(opts.report, renderReport(cmp, {
+      if (out.html) {
+        writeUserFile(out.html, renderReport(cmp, {
           title: `Atlas backtest: ${universe.name}, top ${config.topN}`,
           universe: { name: universe.name, description: universe.description, survivorshipWarning: universe.survivorshipWarning ?? coverage?.warning ?? undefined, missing: data.missing },
           settings, gate, simulated: simulated ?? undefined, start: startLine,
         }));
-        cli.io.note(`Wrote the report to ${opts.report}.`);
+        cli.io.note(`Wrote the report to ${out.html}.`);
         // Listed on the dashboard's Research page (docs/dashboard.md).
         new ResearchStore(ctx.db()).record({
           kind: 'backtest', createdAt: ctx.now().toISOString(), title: `${universe.name}, top ${config.topN}, ${config.rebalance}`, strategyHash: eff.hash,
           firstDate: sessions[0], lastDate: sessions[sessions.length - 1], simulated: simulated !== null, settings,
           metrics: Object.fromEntries([...cmp.runs.map((r) => [r.name, r.metrics]), ...(cmp.benchmark ? [[cmp.benchmark.name, cmp.benchmark.metrics]] : [])]),
-          reportPath: resolvePath(opts.report),
+          reportPath: resolvePath(out.html),
         });
       }
-      if (opts.trades) {
-        writeUserFile(opts.trades, tradesCsv(cmp.runs));
-        cli.io.note(`Wrote ${cmp.runs.reduce((a, r) => a + r.result.trades.length, 0)} trades to ${opts.trades}.`);
+      if (out.csv) {
+        writeUserFile(out.csv, tradesCsv(cmp.runs));
+        cli.io.note(`Wrote ${cmp.runs.reduce((a, r) => a + r.result.trades.length, 0)} trades to ${out.csv}.`);
       }
       if (opts.regimeCsv) {
         writeUserFile(opts.regimeCsv, rebalancesCsv(cmp.runs));
         cli.io.note(`Wrote the regime at each rebalance to ${opts.regimeCsv}.`);
       }
       const failed = gate?.checks.some((c) => !c.pass) ?? false;
-      if (opts.json) {
-        cli.io.out(json({
+      if (opts.json || out.json) {
+        const doc = json({
           simulated: simulated !== null,
           ...(simulated ? { simulatedNote: simulated } : {}),
           strategy: strategyJson(eff),
@@ -227,8 +231,11 @@ Examples:
           ...(sleeveRuns ? { sleeveComparison: sleeveRuns } : {}),
           benchmark: cmp.benchmark ? { name: cmp.benchmark.name, metrics: cmp.benchmark.metrics } : null,
           gate: gate ?? null,
-        }));
-      } else {
+        });
+        if (out.json) writeJsonExport(cli.io, out.json, doc, 'the results');
+        if (opts.json) cli.io.out(doc);
+      }
+      if (!opts.json) {
         const first = cmp.runs[0].result;
         cli.io.out([
           ...(simulated ? [`*** ${simulated} ***`] : []),
@@ -248,7 +255,7 @@ Examples:
         for (const w of sleeveWarnings) cli.io.note(`warning: ${w}`);
         for (const w of new Set(cmp.runs.flatMap((r) => r.result.warnings))) if (w !== universe.survivorshipWarning && !sleeveWarnings.has(w)) cli.io.note(`note: ${w}`);
       }
-      if (simulated && (opts.json || opts.report)) cli.io.note(simulated);
+      if (simulated && (opts.json || out.html || out.json)) cli.io.note(simulated);
       if (failed) cli.fail(1);
     });
 }

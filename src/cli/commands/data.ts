@@ -11,6 +11,7 @@ import type { ProviderName } from '../../data/providers/provider.js';
 import { syncSymbols } from '../../data/sync.js';
 import { installDemoMarket } from '../../data/demoInstall.js';
 import type { Cli } from '../main.js';
+import { checkDateFlag } from '../dateFlags.js';
 import { fmt, json, table } from '../output.js';
 import { createProgress } from '../progress.js';
 
@@ -108,7 +109,7 @@ Examples:
     .action((opts: { symbols?: string; asOf?: string; json?: boolean }) => {
       const ctx = cli.context();
       const store = ctx.bars();
-      const asOf = parseDateFlag('--as-of', opts.asOf) ?? nyDateOf(ctx.now());
+      const asOf = checkDateFlag(ctx.bars(), '--as-of', parseDateFlag('--as-of', opts.asOf)) ?? nyDateOf(ctx.now());
       const symbols = opts.symbols ? parseSymbolList(opts.symbols) : store.listSymbols().map((s) => s.symbol);
       const unknown = symbols.filter((s) => !store.hasSymbol(s));
       if (unknown.length) throw new AtlasError(`No data stored for ${unknown.join(', ')}; import or sync it first (see \`atlas data list\`).`, { code: 'NO_DATA' });

@@ -97,7 +97,7 @@ Example:
       writeUserFile(reportPath, renderReport(cmp, {
         title: 'Atlas demo backtest (SIMULATED market): technology, top 10',
         universe: { name: universe.name, description: universe.description, survivorshipWarning: universe.survivorshipWarning, missing: data.missing },
-        settings: { universe: 'technology', 'top N': 10, rebalance: 'semiannual', fill: 'next open', 'commission bps': 10, 'slippage bps': 10 },
+        settings: { universe: 'technology', topN: 10, rebalance: 'semiannual', fill: 'open', commissionBps: 10, slippageBps: 10 },
       }));
       io.out([
         '== 3. Backtest: 52-week-high momentum, baseline vs regime-integrated (simulated market) ==',

@@ -4,7 +4,7 @@
  * days that diverged most (src/operations/parity/).
  */
 import type { Command } from 'commander';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AtlasError, describeError } from '../../core/errors.js';
 import { RunStore } from '../../execution/rebalance/runStore.js';
@@ -17,6 +17,8 @@ import { SnapshotStore } from '../../operations/snapshots/snapshotStore.js';
 import { loadStrategyFile, type LoadedStrategy } from '../../strategy/index.js';
 import type { Cli } from '../main.js';
 import { json } from '../output.js';
+import { exportTargets, outOption, writeJsonExport } from '../exportOut.js';
+import { writeUserFile } from '../userFile.js';
 
 export function registerParityCommand(program: Command, cli: Cli): void {
   program
@@ -25,12 +27,14 @@ export function registerParityCommand(program: Command, cli: Cli): void {
     .option('--account <name>', 'the account (default: the only one with snapshots)')
     .option('--strategy <file>', 'the strategy file (default: the replay\'s, else the deployed one)')
     .option('--json', 'print the report as JSON')
-    .option('--report <file>', 'write a self-contained HTML report')
+    .addOption(outOption({ html: 'a self-contained report', json: 'the report as --json prints it' }))
+    .option('--report <file>', 'deprecated: use --out FILE.html')
     .addHelpText('after', `
 Examples:
   $ atlas parity --account LARGE
-  $ atlas parity --data-dir .atlas/replays/2019-01-02_2020-12-31_ab12cd34 --report parity.html`)
-    .action((flags: { account?: string; strategy?: string; json?: boolean; report?: string }) => {
+  $ atlas parity --data-dir .atlas/replays/2019-01-02_2020-12-31_ab12cd34 --out parity.html`)
+    .action((flags: { account?: string; strategy?: string; json?: boolean; report?: string; out?: string[] }) => {
+      const out = exportTargets(flags, ['html', 'json'], cli.io, [{ flag: '--report', key: 'report', format: 'html' }]);
       const ctx = cli.context();
       const db = ctx.db();
       const snaps = new SnapshotStore(db);
@@ -60,10 +64,11 @@ Examples:
       }
       notes.push('the backtest trades adjusted shares and earns dividends through adjusted prices; the paper broker trades raw shares and pays no dividends');
       const report = buildParityReport({ account: chosen.account, broker: chosen.broker, snapshots: list, fills: fillShortfalls(new RunStore(db, ctx.clock), ctx.bars(), chosen.account, chosen.broker), backtest, notes });
-      if (flags.report) {
-        writeFileSync(resolve(flags.report), parityHtml(report));
-        cli.io.note(`wrote ${resolve(flags.report)}`);
+      if (out.html) {
+        writeUserFile(out.html, parityHtml(report));
+        cli.io.note(`Wrote the report to ${out.html}.`);
       }
+      if (out.json) writeJsonExport(cli.io, out.json, json(report), 'the report');
       if (flags.json) {
         cli.io.out(json(report));
         return;

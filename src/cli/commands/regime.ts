@@ -10,8 +10,10 @@ import { registerRegimeCompare } from './regimeCompare.js';
 import { summariseRegimes } from '../../regime/summary.js';
 import { REGIMES, type RegimeHistory } from '../../regime/types.js';
 import type { Cli } from '../main.js';
+import { checkDateFlag, notBeforeData } from '../dateFlags.js';
 import { fmt, json, table } from '../output.js';
 import { writeUserFile } from '../userFile.js';
+import { exportTargets, outOption, writeJsonExport } from '../exportOut.js';
 import { parseDateFlag } from './data.js';
 
 function historyRows(h: RegimeHistory, from: string, to: string) {
@@ -30,7 +32,7 @@ function historyRows(h: RegimeHistory, from: string, to: string) {
 }
 
 function rangeFlags(h: RegimeHistory, opts: { from?: string; to?: string }): { from: string; to: string } {
-  const from = parseDateFlag('--from', opts.from) ?? h.dates[0];
+  const from = notBeforeData('--from', parseDateFlag('--from', opts.from), h.dates[0]) ?? h.dates[0];
   const to = parseDateFlag('--to', opts.to) ?? h.dates[h.dates.length - 1];
   if (to < from) throw new AtlasError(`--to ${to} is before --from ${from}; the range is empty.`, { code: 'BAD_FLAG' });
   return { from, to };
@@ -65,7 +67,7 @@ Examples:
     .addHelpText('after', '\nExamples:\n  $ atlas regime --as-of 2020-03-16\n  $ atlas regime now --json --regime-params \'{"vixFloor":null}\'')
     .action((opts: { asOf?: string; json?: boolean; regimeParams?: string; regimeModel?: string }) => {
       const ctx = cli.context();
-      const asOf = parseDateFlag('--as-of', opts.asOf);
+      const asOf = checkDateFlag(ctx.bars(), '--as-of', parseDateFlag('--as-of', opts.asOf));
       const { history } = regimeFromStore(ctx.bars(), { to: asOf, params: parseRegimeParams(opts.regimeParams), model: parseRegimeModel(opts.regimeModel) });
       const i = history.dates.length - 1;
       const why = explainDay(history, i);
@@ -97,27 +99,31 @@ Examples:
     .description('one row per session: regime, state, features, z-scores, VIX and its changes, allocation')
     .option('--from <date>', 'first date (default: first available)')
     .option('--to <date>', 'last date (default: latest)')
-    .option('--csv <file>', 'write the rows to a CSV file')
+    .option('--csv <file>', 'deprecated: use --out FILE.csv')
     .option('--json', 'print as JSON')
+    .addOption(outOption({ csv: 'the rows', json: 'the rows as --json prints them' }))
     .option('--regime-params <json>', 'override model parameters (docs/regime.md)')
     .option('--regime-model <name>', `the regime model: ${REGIME_MODEL_NAMES.join(', ')} (default seed)`)
-    .addHelpText('after', '\nExample:\n  $ atlas regime history --from 2020-02-01 --to 2020-04-30 --csv march2020.csv')
-    .action((opts: { from?: string; to?: string; csv?: string; json?: boolean; regimeParams?: string; regimeModel?: string }) => {
+    .addHelpText('after', '\nExample:\n  $ atlas regime history --from 2020-02-01 --to 2020-04-30 --out march2020.csv')
+    .action((opts: { from?: string; to?: string; csv?: string; json?: boolean; out?: string[]; regimeParams?: string; regimeModel?: string }) => {
+      const out = exportTargets(opts, ['csv', 'json'], cli.io, [{ flag: '--csv', key: 'csv', format: 'csv' }]);
       const ctx = cli.context();
+      checkDateFlag(ctx.bars(), '--from', parseDateFlag('--from', opts.from));
       const { history } = regimeFromStore(ctx.bars(), { to: parseDateFlag('--to', opts.to), params: parseRegimeParams(opts.regimeParams), model: parseRegimeModel(opts.regimeModel) });
       const { from, to } = rangeFlags(history, opts);
       const rows = historyRows(history, from, to);
-      if (opts.csv) {
+      if (out.csv) {
         const cols = Object.keys(rows[0] ?? { date: '' }) as (keyof (typeof rows)[number])[];
         const body = csvLine(cols) + rows.map((r) => csvLine(cols.map((c) => {
           const v = r[c];
           return typeof v === 'number' ? (Number.isFinite(v) ? v : '') : (v as string | boolean | null);
         }))).join('');
-        writeUserFile(opts.csv, body);
-        cli.io.note(`Wrote ${rows.length} rows to ${opts.csv}.`);
+        writeUserFile(out.csv, body);
+        cli.io.note(`Wrote ${rows.length} rows to ${out.csv}.`);
       }
+      if (out.json) writeJsonExport(cli.io, out.json, json(rows), `${rows.length} rows`);
       if (opts.json) cli.io.out(json(rows));
-      else if (!opts.csv) {
+      else if (!out.csv && !out.json) {
         cli.io.out(table(['date', 'regime', 'state', 'DD', 'S20', 'S60', 'dd z', 's20 z', 'VIX', 'VIX 1d', 'VIX 3d', 'alloc'],
           rows.map((r) => [r.date, r.regime ?? '-', r.state ?? '-', fmt.num(r.dd, 4), fmt.num(r.s20, 2), fmt.num(r.s60, 2), fmt.num(r.ddZ), fmt.num(r.s20Z), fmt.num(r.vix), fmt.pct(r.vixChange1d, 1), fmt.pct(r.vixChange3d, 1), fmt.pct(r.allocation, 0)])));
       }
@@ -134,6 +140,7 @@ Examples:
     .addHelpText('after', '\nThe COVID crash (the reference system saw CRASH on 18 of 22 sessions).\nExample:\n  $ atlas regime validate --from 2020-03-01 --to 2020-03-31')
     .action((opts: { from: string; to: string; json?: boolean; regimeParams?: string; regimeModel?: string }) => {
       const ctx = cli.context();
+      checkDateFlag(ctx.bars(), '--from', parseDateFlag('--from', opts.from));
       const { history } = regimeFromStore(ctx.bars(), { to: parseDateFlag('--to', opts.to), params: parseRegimeParams(opts.regimeParams), model: parseRegimeModel(opts.regimeModel) });
       const { from, to } = rangeFlags(history, opts);
       const s = summariseRegimes(history, from, to);
@@ -166,6 +173,7 @@ Example:
   $ atlas regime evaluate --from 2005-01-01 --to 2020-12-31`)
     .action((opts: { from?: string; to?: string; rf: string; json?: boolean; regimeParams?: string; regimeModel?: string }) => {
       const ctx = cli.context();
+      checkDateFlag(ctx.bars(), '--from', parseDateFlag('--from', opts.from));
       const store = ctx.bars();
       const { history } = regimeFromStore(store, { to: parseDateFlag('--to', opts.to), params: parseRegimeParams(opts.regimeParams), model: parseRegimeModel(opts.regimeModel) });
       const firstRegime = history.regime.findIndex((r) => r !== null);

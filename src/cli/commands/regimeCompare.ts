@@ -8,6 +8,7 @@ import { renderComparison } from '../../regime/compareView.js';
 import { parseRegimeModelList } from '../../regime/models/registry.js';
 import { parseRegimeParams } from '../../regime/paramsFlag.js';
 import type { Cli } from '../main.js';
+import { checkDateFlag } from '../dateFlags.js';
 import { fmt, json, table } from '../output.js';
 import { parseDateFlag } from './data.js';
 import { intFlag, numFlag } from './strategyFlags.js';
@@ -33,7 +34,7 @@ Example:
   $ atlas regime compare --models seed,jm-online,jm-vote,sma200 --walk-forward --holdout-from 2015-01-01`)
     .action((opts: { models: string; walkForward?: boolean; holdoutFrom?: string; from?: string; to?: string; costBps: string; bootstrapSamples: string; regimeParams?: string; json?: boolean }) => {
       const models = parseRegimeModelList(opts.models);
-      const from = parseDateFlag('--from', opts.from);
+      const from = checkDateFlag(cli.context().bars(), '--from', parseDateFlag('--from', opts.from));
       const to = parseDateFlag('--to', opts.to);
       const holdoutFrom = parseDateFlag('--holdout-from', opts.holdoutFrom);
       if (from && to && to < from) throw new AtlasError(`--to ${to} is before --from ${from}; the range is empty.`, { code: 'BAD_FLAG' });

@@ -11,6 +11,7 @@ import { AtlasError } from '../../core/errors.js';
 import { runReplay } from '../../operations/replay/replay.js';
 import { loadStrategyFile } from '../../strategy/index.js';
 import type { Cli } from '../main.js';
+import { checkDateFlag } from '../dateFlags.js';
 import { json } from '../output.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -32,6 +33,7 @@ Examples:
     .action(async (flags: { strategy: string; from: string; to: string; replayDir?: string; initialCash: string; json?: boolean }) => {
       const ctx = cli.context();
       if (!DATE.test(flags.from) || !DATE.test(flags.to)) throw new AtlasError('--from and --to must be dates like 2019-01-02.', { code: 'BAD_FLAG' });
+      checkDateFlag(ctx.bars(), '--from', flags.from);
       const cash = Number(flags.initialCash);
       if (!(cash > 0)) throw new AtlasError(`--initial-cash must be a positive amount, got "${flags.initialCash}".`, { code: 'BAD_FLAG' });
       const strategyFile = resolve(flags.strategy);

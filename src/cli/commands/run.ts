@@ -24,6 +24,7 @@ import { createRealSteps } from '../../operations/daemon/steps.js';
 import type { DeployedAccount } from '../../operations/schedule/jobs.js';
 import type { AppContext } from '../context.js';
 import type { Cli } from '../main.js';
+import { checkDateFlag } from '../dateFlags.js';
 import { json } from '../output.js';
 import { deployedStrategyFiles } from './schedule.js';
 
@@ -63,6 +64,7 @@ Examples:
     .action(async (flags: RunFlags) => {
       const ctx = cli.context();
       if (flags.at !== undefined && !flags.once) throw new AtlasError('--at only goes with --once.', { code: 'BAD_FLAG' });
+      if (flags.at !== undefined) checkDateFlag(ctx.bars(), '--at', parseAt(flags.at).toISOString());
       const clock: Clock = flags.at !== undefined ? new ManualClock(parseAt(flags.at)) : ctx.clock;
       const ops = loadOperationsConfig(ctx.dataDir, flags.config);
       const deployments = loadDeployments(deployedStrategyFiles(flags.strategy, ops.run.strategies));

@@ -5,6 +5,7 @@ import { indexOnOrBefore } from '../../regime/fromStore.js';
 import { scanMomentum, type MomentumScan } from '../../selection/momentum52w.js';
 import { listSome } from '../../core/text.js';
 import type { Cli } from '../main.js';
+import { checkDateFlag } from '../dateFlags.js';
 import { fmt, json, table } from '../output.js';
 import { parseDateFlag } from './data.js';
 import { shortHash } from '../../strategy/hash.js';
@@ -24,7 +25,7 @@ export function scanTable(scan: MomentumScan): string {
   return table(
     ['rank', 'symbol', 'close', 'adj close', '52w high (adj)', 'distance', '>= min', 'volume', 'selected', 'note'],
     scan.rows.map((r) => [
-      r.rank ?? '-', r.symbol, fmt.num(r.close), fmt.num(r.adjClose), fmt.num(r.high52), fmt.pct(r.distance, 1),
+      r.rank ?? '-', r.symbol, fmt.price(r.close), fmt.price(r.adjClose), fmt.price(r.high52), fmt.pct(r.distance, 1),
       r.passedDistance ? 'yes' : 'no', r.passedVolume ? 'yes' : 'no', r.selected ? '*' : '', r.reason ?? '',
     ]),
   );
@@ -54,7 +55,7 @@ Examples:
       const ctx = cli.context();
       const eff = effectiveStrategy(command, opts);
       const universe = universeOf(eff.strategy.universe, strategyBaseDir(eff));
-      const asOf = parseDateFlag('--as-of', opts.asOf);
+      const asOf = checkDateFlag(ctx.bars(), '--as-of', parseDateFlag('--as-of', opts.asOf));
       const momentum = momentumOptionsOf(eff.strategy);
       const { topN, minDistance } = momentum;
       const data = loadStrategyData(ctx.bars(), universe, { to: asOf, withRegime: false, withVolume: momentum.volumeFilter });

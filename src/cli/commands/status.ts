@@ -223,10 +223,10 @@ Examples:
         `Schedule  ${strategy.rebalance}; next rebalance ${nextRebalance}; last scheduled ${lastScheduled}; last rebalance run ${lastRebalanceDate ?? 'none'}`,
         ...(daily ? [`Daily     allocation at the last trade ${daily.allocationAtLastTrade ?? '-'}, now ${daily.allocationNow ?? '-'}: ${daily.changed === null ? 'unknown' : daily.changed ? 'CHANGED, a daily-mode rebalance is due' : 'unchanged'}`] : []),
         `Drift     against ${targetSource}: exposure ${fmt.pct(exposure, 1)} vs target ${fmt.pct(targetExposure, 1)} (${fmt.pct(exposure - targetExposure, 1)})`,
-        ...(drift.length ? [table(['symbol', 'qty', 'value', 'weight', 'target', 'drift'], drift.map((d) => [d.symbol, d.qty, fmt.money(d.value), fmt.pct(d.weight, 1), fmt.pct(d.target, 1), fmt.pct(d.drift, 1)]))] : []),
+        ...(drift.length ? [table(['symbol', 'qty', 'value', 'weight', 'target', 'drift'], drift.map((d) => [d.symbol, fmt.shares(d.qty), fmt.money(d.value), fmt.pct(d.weight, 1), fmt.pct(d.target, 1), fmt.pct(d.drift, 1)]))] : []),
         `Data      ${freshness.filter((f) => f.fresh).length} of ${freshness.length} symbols up to ${session}${stale.length ? `; behind: ${stale.slice(0, 8).map((f) => `${f.symbol} (${f.lastBar})`).join(', ')}${stale.length > 8 ? ` and ${stale.length - 8} more` : ''}` : ''}${missing.length ? `; no data: ${missing.slice(0, 8).map((f) => f.symbol).join(', ')}${missing.length > 8 ? ` and ${missing.length - 8} more` : ''}` : ''}`,
         `Last run  ${lastRun ? `${lastRun.runId} ${lastRun.status} (${lastRun.tradeDate})` : 'none for this account'}`,
-        `Orders    ${working.length ? working.map((o) => `${o.side} ${o.qty} ${o.symbol} ${o.status}`).join(', ') : 'no working orders'}`,
+        `Orders    ${working.length ? working.map((o) => `${o.side} ${fmt.shares(o.qty)} ${o.symbol} ${o.status}`).join(', ') : 'no working orders'}`,
         `P&L       since last rebalance ${money(pnl.sinceLastRebalance)} (${fmt.pct(pnl.sinceLastRebalancePct)}), since inception ${money(pnl.sinceInception)} (${fmt.pct(pnl.sinceInceptionPct)}); ${pnl.note}`,
         `Daemon    ${live.alive ? 'alive' : 'not running'}: ${live.reason}; next job ${job.id} at ${job.at.toISOString()}`,
       ].join('\n'));

@@ -20,10 +20,12 @@ import { renderStrategyFile, writeFileAtomic } from '../../strategy/load.js';
 import { regimeParamsOf, strategyJson, sweepPointOf } from '../../backtest/fromStrategy.js';
 import { universeOf } from '../../strategy/universe.js';
 import type { Cli } from '../main.js';
+import { checkDateFlag } from '../dateFlags.js';
 import { fmt, json, table } from '../output.js';
 import { createProgress } from '../progress.js';
 import { parseDateFlag } from './data.js';
 import { writeUserFile } from '../userFile.js';
+import { exportTargets, outOption, writeJsonExport } from '../exportOut.js';
 import { addStrategyOptions, ALL_FIELD_FLAGS, effectiveStrategy, strategyBaseDir, type FieldFlagName } from '../strategyOptions.js';
 import { intFlag } from './strategyFlags.js';
 import { addQueueOptions, openQueue, type QueueFlags } from '../queueOptions.js';
@@ -93,7 +95,8 @@ export function registerSweepCommand(program: Command, cli: Cli): void {
     .option('--rank-by <metric>', `metric to rank by: ${RANKABLE.join(', ')}`, 'sharpe')
     .option('--top <n>', 'rows to print', '20')
     .option('--workers <n>', 'worker threads (default: one per core)')
-    .option('--csv <file>', 'write every ranked result to a CSV file')
+    .option('--csv <file>', 'deprecated: use --out FILE.csv')
+    .addOption(outOption({ csv: 'every ranked result', json: 'the results as --json prints them' }))
     .option('--save-best <file>', 'write the winning variant as a strategy file (its hash is the one printed for rank 1)')
     .option('--json', 'print all results as JSON')
     .addHelpText('after', `
@@ -113,6 +116,7 @@ Examples:
   $ atlas sweep --universe technology --grid grid.json --csv sweep.csv
   $ atlas sweep --grid grid.json --queue redis://127.0.0.1:6379   # on \`atlas worker\` processes`)
     .action(async (opts: SweepFlags & Record<string, unknown>, command: Command) => {
+      const out = exportTargets(opts, ['csv', 'json'], cli.io, [{ flag: '--csv', key: 'csv', format: 'csv' }]);
       const ctx = cli.context();
       const axes = parseStrategyGrid(readGrid(opts.grid), opts.grid);
       if (!(RANKABLE as readonly string[]).includes(opts.rankBy)) throw new AtlasError(`--rank-by must be one of ${RANKABLE.join(', ')}.`, { code: 'BAD_FLAG' });
@@ -120,7 +124,7 @@ Examples:
       const variants = gridVariants(eff.strategy, axes, opts.grid);
       const points = variants.map((v) => sweepPointOf(v.strategy));
       const universe = universeOf(eff.strategy.universe, strategyBaseDir(eff));
-      const from = parseDateFlag('--from', opts.from);
+      const from = checkDateFlag(ctx.bars(), '--from', parseDateFlag('--from', opts.from));
       const to = parseDateFlag('--to', opts.to);
       const needRegime = points.some((p) => p.regimeMode !== 'off');
       const regimeParams = regimeParamsOf(eff.strategy);
@@ -168,9 +172,9 @@ Examples:
         await queue?.close();
       }
       const label = (i: number) => `top ${points[i].topN}, ${points[i].minDistance}, ${points[i].rebalance}, regime ${points[i].regimeMode}, strategy ${shortHash(variants[i].hash)}`;
-      if (opts.csv) {
-        writeUserFile(opts.csv, sweepCsv(ranked, axes));
-        cli.io.note(`Wrote ${ranked.length} results to ${opts.csv}.`);
+      if (out.csv) {
+        writeUserFile(out.csv, sweepCsv(ranked, axes));
+        cli.io.note(`Wrote ${ranked.length} results to ${out.csv}.`);
       }
       const best = ranked[0];
       if (opts.saveBest && best) {
@@ -188,14 +192,18 @@ Examples:
         at: ctx.now(), universe: universe.name, baseHash: eff.hash, basePath: eff.path ?? null, rankBy: opts.rankBy, ranked, overfitting,
         grid: Object.fromEntries(axes.map((a) => [a.key, a.values])), dates: data.panel.dates, from, to, simulated: data.simulated.length > 0,
       });
-      if (opts.json) {
-        cli.io.out(json({
+      if (opts.json || out.json) {
+        const doc = json({
           strategy: strategyJson(eff), universe: universe.name, rankBy: opts.rankBy, configurations: points.length, seconds, overfitting, timingLuck: luck,
           grid: Object.fromEntries(axes.map((a) => [a.key, a.values])),
           best: best ? { hash: best.hash, values: best.values, savedTo: opts.saveBest ?? null } : null,
           results: ranked.map((r) => ({ rank: r.rank, strategyHash: r.hash, values: r.values, ...r.result })),
-        }));
-        return;
+        });
+        if (out.json) writeJsonExport(cli.io, out.json, doc, `${ranked.length} results`);
+        if (opts.json) {
+          cli.io.out(doc);
+          return;
+        }
       }
       const top = intFlag('--top', opts.top);
       const extra = axes.map((a) => a.key).filter((k) => !['topN', 'minDistance', 'rebalance', 'regimeMode'].includes(k));

@@ -13,6 +13,7 @@ import type { OverfittingReport, TimingLuckReport } from '../../backtest/overfit
 import { resolveUniverse, type UniverseFlags } from '../../selection/resolveUniverse.js';
 import type { Strategy } from '../../strategy/index.js';
 import type { Cli } from '../main.js';
+import { checkDateFlag } from '../dateFlags.js';
 import { fmt, json, table } from '../output.js';
 import { createProgress } from '../progress.js';
 import { addStrategyOptions, effectiveStrategy } from '../strategyOptions.js';
@@ -114,7 +115,7 @@ Examples:
       const points = gridPoints(parseGrid(readGridFile(opts.grid), opts.grid, { topN: s.scanner.topN, minDistance: s.scanner.minDistance, rebalance: s.rebalance, regimeMode: s.regime.mode }));
       const trainMonths = parseDuration(opts.train, '--train');
       const testMonths = parseDuration(opts.test, '--test');
-      const from = parseDateFlag('--from', opts.from);
+      const from = checkDateFlag(ctx.bars(), '--from', parseDateFlag('--from', opts.from));
       const to = parseDateFlag('--to', opts.to);
       const universe = resolveUniverse(universeFlagsOf(s.universe));
       const needRegime = points.some((p) => p.regimeMode !== 'off');

@@ -1,7 +1,8 @@
 /**
- * @module The audit records as a plain-text table for the terminal (no colours, fixed columns,
- * long text clipped).
+ * @module The audit records as a table for the terminal, in the one table style
+ * (core/format.ts): prices to the cent, shares to their precision, long text clipped.
  */
+import { fmt, table } from '../../core/format.js';
 import type { ExecutionLogRecord } from './row.js';
 
 export function formatLogTable(records: readonly ExecutionLogRecord[], options: { maxReason?: number } = {}): string {
@@ -16,12 +17,10 @@ export function formatLogTable(records: readonly ExecutionLogRecord[], options: 
     r.event,
     r.symbol ?? '',
     r.side ?? '',
-    r.fillQty !== undefined ? String(r.fillQty) : r.qty !== undefined ? String(r.qty) : '',
-    r.fillPrice !== undefined ? String(r.fillPrice) : r.limitPrice !== undefined ? String(r.limitPrice) : '',
+    r.fillQty !== undefined ? fmt.shares(r.fillQty) : r.qty !== undefined ? fmt.shares(r.qty) : '',
+    r.fillPrice !== undefined ? fmt.price(r.fillPrice) : r.limitPrice !== undefined ? fmt.price(r.limitPrice) : '',
     r.gate !== undefined ? `G${r.gate} ${r.result ?? ''}` : (r.status ?? r.result ?? ''),
     clip(r.reason, maxReason),
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
-  return [fmt(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt)].join('\n');
+  return table(head, rows, { left: [0, 1, 2, 3, 6, 7] });
 }

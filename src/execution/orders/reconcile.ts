@@ -8,6 +8,7 @@
  * Broker statuses Atlas does not list arrive as 'unknown' (with `rawStatus`): they are treated as
  * working; the caller notes them once.
  */
+import { fmt } from '../../core/format.js';
 import type { Order, OrderStatus } from '../brokers/broker.js';
 import type { BrokerFacts, OrderEvent, OrderRef } from './events.js';
 import { isFinalState, type OrderState } from './states.js';
@@ -58,7 +59,7 @@ export function statusWord(b: Pick<Order, 'status' | 'rawStatus'>): string {
 }
 
 function ofWhat(b: Order): string {
-  return b.filledQty > 0 ? ` after ${b.filledQty} of ${b.qty} filled` : '';
+  return b.filledQty > 0 ? ` after ${fmt.shares(b.filledQty)} of ${fmt.shares(b.qty)} filled` : '';
 }
 
 export function reconcile(local: LocalOrder, broker: Order | undefined, ctx: ReconcileContext): OrderEvent[] {

@@ -5,6 +5,7 @@
  * still working at the broker (docs/gates.md, "Working orders"). No I/O here; the orchestrator
  * fetches and passes everything in.
  */
+import { fmt } from '../../core/format.js';
 import { isMarketOpenAt, nextOpenAfter, nyDateOf, sessionTimes, isTradingDay } from '../../calendar/nyse.js';
 import { AtlasError } from '../../core/errors.js';
 import { DEFAULT_ALLOCATION, type AllocationMatrix, type Regime } from '../../portfolio/allocation.js';
@@ -108,7 +109,7 @@ export function formatWorkingOrders(working: readonly GateWorkingOrder[]): strin
   const total = (side: 'buy' | 'sell') => rows.filter((r) => r.side === side).reduce((a, r) => a + r.value, 0);
   return [
     `working orders counted: ${rows.length} (buys ${usd(total('buy'))}, sells ${usd(total('sell'))})`,
-    ...rows.map((r) => `  ${r.side} ${r.qty} ${r.symbol} @ ${usd(r.price)} = ${usd(r.value)} (${r.clientOrderId})`),
+    ...rows.map((r) => `  ${r.side} ${fmt.shares(r.qty)} ${r.symbol} @ ${usd(r.price)} = ${usd(r.value)} (${r.clientOrderId})`),
   ];
 }
 

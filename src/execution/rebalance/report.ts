@@ -2,35 +2,20 @@
  * Plain-text reports of a rebalance: the plan (scanner table, regime and allocation, orders,
  * gate report, resulting allocation) and the execution (order outcomes, final allocation). Pure.
  */
+import { fmt, table } from '../../core/format.js';
 import { formatGateResults } from '../gates/index.js';
 import type { AllocationView, RebalanceResult } from './types.js';
 
-function pct(x: number | null | undefined, digits = 1): string {
-  return x === null || x === undefined || !Number.isFinite(x) ? '-' : `${(x * 100).toFixed(digits)}%`;
-}
+const { pct: pctOf, price: num, money, shares } = fmt;
+const pct = (x: number | null | undefined, digits = 1): string => pctOf(x, digits);
 
-function num(x: number | null | undefined, digits = 2): string {
-  return x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(digits);
-}
-
-function money(x: number | null | undefined): string {
-  return x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toLocaleString('en-US', { style: 'currency', currency: 'USD' });
-}
-
-/** A fixed-width text table (first column left-aligned, the rest right-aligned unless told). */
+/** A table in the one table style (core/format.ts); `leftCols` are the left-aligned columns. */
 export function textTable(head: string[], rows: (string | number)[][], leftCols: readonly number[] = [0]): string {
-  const cells = rows.map((r) => r.map(String));
-  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) =>
-    r
-      .map((c, i) => (leftCols.includes(i) ? c.padEnd(widths[i]) : c.padStart(widths[i])))
-      .join('  ')
-      .trimEnd();
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
+  return table(head, rows, { left: leftCols });
 }
 
 export function formatAllocation(a: AllocationView, title: string): string {
-  const rows = a.positions.map((p) => [p.symbol, num(p.qty, p.qty % 1 === 0 ? 0 : 4), money(p.value), pct(p.weight, 2)]);
+  const rows = a.positions.map((p) => [p.symbol, shares(p.qty), money(p.value), pct(p.weight, 2)]);
   return [
     `${title}: ${pct(a.exposurePct, 2)} invested (${money(a.exposure)} of equity ${money(a.equity)}), ${pct(1 - a.exposurePct, 2)} cash`,
     rows.length > 0 ? textTable(['symbol', 'qty', 'value', 'weight'], rows) : '(no positions)',
@@ -88,7 +73,7 @@ export function formatPlanReport(r: RebalanceResult): string {
       out.push(
         textTable(
           ['#', 'side', 'qty', 'symbol', 'intent', 'ref price', 'notional', 'client order id'],
-          r.plan.orders.map((o, i) => [i + 1, o.side.toUpperCase(), o.qty, o.symbol, o.intent, num(o.refPrice), money(o.notional), o.clientOrderId]),
+          r.plan.orders.map((o, i) => [i + 1, o.side.toUpperCase(), shares(o.qty), o.symbol, o.intent, num(o.refPrice), money(o.notional), o.clientOrderId]),
           [1, 3, 4, 7],
         ),
       );
@@ -132,7 +117,7 @@ export function formatExecutionReport(r: RebalanceResult): string {
     out.push(
       textTable(
         ['leg', 'symbol', 'planned', 'sent', 'filled', 'avg price', 'state', 'client order id', 'note'],
-        r.orders.map((o) => [o.leg.toUpperCase(), o.symbol, o.plannedQty, o.qty, o.filledQty, num(o.filledAvgPrice), o.state, o.clientOrderId, o.reason ?? '']),
+        r.orders.map((o) => [o.leg.toUpperCase(), o.symbol, shares(o.plannedQty), shares(o.qty), shares(o.filledQty), num(o.filledAvgPrice), o.state, o.clientOrderId, o.reason ?? '']),
         [0, 1, 6, 7, 8],
       ),
     );

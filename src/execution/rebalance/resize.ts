@@ -4,6 +4,7 @@
  * BUYs down (plan.ts's resizeBuys), never up; each change is a Resized or Skipped event. The
  * re-sized BUYs are then re-validated.
  */
+import { fmt } from '../../core/format.js';
 import { DEFAULT_GATE_LIMITS } from '../gates/types.js';
 import type { RunContext } from './context.js';
 import { gateBudgetOf } from './budget.js';
@@ -38,7 +39,7 @@ export async function resizeUnsentBuys(ctx: RunContext, unsent: readonly RunOrde
       plannedQty: k.plannedQty,
       budget,
       scale: sized.scale,
-      reason: `re-sized from ${k.plannedQty} to the buying power available after the SELL phase`,
+      reason: `re-sized from ${fmt.shares(k.plannedQty)} to the buying power available after the SELL phase`,
     });
   }
   if (sized.scale < 1) {

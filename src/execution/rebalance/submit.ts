@@ -3,6 +3,7 @@
  * resolved on resume by a lookup by client order id), then the broker's answer goes through the
  * same pure `reconcile` as every later report (Accepted or Queued, and any fill it already has).
  */
+import { fmt } from '../../core/format.js';
 import { OrderRejectedError } from '../brokers/broker.js';
 import { reconcile } from '../orders/reconcile.js';
 import type { RunContext } from './context.js';
@@ -21,7 +22,7 @@ export async function submitOne(ctx: RunContext, o: RunOrderRecord, session: Mar
   } catch (err) {
     if (err instanceof OrderRejectedError) {
       ctx.record({ ...refOf(o), kind: 'Rejected', brokerOrderId: null, brokerStatus: 'rejected', reason: err.reason });
-      ctx.note(`${o.side} ${o.qty} ${o.symbol} rejected: ${err.reason}`);
+      ctx.note(`${o.side} ${fmt.shares(o.qty)} ${o.symbol} rejected: ${err.reason}`);
       return;
     }
     throw err; // outcome unknown: the order stays 'submitting' and is reconciled on resume

@@ -9,6 +9,7 @@
  * Callers wait only while the market is open: a run whose orders are queued for the open ends
  * 'queued' instead, so no timeout that started while the market was closed cancels anything.
  */
+import { fmt } from '../../core/format.js';
 import { TransientError, describeError } from '../../core/errors.js';
 import type { Order, TradeUpdate, TradeUpdateStream } from '../brokers/broker.js';
 import { reconcile } from '../orders/reconcile.js';
@@ -125,7 +126,7 @@ async function timeOut(ctx: RunContext, leg: OrderLeg): Promise<void> {
   const left = liveOrders(ctx, leg);
   if (ctx.onTimeout === 'leave') {
     for (const o of left) {
-      const reason = `still ${o.brokerStatus ?? 'open'} at the ${secs}s fill timeout with ${o.filledQty} of ${o.qty} filled; left open (--on-timeout leave)`;
+      const reason = `still ${o.brokerStatus ?? 'open'} at the ${secs}s fill timeout with ${fmt.shares(o.filledQty)} of ${fmt.shares(o.qty)} filled; left open (--on-timeout leave)`;
       ctx.record({ ...refOf(o), kind: 'LeftWorking', brokerOrderId: o.brokerOrderId ?? '', brokerStatus: o.brokerStatus ?? 'open', filledQty: o.filledQty, filledAvgPrice: o.filledAvgPrice, reason });
       ctx.note(`${o.side} ${o.symbol}: ${reason}`);
     }
@@ -159,7 +160,7 @@ export async function cancelAndConfirm(
   const opts: Omit<ReconcileOptions, 'session'> = {
     source: why.source,
     lost: why.source === 'abandon' ? 'record' : 'wait',
-    reasonFor: (_o, b) => (b.status === 'filled' ? undefined : `${why.reason} with ${b.filledQty} of ${b.qty} filled`),
+    reasonFor: (_o, b) => (b.status === 'filled' ? undefined : `${why.reason} with ${fmt.shares(b.filledQty)} of ${fmt.shares(b.qty)} filled`),
   };
   const until = ctx.now().getTime() + ctx.cancelWaitMs;
   const maxRounds = Math.ceil(ctx.cancelWaitMs / ctx.pollMs) + 2;
