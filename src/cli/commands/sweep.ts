@@ -119,7 +119,9 @@ Examples:
       const to = parseDateFlag('--to', opts.to);
       const needRegime = points.some((p) => p.regimeMode !== 'off');
       const regimeParams = regimeParamsOf(eff.strategy);
-      const data = loadStrategyData(ctx.bars(), universe, { to, withRegime: needRegime, withVolume: points.some((p) => p.config?.volumeFilter === true), regimeParams });
+      // The panel starts one lookback before --from: the longest lookback any point ranks by.
+      const lookback = Math.max(eff.strategy.scanner.lookback, ...points.map((p) => p.config?.lookback ?? 0));
+      const data = loadStrategyData(ctx.bars(), universe, { from, to, lookback, withRegime: needRegime, withVolume: points.some((p) => p.config?.volumeFilter === true), regimeParams });
       const progress = createProgress(cli.io, points.length, 'sweep', !opts.json);
       const t0 = performance.now();
       // Shared by every point (the ranking is prepared for them); a variant's own fields override.
