@@ -8,8 +8,7 @@ import { deflatedSharpe, deflatedSharpeOfBest, moments } from '../analytics/defl
 import { probabilityOfBacktestOverfitting } from '../analytics/pbo.js';
 import type { Panel } from '../data/panel.js';
 import { rebalancePeriodKey } from '../calendar/rebalanceSchedule.js';
-import type { RegimeSeries } from './engine.js';
-import { runJobs, type SweepFixed, type SweepOptions, type SweepPoint } from './sweep.js';
+import { runJobs, type SweepFixed, type SweepOptions, type SweepPoint, type SweepRegimes } from './sweep.js';
 
 export interface DeflatedSharpeReport {
   /** Grid index of the configuration with the best per-period Sharpe ratio. */
@@ -136,7 +135,7 @@ export function offsetCount(dates: readonly string[], from: string, to: string, 
 /** One configuration at every rebalance-day offset over [from, to]. */
 export async function timingLuck(
   panel: Panel,
-  regimes: RegimeSeries | null,
+  regimes: SweepRegimes,
   point: SweepPoint,
   fixed: SweepFixed,
   options: SweepOptions = {},

@@ -8,6 +8,7 @@ import type { Universe } from '../selection/universes.js';
 import { loadUniversePanel } from '../selection/universePanel.js';
 import { SIMULATED_SOURCE } from '../data/simulated.js';
 import type { RegimeSeries } from './engine.js';
+import type { RegimesByModel } from './sweep.js';
 import type { RawPrices } from './liveGates.js';
 import { rawPricesOf } from './rawPrices.js';
 
@@ -52,4 +53,17 @@ export function loadStrategyData(
   // The benchmark and the regime inputs count too: a real universe judged by a simulated SPY is not real.
   const simulated = [...new Set([...panel.symbols, 'SPY', 'VIX'])].filter((s) => sources.get(s) === SIMULATED_SOURCE);
   return { panel, missing, regimes, spy, rawPrices, simulated };
+}
+
+/**
+ * The regime series of each named model over the store's SPY and VIX (up to `to`), computed once
+ * per model: a sweep whose grid varies regime.model shares each series across its points.
+ */
+export function regimesByModel(store: BarStore, models: readonly RegimeModelName[], options: { to?: string; params?: RegimeParamsInput } = {}): RegimesByModel {
+  const byModel: Record<string, RegimeSeries> = {};
+  for (const model of new Set(models)) {
+    const { history } = regimeFromStore(store, { to: options.to, params: options.params, model });
+    byModel[model] = { dates: history.dates, regimes: history.regime };
+  }
+  return { byModel };
 }

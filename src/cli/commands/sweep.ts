@@ -7,7 +7,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AtlasError } from '../../core/errors.js';
 import { csvLine } from '../../data/csv/parseCsv.js';
-import { loadStrategyData } from '../../backtest/strategyData.js';
+import { loadStrategyData, regimesByModel } from '../../backtest/strategyData.js';
 import { fixedFor, rankResults, runSweepWithReturns, type SweepFixed, type SweepResult } from '../../backtest/sweep.js';
 import { overfittingReport, timingLuck } from '../../backtest/overfitting.js';
 import { overfittingLines, timingLuckLine } from './walkforward.js';
@@ -121,7 +121,10 @@ Examples:
       const regimeParams = regimeParamsOf(eff.strategy);
       // The panel starts one lookback before --from: the longest lookback any point ranks by.
       const lookback = Math.max(eff.strategy.scanner.lookback, ...points.map((p) => p.config?.lookback ?? 0));
-      const data = loadStrategyData(ctx.bars(), universe, { from, to, lookback, withRegime: needRegime, withVolume: points.some((p) => p.config?.volumeFilter === true), regimeParams });
+      const data = loadStrategyData(ctx.bars(), universe, { from, to, lookback, withRegime: false, withVolume: points.some((p) => p.config?.volumeFilter === true) });
+      // One regime series per model the grid's regime-applying points name, shared by all of them.
+      const models = [...new Set(variants.filter((v) => v.strategy.regime.mode !== 'off').map((v) => v.strategy.regime.model))];
+      const regimes = needRegime ? regimesByModel(ctx.bars(), models, { to, params: regimeParams }) : null;
       const progress = createProgress(cli.io, points.length, 'sweep', !opts.json);
       const t0 = performance.now();
       // Shared by every point (the ranking is prepared for them); a variant's own fields override.
@@ -131,7 +134,7 @@ Examples:
         workers: opts.workers ? intFlag('--workers', opts.workers, 0) : undefined,
         isMember: universe.survivorshipWarning ? undefined : universe.isMember,
       };
-      const { results, returns } = await runSweepWithReturns(data.panel, data.regimes, points, fixed, {
+      const { results, returns } = await runSweepWithReturns(data.panel, regimes, points, fixed, {
         ...run,
         onProgress: (done) => {
           progress.update(done, '');
@@ -148,8 +151,8 @@ Examples:
       // How much of the best result is luck: DSR and PBO over every configuration's daily returns,
       // and the best configuration at every rebalance-day offset.
       const overfitting = overfittingReport(returns);
-      const luck = ranked.length > 0 ? await timingLuck(data.panel, data.regimes, ranked[0].result, fixedFor(ranked[0].result, fixed), run) : null;
-      const label = (i: number) => `top ${points[i].topN}, ${points[i].minDistance}, ${points[i].rebalance}, regime ${points[i].regimeMode}, strategy ${shortHash(variants[i].hash)}`;
+      const luck = ranked.length > 0 ? await timingLuck(data.panel, regimes, ranked[0].result, fixedFor(ranked[0].result, fixed), run) : null;
+      const label = (i: number) => `top ${points[i].topN}, ${points[i].minDistance}, ${points[i].rebalance}, regime ${points[i].regimeMode}${models.length > 1 ? ` (${points[i].regimeModel})` : ''}, strategy ${shortHash(variants[i].hash)}`;
       if (opts.csv) {
         writeUserFile(opts.csv, sweepCsv(ranked, axes));
         cli.io.note(`Wrote ${ranked.length} results to ${opts.csv}.`);
