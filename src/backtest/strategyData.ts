@@ -1,7 +1,7 @@
 import type { BarStore } from '../data/store/barStore.js';
 import { loadAlignedSeries } from '../data/store/panelLoader.js';
 import type { Panel } from '../data/panel.js';
-import { regimeFromStore } from '../regime/fromStore.js';
+import { regimeSeriesFromStore } from '../regime/regimeCache.js';
 import type { RegimeParamsInput } from '../regime/types.js';
 import type { RegimeModelName } from '../regime/models/registry.js';
 import type { Universe } from '../selection/universes.js';
@@ -41,8 +41,7 @@ export function loadStrategyData(
   const spy = loadAlignedSeries(store.db, 'SPY', 'adjClose', panel.dayNumbers) ?? null;
   const regimes = options.withRegime === false ? null : (() => {
     try {
-      const { history } = regimeFromStore(store, { to: options.to, params: options.regimeParams, model: options.regimeModel });
-      return { dates: history.dates, regimes: history.regime };
+      return regimeSeriesFromStore(store, { to: options.to, params: options.regimeParams, model: options.regimeModel });
     } catch (err) {
       // 'if-available': a run that does not apply the regime still works without SPY or VIX.
       if (options.withRegime === 'if-available') return null;
@@ -62,8 +61,7 @@ export function loadStrategyData(
 export function regimesByModel(store: BarStore, models: readonly RegimeModelName[], options: { to?: string; params?: RegimeParamsInput } = {}): RegimesByModel {
   const byModel: Record<string, RegimeSeries> = {};
   for (const model of new Set(models)) {
-    const { history } = regimeFromStore(store, { to: options.to, params: options.params, model });
-    byModel[model] = { dates: history.dates, regimes: history.regime };
+    byModel[model] = regimeSeriesFromStore(store, { to: options.to, params: options.params, model });
   }
   return { byModel };
 }
