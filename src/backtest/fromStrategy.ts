@@ -81,7 +81,7 @@ export function backtestConfigOf(strategy: Strategy): Required<Pick<BacktestConf
 /** A strategy as one sweep point: the same config backtestConfigOf gives, split the way the workers take it. */
 export function sweepPointOf(strategy: Strategy): SweepPoint {
   const { topN, minDistance, rebalance, regimeMode, ...config } = backtestConfigOf(strategy);
-  return { topN, minDistance, rebalance, regimeMode, config };
+  return { topN, minDistance, rebalance, regimeMode, regimeModel: strategy.regime.model, config };
 }
 
 /** The live rebalance's signal request: the same scanner options, regime parameters and allocation. */

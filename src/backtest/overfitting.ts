@@ -8,8 +8,7 @@ import { deflatedSharpe, deflatedSharpeOfBest, moments } from '../analytics/defl
 import { probabilityOfBacktestOverfitting } from '../analytics/pbo.js';
 import type { Panel } from '../data/panel.js';
 import { rebalancePeriodKey } from '../calendar/rebalanceSchedule.js';
-import type { RegimeSeries } from './engine.js';
-import { runJobs, type SweepFixed, type SweepOptions, type SweepPoint } from './sweep.js';
+import { runJobs, type SweepFixed, type SweepOptions, type SweepPoint, type SweepRegimes } from './sweep.js';
 
 export interface DeflatedSharpeReport {
   /** Grid index of the configuration with the best per-period Sharpe ratio. */
@@ -40,18 +39,19 @@ export interface OverfittingReport {
 }
 
 /**
- * Work budget of the CSCV (configurations x sessions x splits): analytics/pbo.ts re-reads every
- * row of every configuration per split, so S is the largest even block count within it (16 for a
- * few configurations over a few years, 4-6 for a thousand over 23 years).
+ * Work budget of the CSCV (splits x configurations x blocks): analytics/pbo.ts sums per-block
+ * sums, so a split costs O(N·S) whatever the number of sessions; S = 16 (12,870 splits) fits for
+ * up to about 1,450 configurations (a 1,008-point sweep takes well under a second), and larger
+ * sweeps step down to 14 or 12.
  */
-const PBO_BUDGET = 5e7;
+const PBO_BUDGET = 3e8;
 
-/** The largest even S in [4, 16] whose C(S, S/2) splits fit the budget for N configurations x T sessions. */
+/** The largest even S in [4, 16] whose C(S, S/2) splits fit the budget for N configurations (and T >= 2S sessions). */
 export function pboBlocks(configurations: number, sessions: number): number {
   let best = 0;
   for (let s = 4; s <= 16; s += 2) {
     if (sessions < 2 * s) break;
-    if (combinationsCount(s, s / 2) * configurations * sessions <= PBO_BUDGET || s === 4) best = s;
+    if (combinationsCount(s, s / 2) * configurations * s <= PBO_BUDGET || s === 4) best = s;
   }
   return best;
 }
@@ -135,7 +135,7 @@ export function offsetCount(dates: readonly string[], from: string, to: string, 
 /** One configuration at every rebalance-day offset over [from, to]. */
 export async function timingLuck(
   panel: Panel,
-  regimes: RegimeSeries | null,
+  regimes: SweepRegimes,
   point: SweepPoint,
   fixed: SweepFixed,
   options: SweepOptions = {},

@@ -1,13 +1,14 @@
 import type { BarStore } from '../data/store/barStore.js';
-import { loadPanel } from '../data/store/panelLoader.js';
-import type { Panel, PanelField } from '../data/panel.js';
-import { regimeFromStore } from '../regime/fromStore.js';
+import { loadAlignedSeries } from '../data/store/panelLoader.js';
+import type { Panel } from '../data/panel.js';
+import { regimeSeriesFromStore } from '../regime/regimeCache.js';
 import type { RegimeParamsInput } from '../regime/types.js';
 import type { RegimeModelName } from '../regime/models/registry.js';
 import type { Universe } from '../selection/universes.js';
-import { AtlasError } from '../core/errors.js';
+import { loadUniversePanel } from '../selection/universePanel.js';
 import { SIMULATED_SOURCE } from '../data/simulated.js';
 import type { RegimeSeries } from './engine.js';
+import type { RegimesByModel } from './sweep.js';
 import type { RawPrices } from './liveGates.js';
 import { rawPricesOf } from './rawPrices.js';
 
@@ -26,39 +27,21 @@ export interface StrategyData {
 
 /**
  * Loads what the scanner, the backtester and the rebalancer read: the universe's stored symbols
- * as one aligned panel, the regime series and SPY for the benchmark.
+ * as one aligned panel (loadUniversePanel: from `from` less the 52-week-high lookback, the fields
+ * the scan reads), the regime series and SPY for the benchmark. SPY is read on its own, aligned to
+ * the panel's sessions, so the panel does not start on SPY's first bar (1993) when the stocks
+ * start later; it is a panel column only when the universe holds it.
  */
 export function loadStrategyData(
   store: BarStore,
   universe: Universe,
-  options: { to?: string; withRegime?: boolean | 'if-available'; withVolume?: boolean; regimeParams?: RegimeParamsInput; regimeModel?: RegimeModelName } = {},
+  options: { from?: string; to?: string; lookback?: number; withRegime?: boolean | 'if-available'; withVolume?: boolean; regimeParams?: RegimeParamsInput; regimeModel?: RegimeModelName } = {},
 ): StrategyData {
-  const listed = store.listSymbols();
-  const stored = new Set(listed.map((s) => s.symbol));
-  const sources = new Map(listed.map((s) => [s.symbol, s.source]));
-  const symbols = universe.symbols.filter((s) => stored.has(s));
-  const missing = universe.symbols.filter((s) => !stored.has(s));
-  if (symbols.length === 0) {
-    throw new AtlasError(
-      `None of the ${universe.symbols.length} symbols of universe "${universe.name}" has data in the store; import or sync them first (e.g. \`atlas data sync --symbols ${universe.symbols.slice(0, 3).join(',')}\`).`,
-      { code: 'NO_DATA' },
-    );
-  }
-  const fields: PanelField[] = ['open', 'high', 'close', 'adjClose'];
-  if (options.withVolume) fields.push('volume');
-  const withSpy = stored.has('SPY');
-  const panel = loadPanel(store.db, withSpy ? [...symbols, 'SPY'] : symbols, { fields, to: options.to });
-  let spy: Float64Array | null = null;
-  const n = panel.dates.length;
-  if (withSpy) {
-    spy = panel.adjClose.slice(symbols.length * n, (symbols.length + 1) * n);
-    // SPY is the benchmark, not a candidate: drop its column unless the universe holds it.
-    if (!universe.symbols.includes('SPY')) dropLastSymbol(panel);
-  }
+  const { panel, missing, sources } = loadUniversePanel(store, universe, { from: options.from, to: options.to, lookback: options.lookback, withVolume: options.withVolume });
+  const spy = loadAlignedSeries(store.db, 'SPY', 'adjClose', panel.dayNumbers) ?? null;
   const regimes = options.withRegime === false ? null : (() => {
     try {
-      const { history } = regimeFromStore(store, { to: options.to, params: options.regimeParams, model: options.regimeModel });
-      return { dates: history.dates, regimes: history.regime };
+      return regimeSeriesFromStore(store, { to: options.to, params: options.regimeParams, model: options.regimeModel });
     } catch (err) {
       // 'if-available': a run that does not apply the regime still works without SPY or VIX.
       if (options.withRegime === 'if-available') return null;
@@ -67,15 +50,18 @@ export function loadStrategyData(
   })();
   const rawPrices = rawPricesOf(panel, (symbol) => ({ source: sources.get(symbol), actions: store.getActions(symbol) }));
   // The benchmark and the regime inputs count too: a real universe judged by a simulated SPY is not real.
-  const simulated = [...symbols, 'SPY', 'VIX'].filter((s) => sources.get(s) === SIMULATED_SOURCE);
+  const simulated = [...new Set([...panel.symbols, 'SPY', 'VIX'])].filter((s) => sources.get(s) === SIMULATED_SOURCE);
   return { panel, missing, regimes, spy, rawPrices, simulated };
 }
 
-function dropLastSymbol(panel: Panel): void {
-  const n = panel.dates.length;
-  const m = panel.symbols.length - 1;
-  panel.symbols = panel.symbols.slice(0, m);
-  for (const f of ['open', 'high', 'low', 'close', 'adjClose', 'volume'] as const) {
-    if (panel[f].length > 0) panel[f] = panel[f].subarray(0, m * n);
+/**
+ * The regime series of each named model over the store's SPY and VIX (up to `to`), computed once
+ * per model: a sweep whose grid varies regime.model shares each series across its points.
+ */
+export function regimesByModel(store: BarStore, models: readonly RegimeModelName[], options: { to?: string; params?: RegimeParamsInput } = {}): RegimesByModel {
+  const byModel: Record<string, RegimeSeries> = {};
+  for (const model of new Set(models)) {
+    byModel[model] = regimeSeriesFromStore(store, { to: options.to, params: options.params, model });
   }
+  return { byModel };
 }

@@ -19,8 +19,31 @@ export interface SweepPoint {
   minDistance: number;
   rebalance: RebalanceFrequency;
   regimeMode: RegimeMode;
+  /**
+   * The regime model whose series the point runs on, when the sweep's regimes are given per
+   * model (RegimesByModel); ignored when one series is given.
+   */
+  regimeModel?: string;
   /** The rest of the point's backtest config (a strategy variant's fields); overrides `fixed`. */
   config?: SweepPointConfig;
+}
+
+/** Regime series per regime model, each computed once and shared by every point that names it. */
+export interface RegimesByModel {
+  byModel: Readonly<Record<string, RegimeSeries | null>>;
+}
+
+/** What a sweep runs its points on: one regime series (or none) for all, or one per regime model. */
+export type SweepRegimes = RegimeSeries | null | RegimesByModel;
+
+/** The regime series a point runs on. */
+export function regimesFor(regimes: SweepRegimes, point: SweepPoint): RegimeSeries | null {
+  if (regimes === null || !('byModel' in regimes)) return regimes;
+  const model = point.regimeModel;
+  if (model === undefined || !Object.hasOwn(regimes.byModel, model)) {
+    throw new AtlasError(`No regime series was computed for regime model "${model ?? '(none)'}"; the sweep has ${Object.keys(regimes.byModel).join(', ') || 'none'}.`, { code: 'BAD_GRID' });
+  }
+  return regimes.byModel[model];
 }
 
 /** Backtest settings a point may carry besides the four above (plain data: it crosses to the workers). */
@@ -116,7 +139,7 @@ export interface SweepJob {
 export interface WorkerInit {
   panel: SharedPanel;
   prepared: SharedPrepared;
-  regimes: RegimeSeries | null;
+  regimes: SweepRegimes;
   fixed: SweepFixed;
   /** Send each run's daily returns back (for the deflated Sharpe ratio and PBO). */
   returns: boolean;
@@ -187,8 +210,8 @@ export function prepareSweep(panel: Panel, jobs: readonly SweepJob[], fixed: Swe
 }
 
 /** One job on a shared preparation: the worker's loop body, also run in-process (workers: 0). */
-export function runJob(panel: Panel, prepared: PreparedPanel, regimes: RegimeSeries | null, fixed: SweepFixed, job: SweepJob, i: number, withReturns: boolean): JobResult {
-  const r = runBacktestLean(panel, job.point.regimeMode === 'off' ? null : regimes, { ...sweepConfig(job.point, fixed, job), universe: prepared.universe, prepared, requirePrepared: true });
+export function runJob(panel: Panel, prepared: PreparedPanel, regimes: SweepRegimes, fixed: SweepFixed, job: SweepJob, i: number, withReturns: boolean): JobResult {
+  const r = runBacktestLean(panel, job.point.regimeMode === 'off' ? null : regimesFor(regimes, job.point), { ...sweepConfig(job.point, fixed, job), universe: prepared.universe, prepared, requirePrepared: true });
   const dates = panel.dates.slice(r.start, r.end + 1);
   const metrics = computeMetrics({ dates, equity: r.equity, exposure: r.exposure, totals: r.totals }, { rfAnnual: fixed.rfAnnual ?? 0 });
   return withReturns ? { i, metrics, returns: dailyReturns(r.equity) } : { i, metrics };
@@ -208,7 +231,7 @@ export interface SweepOptions {
 /** What runJobs hands a runner: the jobs of one preparation, with the universe already resolved. */
 export interface RunnerRequest {
   panel: Panel;
-  regimes: RegimeSeries | null;
+  regimes: SweepRegimes;
   jobs: readonly SweepJob[];
   fixed: SweepFixed;
   universe: UniverseLike | null;
@@ -227,7 +250,7 @@ export type JobRunner = (request: RunnerRequest) => Promise<JobResult[]>;
  */
 export async function runJobs(
   panel: Panel,
-  regimes: RegimeSeries | null,
+  regimes: SweepRegimes,
   jobs: readonly SweepJob[],
   fixed: SweepFixed,
   options: SweepOptions & { returns?: boolean } = {},
@@ -307,7 +330,7 @@ export async function runJobs(
 const CHUNK = 16;
 
 /** Runs every grid point over the sweep's range; results in grid order. */
-export async function runSweep(panel: Panel, regimes: RegimeSeries | null, points: readonly SweepPoint[], fixed: SweepFixed, options: SweepOptions = {}): Promise<SweepResult[]> {
+export async function runSweep(panel: Panel, regimes: SweepRegimes, points: readonly SweepPoint[], fixed: SweepFixed, options: SweepOptions = {}): Promise<SweepResult[]> {
   const out = await runJobs(panel, regimes, points.map((point) => ({ point })), fixed, options);
   return out.map((r, i) => ({ ...points[i], metrics: r.metrics }));
 }
@@ -320,7 +343,7 @@ export function fixedFor(point: SweepPoint, fixed: SweepFixed): SweepFixed {
   return out;
 }
 
-export async function runSweepWithReturns(panel: Panel, regimes: RegimeSeries | null, points: readonly SweepPoint[], fixed: SweepFixed, options: SweepOptions = {}): Promise<{ results: SweepResult[]; returns: Float64Array[] }> {
+export async function runSweepWithReturns(panel: Panel, regimes: SweepRegimes, points: readonly SweepPoint[], fixed: SweepFixed, options: SweepOptions = {}): Promise<{ results: SweepResult[]; returns: Float64Array[] }> {
   // Points that differ in a field the shared ranking is built for (lookback, the volume filter)
   // run as separate groups, each with its own preparation; results come back in grid order.
   const groups = new Map<string, number[]>();

@@ -11,9 +11,8 @@
 import { AtlasError } from '../core/errors.js';
 import type { Panel } from '../data/panel.js';
 import { computeMetrics, type BacktestMetrics } from './metrics.js';
-import type { RegimeSeries } from './engine.js';
 import { deflatedSharpeOf, overfittingReport, timingLuck, type DeflatedSharpeReport, type OverfittingReport, type TimingLuckReport } from './overfitting.js';
-import { runJobs, type SweepFixed, type SweepJob, type SweepOptions, type SweepPoint } from './sweep.js';
+import { runJobs, type SweepFixed, type SweepJob, type SweepOptions, type SweepPoint, type SweepRegimes } from './sweep.js';
 
 export type Objective = 'sharpe' | 'calmar' | 'cagr';
 export const OBJECTIVES: readonly Objective[] = ['sharpe', 'calmar', 'cagr'];
@@ -149,7 +148,7 @@ export interface WalkForwardOptions extends WindowOptions {
 
 export async function walkForward(
   panel: Panel,
-  regimes: RegimeSeries | null,
+  regimes: SweepRegimes,
   points: readonly SweepPoint[],
   fixed: SweepFixed,
   o: WalkForwardOptions,

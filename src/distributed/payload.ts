@@ -6,7 +6,7 @@
  */
 import { AtlasError } from '../core/errors.js';
 import type { RegimeSeries } from '../backtest/engine.js';
-import type { JobResult, SweepFixed, SweepJob } from '../backtest/sweep.js';
+import type { JobResult, SweepFixed, SweepJob, SweepRegimes } from '../backtest/sweep.js';
 import { HASH_PATTERN } from './contentHash.js';
 
 /** The BullMQ queue every Atlas coordinator and worker uses. */
@@ -25,7 +25,7 @@ export interface SweepSpec {
   panel: BlobRef;
   /** The universe the ranking is prepared for; its membership is the panel file's `member` column. */
   universe: { name: string; symbols: string[] } | null;
-  regimes: RegimeSeries | null;
+  regimes: SweepRegimes;
   fixed: SweepFixed;
   jobs: SweepJob[];
   /** Send each configuration's daily returns back (for the deflated Sharpe ratio and PBO). */

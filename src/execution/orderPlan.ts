@@ -32,6 +32,7 @@
  * - Orders: all SELLs first, then all BUYs, each group by symbol (code-unit order).
  */
 import { AtlasError } from '../core/errors.js';
+import { buyScaleFactor, scaleBuyQty } from '../portfolio/buyScaling.js';
 
 export type OrderSide = 'buy' | 'sell';
 export type OrderIntent = 'OPEN' | 'CLOSE' | 'ADJUST';
@@ -82,7 +83,6 @@ export interface OrderPlan {
 }
 
 const WHOLE_SHARE_TOLERANCE = 1e-9;
-const SAFETY = 1 - 1e-12;
 /** A buy worth less than a millionth of a dollar is floating-point noise, not a trade. */
 const DUST_NOTIONAL = 1e-6;
 
@@ -198,13 +198,11 @@ export function planOrders(input: PlanInput): OrderPlan {
   let spend = 0;
   for (const o of buys) spend += o.notional * reserve;
 
-  let buyScale = 1;
-  if (spend > available) {
-    buyScale = available > 0 ? (available / spend) * SAFETY : 0;
+  const buyScale = buyScaleFactor(spend, available);
+  if (buyScale < 1) {
     const kept: PlannedOrder[] = [];
     for (const o of buys) {
-      const raw = o.qty * buyScale;
-      const qty = wholeShares ? Math.floor(raw) : raw;
+      const qty = scaleBuyQty(o.qty, buyScale, wholeShares);
       const notional = qty * o.refPrice;
       if (qty <= 0 || notional < minNotional || notional === 0) {
         skipped.push({ symbol: o.symbol, reason: 'insufficient cash', side: 'buy', qty: o.qty, notional: o.notional });

@@ -3,6 +3,8 @@ import type { BarStore } from '../data/store/barStore.js';
 import { alignVix } from './vixLayer.js';
 import { computeModelHistory, DEFAULT_REGIME_MODEL, resolveModelParams, type RegimeModelName } from './models/registry.js';
 import type { RegimeHistory, RegimeParamsInput } from './types.js';
+import type { RegimeInput } from './regimeHistory.js';
+import { fromDayNumber } from '../core/dates.js';
 
 export interface StoredRegime {
   history: RegimeHistory;
@@ -23,6 +25,13 @@ export function minimumSpyDays(params?: RegimeParamsInput, model: RegimeModelNam
  * Refuses with a sentence that says what is missing and how much history is needed.
  */
 export function regimeFromStore(store: BarStore, options: { to?: string; params?: RegimeParamsInput; model?: RegimeModelName } = {}): StoredRegime {
+  const { model, input, vixFilled, vixDropped } = regimeInputFromStore(store, options);
+  const history = computeModelHistory(model, input, options.params);
+  return { history, vixFilled, vixDropped };
+}
+
+/** What a regime model reads from the store: SPY's sessions and adjusted closes, VIX aligned to them. */
+export function regimeInputFromStore(store: BarStore, options: { to?: string; params?: RegimeParamsInput; model?: RegimeModelName } = {}): { model: RegimeModelName; input: RegimeInput; vixFilled: number; vixDropped: number } {
   const model = options.model ?? DEFAULT_REGIME_MODEL;
   const need = minimumSpyDays(options.params, model);
   for (const sym of ['SPY', 'VIX']) {
@@ -33,18 +42,18 @@ export function regimeFromStore(store: BarStore, options: { to?: string; params?
       );
     }
   }
-  const spy = store.getBars('SPY', undefined, options.to);
-  if (spy.length < need) {
+  // Columns, not bar objects: the regime reads two fields of two symbols.
+  const spy = store.getColumns('SPY', undefined, options.to);
+  if (spy.days.length < need) {
     throw new AtlasError(
-      `The regime model ${model} needs at least ${need} SPY sessions (about ${Math.ceil(need / 252)} years) before its first regime; the store has ${spy.length}${options.to ? ` up to ${options.to}` : ''}.`,
+      `The regime model ${model} needs at least ${need} SPY sessions (about ${Math.ceil(need / 252)} years) before its first regime; the store has ${spy.days.length}${options.to ? ` up to ${options.to}` : ''}.`,
       { code: 'SHORT_HISTORY' },
     );
   }
-  const vixBars = store.getBars('VIX', undefined, options.to);
-  const dates = spy.map((b) => b.date);
-  const aligned = alignVix(dates, vixBars.map((b) => ({ date: b.date, close: b.close })));
-  const history = computeModelHistory(model, { dates, spyClose: Float64Array.from(spy, (b) => b.adjClose), vixClose: aligned.vix }, options.params);
-  return { history, vixFilled: aligned.filled.length, vixDropped: aligned.dropped.length };
+  const vix = store.getColumns('VIX', undefined, options.to);
+  const dates = Array.from(spy.days, fromDayNumber);
+  const aligned = alignVix(dates, Array.from(vix.days, (d, i) => ({ date: fromDayNumber(d), close: vix.close[i] })));
+  return { model, input: { dates, spyClose: spy.adjClose.slice(), vixClose: aligned.vix }, vixFilled: aligned.filled.length, vixDropped: aligned.dropped.length };
 }
 
 /** Index of the last history day on or before `date` (-1 when none). */

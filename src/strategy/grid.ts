@@ -6,6 +6,7 @@
  */
 import { AtlasError } from '../core/errors.js';
 import { REGIMES } from '../portfolio/allocation.js';
+import { REGIME_MODEL_NAMES } from '../regime/models/registry.js';
 import { strategyHash } from './hash.js';
 import { validateStrategy } from './load.js';
 import type { Strategy } from './schema.js';
@@ -49,6 +50,12 @@ export const GRID_KEYS: readonly GridKey[] = [
   { names: ['rebalance'], what: 'values of semiannual, quarterly, monthly', ok: (v) => ['semiannual', 'quarterly', 'monthly'].includes(v as string), set: (d, v) => (d.rebalance = v) },
   { names: ['regimeMode', 'regime.mode'], what: 'values of off, rebalance, daily', ok: (v) => ['off', 'rebalance', 'daily'].includes(v as string), set: (d, v) => (d.regime.mode = v) },
   {
+    names: ['regimeModel', 'regime.model'],
+    what: `regime model names (${REGIME_MODEL_NAMES.join(', ')})`,
+    ok: (v) => (REGIME_MODEL_NAMES as readonly unknown[]).includes(v),
+    set: (d, v) => (d.regime.model = v),
+  },
+  {
     names: ['allocation', 'regime.allocation'],
     what: 'allocations: "1,0.7,0.3,0" (bull,neutral,bear,crash) or {"TREND_BULL":1,...}',
     ok: (v) => allocationOf(v) !== null,
@@ -79,7 +86,7 @@ export function parseStrategyGrid(raw: unknown, label = 'grid'): GridAxis[] {
   for (const [name, v] of Object.entries(raw as Record<string, unknown>)) {
     const k = GRID_KEYS.find((g) => g.names.includes(name));
     if (!k) {
-      const hint = /^regime\.(model|params)$|^regime(Model|Params)$/.test(name) ? ' (a sweep runs one regime model and parameter set: set them in the strategy)' : '';
+      const hint = /^regime\.params$|^regimeParams$/.test(name) ? ' (a sweep runs one regime parameter set: set it in the strategy; regime.model can vary)' : '';
       throw new AtlasError(`${label} has an unknown key "${name}"${hint}; use ${GRID_KEYS.map((g) => g.names[0]).join(', ')}.`, { code: 'BAD_GRID' });
     }
     const short = k.names[0];

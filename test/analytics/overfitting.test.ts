@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { deflatedSharpe, deflatedSharpeOfBest, expectedMaxSharpe, moments, probabilisticSharpe } from '../../src/analytics/deflatedSharpe.js';
 import { normalCdf, normalInv } from '../../src/analytics/normal.js';
-import { combinations, probabilityOfBacktestOverfitting } from '../../src/analytics/pbo.js';
+import { combinations, probabilityOfBacktestOverfitting, probabilityOfBacktestOverfittingDirect } from '../../src/analytics/pbo.js';
+import { mulberry32 } from '../../src/core/random.js';
 
 describe('the standard normal', () => {
   it('matches published values', () => {
@@ -81,6 +82,33 @@ describe('probability of backtest overfitting (CSCV)', () => {
     const r = probabilityOfBacktestOverfitting([bad, good], 2);
     for (const l of r.logits) expect(l).toBeCloseTo(Math.log(2), 12);
     expect(r.pbo).toBe(0);
+  });
+
+  it('the per-block-sum computation equals the row-by-row definition on random returns', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 9 }),
+        fc.constantFrom(2, 4, 6, 8),
+        fc.integer({ min: 0, max: 23 }),
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        fc.boolean(),
+        (configs, blocks, extraRows, seed, withFlat) => {
+          const rand = mulberry32(seed);
+          const t = blocks * 3 + extraRows;
+          const returns = Array.from({ length: configs }, (_, c) =>
+            // Different means and scales, and (sometimes) a configuration that never trades.
+            withFlat && c === 0 ? new Float64Array(t) : Float64Array.from({ length: t }, () => (rand() - 0.5 + c * 0.05) * 0.02 * (1 + c)),
+          );
+          const fast = probabilityOfBacktestOverfitting(returns, blocks);
+          const direct = probabilityOfBacktestOverfittingDirect(returns, blocks);
+          expect(fast.splits).toBe(direct.splits);
+          expect(fast.pbo).toBe(direct.pbo);
+          expect(fast.probabilityOfLoss).toBe(direct.probabilityOfLoss);
+          fast.logits.forEach((l, i) => expect(l).toBeCloseTo(direct.logits[i], 9));
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('refuses shapes it cannot split', () => {

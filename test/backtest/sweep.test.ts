@@ -50,6 +50,25 @@ describe('sweep: every configuration equals its run alone', () => {
   });
 });
 
+describe('sweep over regime models', () => {
+  it('runs each point on its model\'s series (one series per model, shared), in this thread and on a worker', async () => {
+    const other = syntheticRegimes(panel.dates, 99, 30, 0.8);
+    const byModel = { byModel: { 'sma10m': regimes, 'jm-online': other } };
+    const both = [...points.map((p) => ({ ...p, regimeModel: 'sma10m' })), ...points.map((p) => ({ ...p, regimeModel: 'jm-online' }))];
+    const inThread = await runSweep(panel, byModel, both, fixed, { workers: 0 });
+    const onWorker = await runSweep(panel, byModel, both, fixed, { workers: 1 });
+    const first = await runSweep(panel, regimes, points, fixed, { workers: 0 });
+    const second = await runSweep(panel, other, points, fixed, { workers: 0 });
+    const expected = [...first, ...second].map((r) => r.metrics);
+    expect(inThread.map((r) => r.metrics)).toEqual(expected);
+    expect(onWorker.map((r) => r.metrics)).toEqual(expected);
+    expect(inThread.map((r) => r.regimeModel)).toEqual(both.map((p) => p.regimeModel));
+    // The models differ, so some regime-applying point differs between them.
+    expect(second.some((r, i) => r.regimeMode !== 'off' && r.metrics.totalReturn !== first[i].metrics.totalReturn)).toBe(true);
+    await expect(runSweep(panel, byModel, [{ ...points[1], regimeModel: 'seed' }], fixed, { workers: 0 })).rejects.toThrow(/No regime series was computed for regime model "seed"/);
+  }, 60_000);
+});
+
 describe('array engine on a shared preparation vs the reference simulator', () => {
   it('agrees to 1e-9 on equity and on the order count, whatever the grid the preparation was made for', () => {
     fc.assert(

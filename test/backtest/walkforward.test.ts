@@ -106,10 +106,12 @@ describe('walk-forward report', () => {
     expect(r.timingLuck!.cagr.max).toBeGreaterThanOrEqual(r.timingLuck!.cagr.min);
   }, 60_000);
 
-  it('CSCV blocks shrink with the work: 16 for a small grid, fewer for 1,008 configurations x 23 years', () => {
+  it('CSCV blocks: 16 up to a 1,008-configuration sweep (the cost no longer grows with sessions), fewer for far larger grids', () => {
     expect(pboBlocks(4, 600)).toBe(16);
-    expect(pboBlocks(8, 1760)).toBe(14);
-    expect(pboBlocks(1008, 5800)).toBe(4);
+    expect(pboBlocks(8, 1760)).toBe(16);
+    expect(pboBlocks(1008, 5800)).toBe(16);
+    expect(pboBlocks(20_000, 5800)).toBe(12);
+    expect(pboBlocks(1008, 30)).toBe(14);
     expect(pboBlocks(2, 10)).toBe(4);
     expect(pboBlocks(2, 7)).toBe(0);
   });

@@ -20,9 +20,17 @@ describe('strategy grid', () => {
     }
   });
 
-  it('refuses unknown keys, the regime model and bad values in one sentence', () => {
+  it('varies the regime model: each variant names its model, and its sweep point runs on that model\'s series', () => {
+    const variants = gridVariants(defaultStrategy().strategy, parseStrategyGrid({ 'regime.model': ['sma10m', 'jm-online'], topN: [5, 10] }));
+    expect(variants.map((v) => v.strategy.regime.model)).toEqual(['sma10m', 'sma10m', 'jm-online', 'jm-online']);
+    expect(variants.map((v) => sweepPointOf(v.strategy).regimeModel)).toEqual(['sma10m', 'sma10m', 'jm-online', 'jm-online']);
+    expect(new Set(variants.map((v) => v.hash)).size).toBe(4);
+  });
+
+  it('refuses unknown keys, regime parameters and bad values in one sentence', () => {
     expect(() => parseStrategyGrid({ topN: [0] })).toThrow(/"topN" must be a non-empty list of whole numbers >= 1/);
-    expect(() => parseStrategyGrid({ regimeParams: [{}] })).toThrow(/unknown key "regimeParams" \(a sweep runs one regime model/);
+    expect(() => parseStrategyGrid({ regimeParams: [{}] })).toThrow(/unknown key "regimeParams" \(a sweep runs one regime parameter set/);
+    expect(() => parseStrategyGrid({ 'regime.model': ['hmm'] })).toThrow(/"regime\.model" must be a non-empty list of regime model names \(seed, jm-online/);
     expect(() => parseStrategyGrid({ allocation: ['1,2'] })).toThrow(/"allocation" must be a non-empty list of allocations/);
     expect(() => gridVariants(defaultStrategy().strategy, parseStrategyGrid({ allocation: ['1,1,1,2'] }))).toThrow(/regime\.allocation\.CRASH/);
   });

@@ -152,7 +152,9 @@ Examples:
       const regimeModel = strategy.regime.model;
       // Without --from the start depends on when the regime is known, so it is loaded (when the
       // store can) even for a baseline-only run; the baseline's live-gate checks use it too.
-      const data = loadStrategyData(ctx.bars(), universe, { to, withRegime: needRegime ? true : 'if-available', withVolume: config.volumeFilter, regimeParams, regimeModel });
+      // With --from only the sessions from one 52-week lookback before it are read; without it the
+      // whole history is, to find the default start.
+      const data = loadStrategyData(ctx.bars(), universe, { from, to, lookback: config.lookback, withRegime: needRegime ? true : 'if-available', withVolume: config.volumeFilter, regimeParams, regimeModel });
       // The remainder sleeve's symbols trade from the same panel (sleeveData.ts); the universe does not rank them.
       const sleeve = config.sleeve ?? CASH_SLEEVE;
       const withSleeve = withSleevePrices(ctx.bars(), data.panel, data.rawPrices, opts.compareSleeves ? sleeveChoices(sleeve)[1] : sleeve);

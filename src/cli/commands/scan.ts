@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { AtlasError } from '../../core/errors.js';
-import { loadStrategyData } from '../../backtest/strategyData.js';
+import { loadUniversePanel } from '../../selection/universePanel.js';
 import { indexOnOrBefore } from '../../regime/fromStore.js';
 import { scanMomentum, type MomentumScan } from '../../selection/momentum52w.js';
 import { listSome } from '../../core/text.js';
@@ -58,7 +58,7 @@ Examples:
       const asOf = checkDateFlag(ctx.bars(), '--as-of', parseDateFlag('--as-of', opts.asOf));
       const momentum = momentumOptionsOf(eff.strategy);
       const { topN, minDistance } = momentum;
-      const data = loadStrategyData(ctx.bars(), universe, { to: asOf, withRegime: false, withVolume: momentum.volumeFilter });
+      const data = loadUniversePanel(ctx.bars(), universe, { to: asOf, latestOnly: true, lookback: momentum.lookback, withVolume: momentum.volumeFilter });
       const t = asOf ? indexOnOrBefore(data.panel.dates, asOf) : data.panel.dates.length - 1;
       if (t < 0) throw new AtlasError(`No data on or before ${asOf}; choose a later --as-of.`, { code: 'NO_DATA' });
       const scan = scanMomentum(data.panel, t, momentum, universe.isMember);

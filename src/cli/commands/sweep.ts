@@ -7,7 +7,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AtlasError } from '../../core/errors.js';
 import { csvLine } from '../../data/csv/parseCsv.js';
-import { loadStrategyData } from '../../backtest/strategyData.js';
+import { loadStrategyData, regimesByModel } from '../../backtest/strategyData.js';
 import { fixedFor, rankResults, runSweepWithReturns, type SweepFixed, type SweepResult } from '../../backtest/sweep.js';
 import { overfittingReport, timingLuck } from '../../backtest/overfitting.js';
 import { overfittingLines, timingLuckLine } from './walkforward.js';
@@ -128,7 +128,12 @@ Examples:
       const to = parseDateFlag('--to', opts.to);
       const needRegime = points.some((p) => p.regimeMode !== 'off');
       const regimeParams = regimeParamsOf(eff.strategy);
-      const data = loadStrategyData(ctx.bars(), universe, { to, withRegime: needRegime, withVolume: points.some((p) => p.config?.volumeFilter === true), regimeParams });
+      // The panel starts one lookback before --from: the longest lookback any point ranks by.
+      const lookback = Math.max(eff.strategy.scanner.lookback, ...points.map((p) => p.config?.lookback ?? 0));
+      const data = loadStrategyData(ctx.bars(), universe, { from, to, lookback, withRegime: false, withVolume: points.some((p) => p.config?.volumeFilter === true) });
+      // One regime series per model the grid's regime-applying points name, shared by all of them.
+      const models = [...new Set(variants.filter((v) => v.strategy.regime.mode !== 'off').map((v) => v.strategy.regime.model))];
+      const regimes = needRegime ? regimesByModel(ctx.bars(), models, { to, params: regimeParams }) : null;
       const progress = createProgress(cli.io, points.length, 'sweep', !opts.json);
       const t0 = performance.now();
       // Shared by every point (the ranking is prepared for them); a variant's own fields override.
@@ -142,7 +147,7 @@ Examples:
       };
       let swept: Awaited<ReturnType<typeof runSweepWithReturns>>;
       try {
-        swept = await runSweepWithReturns(data.panel, data.regimes, points, fixed, {
+        swept = await runSweepWithReturns(data.panel, regimes, points, fixed, {
           ...run,
           onProgress: (done) => {
             progress.update(done, '');
@@ -167,11 +172,11 @@ Examples:
       const overfitting = overfittingReport(returns);
       let luck: Awaited<ReturnType<typeof timingLuck>> | null;
       try {
-        luck = ranked.length > 0 ? await timingLuck(data.panel, data.regimes, ranked[0].result, fixedFor(ranked[0].result, fixed), run) : null;
+        luck = ranked.length > 0 ? await timingLuck(data.panel, regimes, ranked[0].result, fixedFor(ranked[0].result, fixed), run) : null;
       } finally {
         await queue?.close();
       }
-      const label = (i: number) => `top ${points[i].topN}, ${points[i].minDistance}, ${points[i].rebalance}, regime ${points[i].regimeMode}, strategy ${shortHash(variants[i].hash)}`;
+      const label = (i: number) => `top ${points[i].topN}, ${points[i].minDistance}, ${points[i].rebalance}, regime ${points[i].regimeMode}${models.length > 1 ? ` (${points[i].regimeModel})` : ''}, strategy ${shortHash(variants[i].hash)}`;
       if (out.csv) {
         writeUserFile(out.csv, sweepCsv(ranked, axes));
         cli.io.note(`Wrote ${ranked.length} results to ${out.csv}.`);

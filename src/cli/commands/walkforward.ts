@@ -119,7 +119,7 @@ Examples:
       const to = parseDateFlag('--to', opts.to);
       const universe = resolveUniverse(universeFlagsOf(s.universe));
       const needRegime = points.some((p) => p.regimeMode !== 'off');
-      const data = loadStrategyData(ctx.bars(), universe, { to, withRegime: needRegime, regimeParams: s.regime.params });
+      const data = loadStrategyData(ctx.bars(), universe, { from, to, lookback: s.scanner.lookback, withRegime: needRegime, regimeParams: s.regime.params, regimeModel: s.regime.model });
       const progress = createProgress(cli.io, 100, 'walk-forward %', !opts.json);
       const t0 = performance.now();
       const queue = await openQueue(opts, cli.io);

@@ -1,4 +1,6 @@
-import YahooFinance from 'yahoo-finance2';
+// yahoo-finance2 (with its cookie jar and HTTP client) loads on the first request, not with every
+// command that merely can sync: it is a third of the CLI's start-up.
+import type YahooFinance from 'yahoo-finance2';
 import { z } from 'zod';
 import { AtlasError } from '../../core/errors.js';
 import { addDays } from '../../core/dates.js';
@@ -69,7 +71,7 @@ const ChartResult = z.object({
  */
 export class YahooProvider implements MarketDataProvider {
   readonly name = 'yahoo' as const;
-  private readonly yf: YahooClient;
+  private yf: Promise<YahooClient> | undefined;
   private readonly baseUrl: string | undefined;
   private readonly http: HttpTuning;
   private readonly limiter: RateLimiter;
@@ -84,12 +86,19 @@ export class YahooProvider implements MarketDataProvider {
     this.limiter =
       this.http.rateLimiter ??
       new RateLimiter(this.http.minIntervalMs ?? YAHOO_DEFAULT_MIN_INTERVAL_MS, this.http.now ?? Date.now, this.http.sleep ?? realSleep);
-    this.yf = new YahooFinance({
-      logger: QUIET_LOGGER,
-      versionCheck: false,
-      suppressNotices: ['yahooSurvey', 'ripHistorical'],
-      validation: { logErrors: false, logOptionsErrors: false },
-    });
+  }
+
+  private client(): Promise<YahooClient> {
+    this.yf ??= import('yahoo-finance2').then(
+      (m) =>
+        new m.default({
+          logger: QUIET_LOGGER,
+          versionCheck: false,
+          suppressNotices: ['yahooSurvey', 'ripHistorical'],
+          validation: { logErrors: false, logOptionsErrors: false },
+        }),
+    );
+    return this.yf;
   }
 
   async fetchDailyBars(symbol: string, from: string, to: string): Promise<BarSeries> {
@@ -102,7 +111,8 @@ export class YahooProvider implements MarketDataProvider {
       `Yahoo request for ${canonical}`,
       async () => {
         try {
-          return await this.yf.chart(
+          const yf = await this.client();
+          return await yf.chart(
             yahooSymbol,
             { period1, period2, interval: '1d', events: 'div|split', includePrePost: false, return: 'object' },
             { validateResult: false, fetch: this.fetchFor(canonical) },

@@ -8,6 +8,7 @@
 import { fmt } from '../../core/format.js';
 import { isMarketOpenAt, nextOpenAfter, nyDateOf, sessionTimes, isTradingDay } from '../../calendar/nyse.js';
 import { AtlasError } from '../../core/errors.js';
+import { buyScaleFactor, scaleBuyQty } from '../../portfolio/buyScaling.js';
 import { DEFAULT_ALLOCATION, type AllocationMatrix, type Regime } from '../../portfolio/allocation.js';
 import { isTerminal, type Account, type Asset, type Order, type Position } from '../brokers/broker.js';
 import { workingCost } from '../gates/common.js';
@@ -491,13 +492,14 @@ export function resizeBuys<T extends ResizeInput>(
   }
   const cost = value * (1 + buffer);
   const cap = opts.valueCap ?? Number.POSITIVE_INFINITY;
-  if (cost <= budget + 1e-9 && capped <= cap + 1e-9) return { kept: buys.map((b) => ({ ...b })), skipped: [], scale: 1, budget, cost };
-  const scale = budget > 0 && (cap > 0 || capped === 0) ? Math.min(budget / cost, capped > 0 ? cap / capped : Number.POSITIVE_INFINITY) * (1 - 1e-12) : 0;
+  // The binding one of the two limits scales every buy (buyScaling.ts, as the planner and the engine do);
+  // cash-like sleeve buys do not count toward gate 7's value cap.
+  const scale = Math.min(buyScaleFactor(cost, budget, 1e-9), buyScaleFactor(capped, cap, 1e-9));
+  if (scale >= 1) return { kept: buys.map((b) => ({ ...b })), skipped: [], scale: 1, budget, cost };
   const kept: (T & { qty: number })[] = [];
   const skipped: { order: T; reason: SkippedOrder['reason'] }[] = [];
   for (const b of buys) {
-    const raw = b.qty * scale;
-    const qty = Math.min(b.qty, wholeShares ? Math.floor(raw) : raw);
+    const qty = scaleBuyQty(b.qty, scale, wholeShares);
     if (!(qty > 0) || qty * b.refPrice < minNotional) {
       skipped.push({ order: b, reason: 'insufficient cash' });
       continue;

@@ -1,13 +1,9 @@
 /**
  * The rebalancer's signal: regime now (or an override), the 52-week-high scan on the latest data
  * date and the target weights. The same functions the backtester calls (regimeFromStore,
- * loadStrategyData + scanMomentum, targetWeights); only the "which day" differs: the latest one.
+ * loadUniversePanel + scanMomentum, targetWeights); only the "which day" differs: the latest one.
  * Sizing prices are the latest RAW closes (orders are placed in today's shares).
  */
-// The one import against the layering: the live signal must load its panel exactly as the
-// backtest does. TODO: move the panel half of loadStrategyData down to selection/ and drop this.
-// eslint-disable-next-line no-restricted-imports
-import { loadStrategyData } from '../../backtest/strategyData.js';
 import { AtlasError, describeError } from '../../core/errors.js';
 import type { BarStore } from '../../data/store/barStore.js';
 import { DEFAULT_ALLOCATION, type AllocationMatrix, type Regime } from '../../portfolio/allocation.js';
@@ -19,6 +15,7 @@ import type { RegimeParamsInput } from '../../regime/types.js';
 import type { RegimeModelName } from '../../regime/models/registry.js';
 import { scanMomentum, type MomentumOptions } from '../../selection/momentum52w.js';
 import type { Universe } from '../../selection/universes.js';
+import { loadUniversePanel } from '../../selection/universePanel.js';
 
 export interface ScanRowView {
   rank: number | null;
@@ -169,7 +166,8 @@ export function computeSignal(store: BarStore, req: SignalRequest): RebalanceSig
   }
   const allocation = matrix[regime];
 
-  const data = loadStrategyData(store, req.universe, { withRegime: false, withVolume: req.momentum?.volumeFilter ?? false });
+  // The panel the backtest loads (loadUniversePanel), cut to the history the latest scan reads.
+  const data = loadUniversePanel(store, req.universe, { latestOnly: true, lookback: req.momentum?.lookback, withVolume: req.momentum?.volumeFilter ?? false });
   const t = data.panel.dates.length - 1;
   if (t < 0) throw new AtlasError(`No bars stored for universe "${req.universe.name}"; import or sync its symbols first.`, { code: 'NO_DATA' });
   const scan = scanMomentum(data.panel, t, { ...(req.momentum ?? {}), topN: req.topN }, req.universe.isMember);

@@ -5,7 +5,7 @@
  * in daily regime mode between scheduled dates, the last chosen names re-weighted to the new
  * allocation (no new scan). Injected into runRebalance as its `signal`.
  */
-import { loadStrategyData } from '../../backtest/strategyData.js';
+import { loadUniversePanel } from '../../selection/universePanel.js';
 import { AtlasError } from '../../core/errors.js';
 import type { BarStore } from '../../data/store/barStore.js';
 import { addSleeve, type RebalanceSignal } from '../../execution/rebalance/signal.js';
@@ -28,7 +28,7 @@ export function strategySignal(
 ): RebalanceSignal {
   const { strategy, universe, session, regime } = input;
   const sc = strategy.scanner;
-  const data = loadStrategyData(store, universe, { to: session, withRegime: false, withVolume: sc.volumeFilter });
+  const data = loadUniversePanel(store, universe, { to: session, latestOnly: true, lookback: sc.lookback, withVolume: sc.volumeFilter });
   const t = data.panel.dates.length - 1;
   if (t < 0) throw new AtlasError(`No bars stored for universe "${universe.name}" up to ${session}; sync its symbols first.`, { code: 'NO_DATA' });
   const scan = scanMomentum(data.panel, t, { topN: sc.topN, minDistance: sc.minDistance, lookback: sc.lookback, volumeFilter: sc.volumeFilter, volumeMultiplier: sc.volumeMultiplier, volumeWindow: sc.volumeWindow }, universe.isMember);
