@@ -5,7 +5,6 @@
  * hundred bytes whatever the grid. Results come back keyed by configuration index.
  */
 import { AtlasError } from '../core/errors.js';
-import type { RegimeSeries } from '../backtest/engine.js';
 import type { JobResult, SweepFixed, SweepJob, SweepRegimes } from '../backtest/sweep.js';
 import { HASH_PATTERN } from './contentHash.js';
 
