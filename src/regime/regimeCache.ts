@@ -1,15 +1,16 @@
 /**
  * @module The regime series (dates and labels) of a model over the store's SPY and VIX, cached
  * on disk next to the store by the content hash of everything it is computed from: the model,
- * its resolved parameters, the SPY sessions and adjusted closes, the aligned VIX closes and
- * REGIME_CODE_VERSION. Fitting the jump model over 28 years is most of a backtest's time; the
+ * its resolved parameters, the SPY sessions and adjusted closes, the aligned VIX closes and the
+ * code that computes it (the regime and analytics modules as installed). Fitting the jump model over 28 years is most of a backtest's time; the
  * same inputs give the same series, so a second run reads about 100 kB instead. Any change to the
  * data (a sync, an import, a different `to`) changes the key. A cache file that cannot be read or
  * written is ignored (the series is computed): the cache never decides a result.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { BarStore } from '../data/store/barStore.js';
 import { REGIMES, type Regime } from './labels.js';
 import { regimeInputFromStore } from './fromStore.js';
@@ -17,10 +18,38 @@ import { computeModelHistory, resolveModelParams, type RegimeModelName } from '.
 import type { RegimeParamsInput } from './types.js';
 
 /**
- * Bump when any regime model's arithmetic changes: old cache files then miss. (The key also holds
- * the inputs and parameters, which covers every change made through the data or the strategy.)
+ * A hash of the files of the regime and analytics modules as they run (src/ under tsx, dist/ when
+ * built): a change to any model's arithmetic misses every old cache file without anyone having to
+ * remember a version number. Read once per process (a few milliseconds).
  */
-export const REGIME_CODE_VERSION = 1;
+let codeHash: string | undefined;
+export function regimeCodeHash(): string {
+  if (codeHash !== undefined) return codeHash;
+  const h = createHash('sha256');
+  for (const f of regimeCodeFiles()) h.update(f.name).update(readFileSync(f.path));
+  codeHash = h.digest('hex');
+  return codeHash;
+}
+
+/** The files regimeCodeHash reads: every module under regime/ and analytics/. */
+export function regimeCodeFiles(): { name: string; path: string }[] {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const root = dirname(here);
+  return [here, join(root, 'analytics')].flatMap((dir) => filesUnder(dir)).map((path) => ({ name: path.slice(root.length + 1), path }));
+}
+
+function filesUnder(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).sort();
+  } catch {
+    return [];
+  }
+  return names.flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? filesUnder(p) : /\.(ts|js)$/.test(n) ? [p] : [];
+  });
+}
 
 const LABELS = new Set<unknown>(REGIMES);
 
@@ -42,7 +71,7 @@ export function regimeSeriesFromStore(store: BarStore, options: { to?: string; p
   const { model, input } = regimeInputFromStore(store, options);
   const dir = regimeCacheDir(store);
   const hash = createHash('sha256');
-  hash.update(JSON.stringify({ v: REGIME_CODE_VERSION, model, params: resolveModelParams(model, options.params) }));
+  hash.update(JSON.stringify({ code: regimeCodeHash(), model, params: resolveModelParams(model, options.params) }));
   hash.update(input.dates.join(','));
   hash.update(new Uint8Array(Float64Array.from(input.spyClose).buffer));
   hash.update(new Uint8Array(Float64Array.from(input.vixClose).buffer));

@@ -5,7 +5,7 @@ import { buildDemoMarket } from '../../src/data/demo/market.js';
 import { BarStore } from '../../src/data/store/barStore.js';
 import { openDatabase } from '../../src/data/store/database.js';
 import { regimeFromStore } from '../../src/regime/fromStore.js';
-import { regimeCacheDir, regimeSeriesFromStore } from '../../src/regime/regimeCache.js';
+import { regimeCacheDir, regimeCodeFiles, regimeCodeHash, regimeSeriesFromStore } from '../../src/regime/regimeCache.js';
 import { useTempDirs } from '../support/tmp.js';
 
 const tmp = useTempDirs();
@@ -54,5 +54,14 @@ describe('regime series cache', () => {
       else process.env.ATLAS_REGIME_CACHE = before;
     }
     expect(regimeCacheDir(store)).toBeDefined();
+  });
+
+  it('keys files by the regime and analytics code as it runs: every model module is in the hash', () => {
+    const h = regimeCodeHash();
+    expect(h).toMatch(/^[0-9a-f]{64}$/);
+    expect(regimeCodeHash()).toBe(h);
+    const names = regimeCodeFiles().map((f) => f.name.replace(/\.(ts|js)$/, ''));
+    expect(names).toEqual(expect.arrayContaining(['regime/regimeCache', 'regime/models/registry', 'analytics/metrics']));
+    expect(names.filter((n) => n.startsWith('regime/models/')).length).toBeGreaterThanOrEqual(4);
   });
 });
