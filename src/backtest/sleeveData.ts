@@ -39,3 +39,17 @@ export function withSleevePrices(store: BarStore, panel: Panel, rawPrices: RawPr
   for (const f of FIELDS) if (panel[f].length > 0) out[f] = widen(panel[f], columns.get(f)!);
   return { panel: out, rawPrices: { ...rawPrices, close: widen(rawPrices.close, columns.get('close')!) }, added };
 }
+
+/**
+ * The panel with the symbols of every sleeve a sweep's points hold (each loaded once). A sweep or
+ * walk-forward that adds any must rank only its universe (pass it), so an ETF is never a stock.
+ */
+export function withSleevesPrices(store: BarStore, panel: Panel, rawPrices: RawPrices, sleeves: readonly (Sleeve | undefined)[]): { panel: Panel; rawPrices: RawPrices; added: string[] } {
+  let out = { panel, rawPrices, added: [] as string[] };
+  for (const sleeve of sleeves) {
+    if (sleeve === undefined || sleeve.kind === 'cash') continue;
+    const next = withSleevePrices(store, out.panel, out.rawPrices, sleeve);
+    out = { panel: next.panel, rawPrices: next.rawPrices, added: [...out.added, ...next.added] };
+  }
+  return out;
+}

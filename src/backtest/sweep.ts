@@ -47,7 +47,7 @@ export function regimesFor(regimes: SweepRegimes, point: SweepPoint): RegimeSeri
 }
 
 /** Backtest settings a point may carry besides the four above (plain data: it crosses to the workers). */
-export type SweepPointConfig = Partial<Pick<BacktestConfig, 'lookback' | 'volumeFilter' | 'volumeMultiplier' | 'volumeWindow' | 'allocation' | 'fill' | 'commissionBps' | 'slippageBps' | 'wholeShares' | 'minNotional'>>;
+export type SweepPointConfig = Partial<Pick<BacktestConfig, 'lookback' | 'volumeFilter' | 'volumeMultiplier' | 'volumeWindow' | 'allocation' | 'fill' | 'commissionBps' | 'slippageBps' | 'wholeShares' | 'minNotional' | 'sleeve'>>;
 
 export interface SweepGrid {
   topN: number[];
@@ -70,6 +70,8 @@ export interface SweepFixed {
   volumeMultiplier?: number;
   volumeWindow?: number;
   allocation?: AllocationMatrix;
+  /** The remainder sleeve (its symbols must be columns of the panel: sleeveData.ts). Default cash. */
+  sleeve?: BacktestConfig['sleeve'];
   minNotional?: number;
   initialCash?: number;
 }
@@ -159,7 +161,7 @@ export function sweepConfig(point: SweepPoint, fixed: SweepFixed, range: { from?
     from: range.from ?? fixed.from, to: range.to ?? fixed.to,
     commissionBps: fixed.commissionBps, slippageBps: fixed.slippageBps, wholeShares: fixed.wholeShares, fill: fixed.fill,
     lookback: fixed.lookback, volumeFilter: fixed.volumeFilter, volumeMultiplier: fixed.volumeMultiplier, volumeWindow: fixed.volumeWindow,
-    allocation: fixed.allocation, minNotional: fixed.minNotional, initialCash: fixed.initialCash,
+    allocation: fixed.allocation, minNotional: fixed.minNotional, initialCash: fixed.initialCash, sleeve: fixed.sleeve,
     // A strategy variant's own fields (costs, sizing, allocation) override the shared ones.
     ...(point.config ?? {}),
     // Ranking configurations needs the metrics, not the per-rebalance gate report.

@@ -1,5 +1,5 @@
 /** `atlas backtest` and `atlas rebalance --dry-run` with a remainder sleeve, through the real command parser. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,4 +64,26 @@ describe('remainder sleeve on the command line', () => {
       delete process.env.ATLAS_CLOCK;
     }
   }, 120_000);
+
+  it('sweep --sleeve etf:BIL holds the sleeve like the backtest does (same figures), and unlike cash', async () => {
+    const grid = join(dir, 'sleeve-grid.json');
+    writeFileSync(grid, JSON.stringify({ topN: [3, 5] }));
+    const common = ['--regime-mode', 'rebalance', '--from', '2006-01-03', '--top-n', '3'];
+    const sweep = async (sleeve: string) => {
+      const r = await atlasInProcess(['--data-dir', dir, 'sweep', '--grid', grid, '--sleeve', sleeve, ...common, '--workers', '0', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout) as { results: { topN: number; metrics: { cagr: number; sharpe: number } }[] };
+      return out.results.find((x) => x.topN === 3)!.metrics;
+    };
+    const bil = await sweep('etf:BIL');
+    const cash = await sweep('cash');
+    expect(bil.cagr).not.toBeCloseTo(cash.cagr, 6);
+    const bt = await atlasInProcess(['--data-dir', dir, 'backtest', '--sleeve', 'etf:BIL', ...common, '--json']);
+    expect(bt.code, bt.stderr).toBe(0);
+    const s = (JSON.parse(bt.stdout) as { strategies: { name: string; metrics: { cagr: number; sharpe: number } }[] }).strategies;
+    const applied = s.find((x) => x.name !== 'baseline') ?? s[0];
+    expect(bil.cagr).toBeCloseTo(applied.metrics.cagr, 9);
+    expect(bil.sharpe).toBeCloseTo(applied.metrics.sharpe, 9);
+  }, 120_000);
 });
+

@@ -17,7 +17,8 @@ import { recordSweep } from '../../backtest/report/sweepRecord.js';
 import { shortHash } from '../../strategy/hash.js';
 import { gridVariants, parseStrategyGrid, type GridAxis, type StrategyVariant } from '../../strategy/grid.js';
 import { renderStrategyFile, writeFileAtomic } from '../../strategy/load.js';
-import { regimeParamsOf, strategyJson, sweepPointOf } from '../../backtest/fromStrategy.js';
+import { regimeParamsOf, sleeveOf, strategyJson, sweepPointOf } from '../../backtest/fromStrategy.js';
+import { withSleevesPrices } from '../../backtest/sleeveData.js';
 import { universeOf } from '../../strategy/universe.js';
 import type { Cli } from '../main.js';
 import { checkDateFlag } from '../dateFlags.js';
@@ -131,6 +132,9 @@ Examples:
       // The panel starts one lookback before --from: the longest lookback any point ranks by.
       const lookback = Math.max(eff.strategy.scanner.lookback, ...points.map((p) => p.config?.lookback ?? 0));
       const data = loadStrategyData(ctx.bars(), universe, { from, to, lookback, withRegime: false, withVolume: points.some((p) => p.config?.volumeFilter === true) });
+      // Every sleeve the points hold trades from the panel's columns (sleeveData.ts), as in a backtest.
+      const panel = withSleevesPrices(ctx.bars(), data.panel, data.rawPrices, [eff.strategy, ...variants.map((v) => v.strategy)].map(sleeveOf)).panel;
+      const sleeved = panel !== data.panel;
       // One regime series per model the grid's regime-applying points name, shared by all of them.
       const models = [...new Set(variants.filter((v) => v.strategy.regime.mode !== 'off').map((v) => v.strategy.regime.model))];
       const regimes = needRegime ? regimesByModel(ctx.bars(), models, { to, params: regimeParams }) : null;
@@ -143,11 +147,13 @@ Examples:
       const run = {
         workers: opts.workers ? intFlag('--workers', opts.workers, 0) : undefined,
         isMember: universe.survivorshipWarning ? undefined : universe.isMember,
+        // With sleeve columns in the panel only the universe is ranked.
+        ...(sleeved ? { universe } : {}),
         ...(queue ? { runner: queue.runner } : {}),
       };
       let swept: Awaited<ReturnType<typeof runSweepWithReturns>>;
       try {
-        swept = await runSweepWithReturns(data.panel, regimes, points, fixed, {
+        swept = await runSweepWithReturns(panel, regimes, points, fixed, {
           ...run,
           onProgress: (done) => {
             progress.update(done, '');
@@ -172,7 +178,7 @@ Examples:
       const overfitting = overfittingReport(returns);
       let luck: Awaited<ReturnType<typeof timingLuck>> | null;
       try {
-        luck = ranked.length > 0 ? await timingLuck(data.panel, regimes, ranked[0].result, fixedFor(ranked[0].result, fixed), run) : null;
+        luck = ranked.length > 0 ? await timingLuck(panel, regimes, ranked[0].result, fixedFor(ranked[0].result, fixed), run) : null;
       } finally {
         await queue?.close();
       }
@@ -195,7 +201,7 @@ Examples:
       // Listed on the dashboard's Research page beside the backtests (docs/dashboard.md).
       recordSweep(new ResearchStore(ctx.db()), {
         at: ctx.now(), universe: universe.name, baseHash: eff.hash, basePath: eff.path ?? null, rankBy: opts.rankBy, ranked, overfitting,
-        grid: Object.fromEntries(axes.map((a) => [a.key, a.values])), dates: data.panel.dates, from, to, simulated: data.simulated.length > 0,
+        grid: Object.fromEntries(axes.map((a) => [a.key, a.values])), dates: panel.dates, from, to, simulated: data.simulated.length > 0,
       });
       if (opts.json || out.json) {
         const doc = json({

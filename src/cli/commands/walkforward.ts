@@ -6,6 +6,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AtlasError } from '../../core/errors.js';
+import { sleeveOf } from '../../backtest/fromStrategy.js';
+import { withSleevesPrices } from '../../backtest/sleeveData.js';
 import { loadStrategyData } from '../../backtest/strategyData.js';
 import { gridPoints, parseGrid, type SweepFixed, type SweepPoint } from '../../backtest/sweep.js';
 import { OBJECTIVES, parseDuration, walkForward, type Objective, type WalkForwardReport } from '../../backtest/walkforward.js';
@@ -45,7 +47,7 @@ export function fixedOf(s: Strategy, range: { from?: string; to?: string }): Swe
     ...range,
     commissionBps: s.costs.commissionBps, slippageBps: s.costs.slippageBps, fill: s.fill, wholeShares: s.wholeShares, minNotional: s.minNotional,
     lookback: s.scanner.lookback, volumeFilter: s.scanner.volumeFilter, volumeMultiplier: s.scanner.volumeMultiplier, volumeWindow: s.scanner.volumeWindow,
-    allocation: s.regime.allocation,
+    allocation: s.regime.allocation, sleeve: sleeveOf(s),
   };
 }
 
@@ -120,17 +122,20 @@ Examples:
       const universe = resolveUniverse(universeFlagsOf(s.universe));
       const needRegime = points.some((p) => p.regimeMode !== 'off');
       const data = loadStrategyData(ctx.bars(), universe, { from, to, lookback: s.scanner.lookback, withRegime: needRegime, regimeParams: s.regime.params, regimeModel: s.regime.model });
+      // The sleeve trades from the panel's columns (sleeveData.ts), as in a backtest; then only the universe is ranked.
+      const panel = withSleevesPrices(ctx.bars(), data.panel, data.rawPrices, [sleeveOf(s)]).panel;
       const progress = createProgress(cli.io, 100, 'walk-forward %', !opts.json);
       const t0 = performance.now();
       const queue = await openQueue(opts, cli.io);
       let report: WalkForwardReport;
       try {
-        report = await walkForward(data.panel, data.regimes, points, fixedOf(s, {}), {
+        report = await walkForward(panel, data.regimes, points, fixedOf(s, {}), {
           trainMonths, testMonths, anchored: opts.anchored === true, objective: opts.objective as Objective, from, to,
           maxWindows: opts.maxWindows ? intFlag('--max-windows', opts.maxWindows) : undefined,
         }, {
           workers: opts.workers ? intFlag('--workers', opts.workers, 0) : undefined,
           isMember: universe.survivorshipWarning ? undefined : universe.isMember,
+          ...(panel !== data.panel ? { universe } : {}),
           onProgress: (done, total) => progress.update(Math.round((100 * done) / total), `${done}/${total} runs`),
           ...(queue ? { runner: queue.runner } : {}),
         });
