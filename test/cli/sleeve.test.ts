@@ -59,7 +59,7 @@ describe('remainder sleeve on the command line', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/sleeve etf:BIL \(counts as cash for gate 7\)/);
       expect(r.stdout).toMatch(/^Remainder sleeve: etf:BIL \d+\.\d\d% \(BIL \d+\.\d\d%\), counts as cash for gate 7; cash 0\.00%$/m);
-      expect(r.stdout).toMatch(/BUY\s+\d+\s+BIL/);
+      expect(r.stdout).toMatch(/BUY[\s│]+\d+[\s│]+BIL/);
     } finally {
       delete process.env.ATLAS_CLOCK;
     }
