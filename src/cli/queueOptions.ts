@@ -6,9 +6,9 @@
 import type { Command } from 'commander';
 import { AtlasError } from '../core/errors.js';
 import type { JobRunner } from '../backtest/sweep.js';
-import { openQueueCoordinator } from '../distributed/coordinator.js';
-import { directoryPublisher, httpPublisher, type Publisher } from '../distributed/publisher.js';
-import { parseRedisUrl } from '../distributed/redisUrl.js';
+// The queue's modules (bullmq, ioredis, apache-arrow) are loaded only with --queue: a plain sweep
+// or any other command starts without them.
+import type { Publisher } from '../distributed/publisher.js';
 import type { Output } from './output.js';
 import { intFlag } from './commands/strategyFlags.js';
 
@@ -42,6 +42,9 @@ export async function openQueue(flags: QueueFlags, io: Output): Promise<{ runner
     if (flags.serve || flags.advertise || flags.publishDir || flags.chunk) throw new AtlasError('--serve, --advertise, --publish-dir and --chunk need --queue redis://HOST:PORT.', { code: 'BAD_FLAG' });
     return null;
   }
+  const { parseRedisUrl } = await import('../distributed/redisUrl.js');
+  const { directoryPublisher, httpPublisher } = await import('../distributed/publisher.js');
+  const { openQueueCoordinator } = await import('../distributed/coordinator.js');
   const target = parseRedisUrl(flags.queue);
   const chunkSize = flags.chunk ? intFlag('--chunk', flags.chunk) : undefined;
   let publisher: Publisher;

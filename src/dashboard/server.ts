@@ -16,7 +16,9 @@ import { checkHost } from './host.js';
 import { DashboardData } from './readModel.js';
 import { loadOrCreateToken } from './token.js';
 
-export const DEFAULT_PORT = 8642;
+import { DEFAULT_PORT } from './defaults.js';
+
+export { DEFAULT_PORT };
 
 export interface DashboardOptions {
   dataDir: string;

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { AtlasError } from '../../core/errors.js';
-import { DEFAULT_PORT, startDashboard } from '../../dashboard/server.js';
+import { DEFAULT_PORT } from '../../dashboard/defaults.js';
 import { parseRegimeModelList } from '../../regime/models/registry.js';
 import type { Cli } from '../main.js';
 import { intFlag } from './strategyFlags.js';
@@ -33,6 +33,8 @@ Examples:
       if (port > 65535) throw new AtlasError(`--port must be 0..65535, got ${opts.port}.`, { code: 'BAD_FLAG' });
       let running;
       try {
+        // hono and the pages are loaded when the dashboard starts, not with every command.
+        const { startDashboard } = await import('../../dashboard/server.js');
         running = await startDashboard({ dataDir: ctx.dataDir, host: opts.host, port, allowRemote: opts.allowRemote ?? false, clock: ctx.clock, secrets: ctx.secrets, regimeModels });
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;

@@ -4,8 +4,6 @@
  */
 import { availableParallelism } from 'node:os';
 import { Option, type Command } from 'commander';
-import { parseRedisUrl, checkRedis } from '../../distributed/redisUrl.js';
-import { startQueueWorker } from '../../distributed/queueWorker.js';
 import type { Cli } from '../main.js';
 import { intFlag } from './strategyFlags.js';
 
@@ -28,6 +26,9 @@ Examples:
   $ atlas worker --queue redis://127.0.0.1:6379
   $ atlas worker --queue redis://10.0.0.5:6379 --concurrency 8 --cache-dir /var/cache/atlas`)
     .action(async (opts: { queue: string; concurrency?: string; cacheDir?: string; lockDuration: string; stalledInterval: string }) => {
+      // Loaded here, not at start: bullmq, ioredis and apache-arrow cost every other command time.
+      const { parseRedisUrl, checkRedis } = await import('../../distributed/redisUrl.js');
+      const { startQueueWorker } = await import('../../distributed/queueWorker.js');
       const target = parseRedisUrl(opts.queue);
       const concurrency = opts.concurrency ? intFlag('--concurrency', opts.concurrency) : availableParallelism();
       await checkRedis(target);

@@ -2,7 +2,7 @@
  * @module Email channel over SMTP (nodemailer): one plain-text message per alert. Connection and
  * temporary (4xx) failures are retryable; a permanent (5xx) refusal is not.
  */
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { alertSubject, alertText } from '../format.js';
 import { ChannelError, type AlertChannel, type AlertEvent } from '../types.js';
 
@@ -23,12 +23,22 @@ export interface EmailOptions {
 export class EmailChannel implements AlertChannel {
   readonly type = 'email';
   readonly name: string;
-  private readonly transport: Transporter;
+  private transport: Promise<Transporter> | undefined;
 
   constructor(private readonly opts: EmailOptions) {
     this.name = opts.name;
+  }
+
+  /** nodemailer is loaded on the first message: every other command starts without it. */
+  private transporter(): Promise<Transporter> {
+    this.transport ??= import('nodemailer').then((m) => this.createTransport(m.default));
+    return this.transport;
+  }
+
+  private createTransport(nodemailer: Pick<typeof import('nodemailer').default, 'createTransport'>): Transporter {
+    const opts = this.opts;
     const timeout = opts.timeoutMs ?? 15_000;
-    this.transport = nodemailer.createTransport({
+    return nodemailer.createTransport({
       host: opts.host,
       port: opts.port,
       secure: opts.secure,
@@ -42,7 +52,7 @@ export class EmailChannel implements AlertChannel {
 
   async send(e: AlertEvent): Promise<void> {
     try {
-      await this.transport.sendMail({ from: this.opts.from, to: this.opts.to, subject: alertSubject(e), text: alertText(e) });
+      await (await this.transporter()).sendMail({ from: this.opts.from, to: this.opts.to, subject: alertSubject(e), text: alertText(e) });
     } catch (err) {
       const code = (err as { responseCode?: number }).responseCode;
       const permanent = code !== undefined && code >= 500;
@@ -51,7 +61,6 @@ export class EmailChannel implements AlertChannel {
   }
 
   async close(): Promise<void> {
-    this.transport.close();
-    return Promise.resolve();
+    if (this.transport) (await this.transport).close();
   }
 }
