@@ -35,6 +35,7 @@ import { listFills, type PaperFill } from './fills.js';
 import { accountRow, assertAccountExists, DEFAULT_PAPER_CASH, ensureAccount, paperAccountName, positions, resetLedger, storePolicy, validCash } from './ledger.js';
 import { cancel, cancelAllOpen, listOrderRows, orderByClientId, orderById, toOrder, type OrderFilter } from './orderBook.js';
 import { lastKnownClose, latestTrades, reservedCash } from './prices.js';
+import type { SessionOrderFill } from './pricing.js';
 
 export const DEFAULT_SLIPPAGE_BPS = 5;
 /** waitForFill never polls more often than this, whatever the timeout and poll interval. */
@@ -54,6 +55,8 @@ export interface PaperBrokerOptions {
   now?: () => Date;
   /** Slippage against the trader in basis points, default 5. */
   slippageBps?: number;
+  /** What a market order placed during a session fills at: its close (default) or its open (pricing.ts). */
+  sessionOrderFill?: SessionOrderFill;
   /** Drills for this broker instance; when omitted, the account's stored policy (setFillPolicy) applies. */
   fillPolicy?: PaperFillPolicy;
   /** Cash of a new account (created on first use), default 100,000. */
@@ -118,6 +121,7 @@ export class PaperBroker implements Broker {
       account: this.account,
       clock: this.clock,
       slippageBps: slip,
+      sessionOrderFill: opts.sessionOrderFill ?? 'close',
       policy: () => policyOverride ?? parseStoredPolicy(accountRow(ctx).fill_policy),
       allowFractional: () => fractionalOverride ?? accountRow(ctx).allow_fractional === 1,
     };
