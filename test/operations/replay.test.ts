@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { CHART_RUNTIME } from '../../src/backtest/report/chartRuntime.js';
 import { sessionsBetween } from '../../src/calendar/nyse.js';
 import { systemClock } from '../../src/core/clock.js';
 import { openDatabase } from '../../src/data/store/database.js';
@@ -12,6 +13,7 @@ import { createDispatcher, parseAlertsConfig, type AlertEvent } from '../../src/
 import { DecisionStore } from '../../src/operations/daemon/decisions.js';
 import { runReplay, type ReplayResult } from '../../src/operations/replay/replay.js';
 import { SnapshotStore } from '../../src/operations/snapshots/snapshotStore.js';
+import { atlasInProcess } from '../support/cliInProcess.js';
 import { startFakeSmtp, startFakeTelegram, startFakeWebhook, type FakeSmtp, type FakeTelegram, type FakeWebhook } from '../support/fakeAlertServers.js';
 import { demoSource, parityLine, parityOf, writeReplayStrategy } from './replayHelpers.js';
 
@@ -84,6 +86,20 @@ describe('replay on the demo market (daily regime mode, whole shares), with aler
     expect(r.fills.length).toBeGreaterThan(0);
     for (const f of r.fills) expect(f.vsOpenBps).toBeCloseTo(5, 6);
     expect(r.divergentDays.every((d) => d.reasons.length > 0)).toBe(true);
+  });
+
+  it('atlas parity --report (through the parser) writes one self-contained page drawn by the shared chart module', async () => {
+    const file = join(root, 'parity.html');
+    const r = await atlasInProcess(['--data-dir', join(root, 'replay'), 'parity', '--report', file, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const json = JSON.parse(r.stdout) as { ordersMatched: number; ordersTotal: number };
+    expect(json.ordersMatched).toBe(json.ordersTotal);
+    const html = readFileSync(file, 'utf8');
+    expect(html).toContain('data-atlas-chart="parity-spec"');
+    expect(html).toContain(CHART_RUNTIME);
+    expect(html).toContain('Account equity / backtest equity - 1');
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=/);
+    expect(html).toContain("every order of the account is the backtest's, share for share");
   });
 
   it('delivers the regime changes, queued rebalances and fills to the webhook, Telegram and SMTP; a channel answering 500 delays nothing', () => {

@@ -58,7 +58,7 @@ Examples:
           notes.push(`backtest failed: ${describeError(err)}`);
         }
       }
-      notes.push('the backtest trades adjusted shares and earns dividends through adjusted prices; the paper broker trades raw shares and pays no dividends');
+      notes.push(priceNote(ctx.dataDir));
       const report = buildParityReport({ account: chosen.account, broker: chosen.broker, snapshots: list, fills: fillShortfalls(new RunStore(db, ctx.clock), ctx.bars(), chosen.account, chosen.broker), backtest, notes });
       if (flags.report) {
         writeFileSync(resolve(flags.report), parityHtml(report));
@@ -87,4 +87,12 @@ function strategyFor(dataDir: string, account: string, explicit?: string): Loade
   const d = loadDeployments(ops.run.strategies).find((x) => x.accounts.some((a) => a.account === account));
   if (!d) throw new AtlasError(`No deployed strategy trades ${account}; pass --strategy FILE.`, { code: 'NO_DEPLOYMENT' });
   return d.strategy;
+}
+
+/** What the two sides' shares are, for the notes: a replay trades the backtest's share unless it was run on raw prices. */
+function priceNote(dataDir: string): string {
+  const marker = join(dataDir, REPLAY_MARKER);
+  const prices = existsSync(marker) ? (JSON.parse(readFileSync(marker, 'utf8')) as ReplayMarker).prices ?? 'raw' : null;
+  if (prices === 'adjusted') return 'this replay traded adjusted prices, the backtest\'s price space: a share is the same share on both sides and dividends and splits are in the prices of both; what remains is whole-share rounding, slippage and cash';
+  return 'the backtest trades adjusted shares and earns dividends through adjusted prices; the account trades raw shares (the paper broker books no dividends or splits), so quantities differ by the adjustment factor and equity by the dividends';
 }
