@@ -153,24 +153,25 @@ describe('catch-up with the real steps', () => {
     const alerts: AlertEvent[] = [];
     const notes: string[] = [];
     const dir = join(root, 'catch-up');
-    // Down from before the close of 2008-02-01 (the monthly rebalance) until after the close of 2008-02-05.
-    const down = { from: new Date('2008-02-01T20:00:00Z'), until: new Date('2008-02-05T21:31:00Z') };
-    const result = await runReplay({ sourceDir: source, replayDir: dir, strategyFile: strategy, from: '2008-01-28', to: '2008-02-08', down, alert: (e) => alerts.push(e), note: (t) => notes.push(t) });
+    // Down from before the close of 2007-06-01 (the monthly rebalance) until the after-close job of
+    // 2007-06-05 (16:30 New York = 20:30Z), two sessions later.
+    const down = { from: new Date('2007-06-01T19:00:00Z'), until: new Date('2007-06-05T20:30:00Z') };
+    const result = await runReplay({ sourceDir: source, replayDir: dir, strategyFile: strategy, from: '2007-05-21', to: '2007-06-08', down, alert: (e) => alerts.push(e), note: (t) => notes.push(t) });
     expect(result.stopped).toBe(false);
-    expect(alerts.filter((a) => a.kind === 'catch_up').map((a) => a.title)).toEqual(['Catching up 6 missed jobs', 'REPLAY: missed rebalance runs now']);
-    expect(notes.filter((n) => /the rebalance scheduled for 2008-02-01 was missed; it runs now, once/.test(n))).toHaveLength(1);
+    expect(alerts.filter((a) => a.kind === 'catch_up').map((a) => a.title)).toEqual(['Catching up 5 missed jobs', 'REPLAY: missed rebalance runs now']);
+    expect(notes.filter((n) => /the rebalance scheduled for 2007-06-01 was missed; it runs now, once/.test(n))).toHaveLength(1);
     const db = openDatabase(dir);
     try {
       // Decided once, after the close the daemon came back on; its run traded once, at the next open.
-      expect(new DecisionStore(db).list('REPLAY').filter((d) => d.kind === 'scan').map((d) => d.session)).toEqual(['2008-02-05']);
-      const runs = new RunStore(db).list(100);
-      expect(runs.map((r) => [r.tradeDate, r.status])).toEqual([['2008-02-05', 'completed']]);
+      expect(new DecisionStore(db).list('REPLAY').filter((d) => d.kind === 'scan').map((d) => d.session)).toEqual(['2007-06-05']);
+      const runs = new RunStore(db).list(100).filter((r) => r.tradeDate <= '2007-06-05');
+      expect(runs.map((r) => [r.tradeDate, r.status])).toEqual([['2007-06-05', 'completed']]);
       const orders = runs.flatMap((r) => new RunStore(db).orders(r.runId));
       expect(new Set(orders.map((o) => o.clientOrderId)).size).toBe(orders.length);
       expect(orders.every((o) => o.state === 'filled')).toBe(true);
       // Every session has exactly one snapshot, the missed ones included.
-      const snaps = new SnapshotStore(db).between('paper', 'REPLAY', '2008-01-28', '2008-02-08');
-      expect(snaps.map((s) => s.session)).toEqual(sessionsBetween('2008-01-28', '2008-02-08'));
+      const snaps = new SnapshotStore(db).between('paper', 'REPLAY', '2007-05-21', '2007-06-08');
+      expect(snaps.map((s) => s.session)).toEqual(sessionsBetween('2007-05-21', '2007-06-08'));
     } finally {
       db.close();
     }
