@@ -11,7 +11,7 @@ import { RunStore } from '../../execution/rebalance/runStore.js';
 import { loadDeployments, loadOperationsConfig } from '../../operations/config.js';
 import { backtestOfStrategy } from '../../operations/parity/backtestOf.js';
 import { parityHtml } from '../../operations/parity/html.js';
-import { buildParityReport, fillShortfalls } from '../../operations/parity/parity.js';
+import { buildParityReport, fillShortfalls, shareFactorOf } from '../../operations/parity/parity.js';
 import { REPLAY_MARKER, type ReplayMarker } from '../../operations/replay/replay.js';
 import { SnapshotStore } from '../../operations/snapshots/snapshotStore.js';
 import { loadStrategyFile, type LoadedStrategy } from '../../strategy/index.js';
@@ -59,7 +59,7 @@ Examples:
         }
       }
       notes.push(priceNote(ctx.dataDir));
-      const report = buildParityReport({ account: chosen.account, broker: chosen.broker, snapshots: list, fills: fillShortfalls(new RunStore(db, ctx.clock), ctx.bars(), chosen.account, chosen.broker), backtest, notes });
+      const report = buildParityReport({ account: chosen.account, broker: chosen.broker, snapshots: list, fills: fillShortfalls(new RunStore(db, ctx.clock), ctx.bars(), chosen.account, chosen.broker), backtest, notes, shareFactor: shareFactorOf(ctx.bars()) });
       if (flags.report) {
         writeFileSync(resolve(flags.report), parityHtml(report));
         cli.io.note(`wrote ${resolve(flags.report)}`);
