@@ -6,7 +6,7 @@
  * the parity report must give a reason for every day it lists. The wall time is printed.
  * test/operations/replay.test.ts runs two months of the same in `npm test`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -15,14 +15,15 @@ import { sessionsBetween } from '../../src/calendar/nyse.js';
 import { verifyExecutionLog } from '../../src/execution/audit/verify.js';
 import { runReplay } from '../../src/operations/replay/replay.js';
 import { REAL_DATA_SKIP_MESSAGE, realDataDir } from '../support/realData.js';
-import { demoSource, parityLine, parityOf, realSource, writeReplayStrategy } from '../operations/replayHelpers.js';
+import { demoSource, PARITY_SETTINGS, parityLine, parityOf, realSource, writeReplayStrategy } from '../operations/replayHelpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'atlas-replay-parity-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 async function twoYears(name: string, source: string, from: string, to: string): Promise<void> {
   const dir = join(root, name);
-  const strategy = writeReplayStrategy(join(root), { name: `replay-${name}` });
+  mkdirSync(dir, { recursive: true });
+  const strategy = writeReplayStrategy(dir, { name: `replay-${name}`, ...PARITY_SETTINGS });
   const t0 = performance.now();
   const result = await runReplay({ sourceDir: source, replayDir: join(dir, 'replay'), strategyFile: strategy, from, to });
   const seconds = (performance.now() - t0) / 1000;

@@ -15,7 +15,8 @@ import { runReplay, type ReplayResult } from '../../src/operations/replay/replay
 import { SnapshotStore } from '../../src/operations/snapshots/snapshotStore.js';
 import { atlasInProcess } from '../support/cliInProcess.js';
 import { startFakeSmtp, startFakeTelegram, startFakeWebhook, type FakeSmtp, type FakeTelegram, type FakeWebhook } from '../support/fakeAlertServers.js';
-import { demoSource, parityLine, parityOf, writeReplayStrategy } from './replayHelpers.js';
+import { REAL_DATA_SKIP_MESSAGE, realDataDir } from '../support/realData.js';
+import { demoSource, PARITY_SETTINGS, parityLine, parityOf, realSource, writeReplayStrategy } from './replayHelpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'atlas-replay-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -178,3 +179,21 @@ describe('catch-up with the real steps', () => {
     expect(verifyExecutionLog(dir).ok).toBe(true);
   }, 300_000);
 });
+
+describe.skipIf(!realDataDir())('replay parity on real data (ATLAS_REAL_DATA), two months; two years run in npm run chaos', () => {
+  it('2020-02-03 .. 2020-03-31 (the crash): the same orders as the backtest, final equity within 0.1%', async () => {
+    const source = realSource(join(root, 'real-source'));
+    const dir = mkdtempSync(join(root, 'real-'));
+    const strategy = writeReplayStrategy(dir, PARITY_SETTINGS);
+    const t0 = performance.now();
+    const result = await runReplay({ sourceDir: source, replayDir: join(dir, 'replay'), strategyFile: strategy, from: '2020-02-03', to: '2020-03-31' });
+    const seconds = (performance.now() - t0) / 1000;
+    expect(result.accounts[0].filled).toBe(result.accounts[0].orders);
+    const r = parityOf(join(dir, 'replay'), strategy);
+    console.log(parityLine('real 2020-02-03..2020-03-31', r, seconds));
+    expect(r.ordersTotal).toBeGreaterThan(5);
+    expect(r.orders.filter((o) => o.verdict !== 'same' && o.verdict !== 'within one share')).toEqual([]);
+    expect(Math.abs(r.finalEquityGap!)).toBeLessThan(0.001);
+  }, 300_000);
+});
+if (!realDataDir()) describe('replay parity on real data', () => it.skip(REAL_DATA_SKIP_MESSAGE, () => {}));

@@ -19,6 +19,12 @@ export function writeReplayStrategy(dir: string, extra: Record<string, unknown> 
   return path;
 }
 
+/**
+ * The parity tests' strategy settings: live BUYs costed like the backtest's (slippage, not the
+ * default 3% buffer), so a buy-only rescale does not hold back cash the backtest invests.
+ */
+export const PARITY_SETTINGS = { gates: { buyPriceBuffer: 0.0005 } };
+
 export function demoSource(dir: string): string {
   if (!existsSync(join(dir, 'atlas.sqlite'))) writeDemoStore(dir, { from: '2003-01-02', to: '2010-12-31' });
   return dir;

@@ -59,6 +59,10 @@ Examples:
         }
       }
       notes.push(priceNote(ctx.dataDir));
+      const costBps = strategy.strategy.costs.slippageBps + strategy.strategy.costs.commissionBps;
+      if (strategy.strategy.gates.buyPriceBuffer * 10_000 > costBps + 1e-9) {
+        notes.push(`live BUYs are costed at the last price plus gates.buyPriceBuffer (${(strategy.strategy.gates.buyPriceBuffer * 100).toFixed(2)}%) and scaled to the cash; the backtest costs them at its slippage and commission (${costBps} bps): a rebalance that needs nearly all the cash buys up to a share less per name live, and that cash is part of the equity gap`);
+      }
       const report = buildParityReport({ account: chosen.account, broker: chosen.broker, snapshots: list, fills: fillShortfalls(new RunStore(db, ctx.clock), ctx.bars(), chosen.account, chosen.broker), backtest, notes, shareFactor: shareFactorOf(ctx.bars()) });
       if (flags.report) {
         writeFileSync(resolve(flags.report), parityHtml(report));
