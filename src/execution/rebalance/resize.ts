@@ -1,7 +1,8 @@
 /**
  * @module BUY re-sizing after the SELL phase: the money actually available (plan.ts's buyBudget:
  * cash, buying power and the room gate 7 leaves next to what is still held) scales the planned
- * BUYs down (plan.ts's resizeBuys), never up; each change is a Resized or Skipped event. The
+ * BUYs down (plan.ts's resizeBuys), never up, costed at the higher of the planned and the latest
+ * price; each change is a Resized or Skipped event. The
  * re-sized BUYs are then re-validated.
  */
 import { DEFAULT_GATE_LIMITS } from '../gates/types.js';
@@ -19,13 +20,18 @@ export async function resizeUnsentBuys(ctx: RunContext, unsent: readonly RunOrde
   const money = gateBudgetOf(ctx, snap, unsent, DEFAULT_GATE_LIMITS.regimeTolerance);
   const budget = money.budget;
   // The cash is costed with the buy headroom; gate 7's room is a cap on value at the reference price.
-  const sized = resizeBuys(
-    unsent.map((o) => ({ ...o, qty: o.plannedQty })),
+  // Costed at the higher of the planned price and the latest one: a price that rose since the
+  // plan (the open after a close-decided run) must not turn into a BUY the cash cannot pay for.
+  const costAt = (o: RunOrderRecord) => Math.max(o.refPrice, ctx.lastPrice(o.symbol) ?? 0);
+  const planned = new Map(unsent.map((o) => [o.clientOrderId, o.refPrice]));
+  const costed = resizeBuys(
+    unsent.map((o) => ({ ...o, qty: o.plannedQty, refPrice: costAt(o) })),
     money.cash,
     ctx.minNotional,
     true,
     { buyPriceBuffer: ctx.buyPriceBuffer, valueCap: money.regimeRoom },
   );
+  const sized = { ...costed, kept: costed.kept.map((k) => ({ ...k, refPrice: planned.get(k.clientOrderId) ?? k.refPrice })) };
   for (const s of sized.skipped) {
     ctx.record({ ...refOf(s.order), qty: s.order.plannedQty, kind: 'Skipped', reason: `not sent: ${s.reason} after the SELL phase (budget ${budget.toFixed(2)})` });
   }

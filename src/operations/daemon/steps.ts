@@ -51,6 +51,8 @@ export interface RealStepsDeps {
   note?(text: string): void;
   fillTimeoutMs?: number;
   pollMs?: number;
+  /** The latest price of a symbol for the runs (default: the store's last raw close); the replay passes its market's. */
+  lastPrice?(symbol: string): number | undefined;
 }
 
 const MARKET_SYMBOLS = ['SPY', 'VIX'];
@@ -158,7 +160,7 @@ export function createRealSteps(deps: RealStepsDeps): RealSteps {
     let result: RebalanceResult;
     try {
       result = await runRebalance(daemonRequest(d, a, universe), {
-        broker: deps.brokerFor(a), runs, auditDir: deps.dataDir, secrets: deps.secrets ?? [], clock, store: bars,
+        broker: deps.brokerFor(a), runs, auditDir: deps.dataDir, secrets: deps.secrets ?? [], clock, store: bars, ...(deps.lastPrice ? { lastPrice: (x: string) => deps.lastPrice!(x) } : {}),
         signal: () => signal, note: (t) => note(`${a.account}: ${t}`),
       });
     } catch (err) {
@@ -190,7 +192,7 @@ export function createRealSteps(deps: RealStepsDeps): RealSteps {
     const d = deploymentOf(a);
     try {
       const result = await runRebalance({ ...daemonRequest(d, a, universeOf(d)), resumeRunId: run.runId, fillTimeoutMs: deps.fillTimeoutMs ?? 300_000, pollMs: deps.pollMs ?? 1_000, onTimeout: 'cancel' }, {
-        broker: deps.brokerFor(a), runs, auditDir: deps.dataDir, secrets: deps.secrets ?? [], clock, store: bars, note: (t) => note(`${a.account}: ${t}`),
+        broker: deps.brokerFor(a), runs, auditDir: deps.dataDir, secrets: deps.secrets ?? [], clock, store: bars, ...(deps.lastPrice ? { lastPrice: (x: string) => deps.lastPrice!(x) } : {}), note: (t) => note(`${a.account}: ${t}`),
       });
       return { account: a.account, runId: run.runId, outcome: result.outcome, detail: describeFills(result) };
     } catch (err) {

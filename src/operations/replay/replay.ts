@@ -16,7 +16,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { isTradingDay, previousSession, sessionOnOrAfter, sessionTimes } from '../../calendar/nyse.js';
+import { isMarketOpenAt, isTradingDay, nyDateOf, previousSession, sessionOnOrAfter, sessionTimes } from '../../calendar/nyse.js';
 import type { AtlasEnv } from '../../config/env.js';
 import { ManualClock } from '../../core/clock.js';
 import { AtlasError } from '../../core/errors.js';
@@ -154,7 +154,16 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
       }
       return b;
     };
-    const steps = createRealSteps({ dataDir: replayDir, db, bars, clock, deployments: [deployment], provider, brokerFor, note: opts.note, fillTimeoutMs: 300_000, pollMs: 1_000 });
+    // The price of the moment, as the paper broker trades it: during a session whose bar the
+    // market holds, the price the strategy's fill model fills at (its open for fill 'open').
+    const lastPrice = (symbol: string): number | undefined => {
+      const now = clock.now();
+      const b = source.lastBarOnOrBefore(symbol, nyDateOf(now));
+      if (!b) return undefined;
+      if (b.date === nyDateOf(now) && !isMarketOpenAt(now) && now < sessionTimes(b.date).open) return source.lastBarOnOrBefore(symbol, previousSession(b.date))?.close;
+      return b.date === nyDateOf(now) && isMarketOpenAt(now) && s.fill === 'open' ? b.open : b.close;
+    };
+    const steps = createRealSteps({ dataDir: replayDir, db, bars, clock, deployments: [deployment], provider, brokerFor, note: opts.note, fillTimeoutMs: 300_000, pollMs: 1_000, lastPrice });
     const ledger = new JobLedger(db);
     const daemon = new Daemon({ clock, ledger, accounts: deployment.accounts, schedule, steps, alert: opts.alert, note: opts.note });
     let jobsRun = 0;
