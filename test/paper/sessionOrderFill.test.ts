@@ -40,6 +40,17 @@ describe('sessionOrderFill', () => {
     store.db.close();
   });
 
+  it("'open': a BUY the cash pays for at the open (108) but not at the close (110) is admitted and filled", async () => {
+    const qty = 925; // 925 x 108 x 1.0005 = 99,949.98; 925 x 110 x 1.0005 = 101,800.88
+    const a = rig('open');
+    const o = await a.broker.submitOrder(mkt('AAA', 'buy', qty));
+    expect((await a.broker.waitForFill(o.id, WAIT)).status).toBe('filled');
+    a.store.db.close();
+    const b = rig();
+    await expect(b.broker.submitOrder(mkt('AAA', 'buy', qty))).rejects.toThrow(/insufficient cash/);
+    b.store.db.close();
+  });
+
   it("'open' leaves an order placed while closed alone: it fills at the next session's open", async () => {
     const { store, clock, broker } = rig('open');
     clock.set('2024-01-09T22:00:00Z'); // after the 2024-01-09 close
