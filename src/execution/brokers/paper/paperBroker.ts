@@ -34,7 +34,7 @@ import { poll } from './fillEngine.js';
 import { listFills, type PaperFill } from './fills.js';
 import { accountRow, assertAccountExists, DEFAULT_PAPER_CASH, ensureAccount, paperAccountName, positions, resetLedger, storePolicy, validCash } from './ledger.js';
 import { cancel, cancelAllOpen, listOrderRows, orderByClientId, orderById, toOrder, type OrderFilter } from './orderBook.js';
-import { lastKnownClose, latestTrades, reservedCash } from './prices.js';
+import { latestTrades, marketOrderPrice, reservedCash } from './prices.js';
 import type { SessionOrderFill } from './pricing.js';
 
 export const DEFAULT_SLIPPAGE_BPS = 5;
@@ -298,6 +298,6 @@ export class PaperBroker implements Broker {
   }
 
   private positionsNow(): Position[] {
-    return positions(this.ctx, (s) => lastKnownClose(this.ctx, s));
+    return positions(this.ctx, (s) => marketOrderPrice(this.ctx, s));
   }
 }

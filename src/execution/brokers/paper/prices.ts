@@ -17,9 +17,10 @@ export function lastKnownClose(ctx: PaperContext, symbol: string): number | unde
 }
 
 /**
- * What a market order placed now is costed at: the latest known close, or, when the account fills
- * in-session orders at the session's open (sessionOrderFill 'open') and that bar is in the store,
- * the session's open (what the order will pay).
+ * The price of the moment, for valuation and for costing a market order placed now: the latest
+ * known close, or, when the account fills in-session orders at the session's open
+ * (sessionOrderFill 'open') and the session's bar is in the store, that open (what such an
+ * order pays), so valuation, admission and fills agree on one price during the session.
  */
 export function marketOrderPrice(ctx: PaperContext, symbol: string): number | undefined {
   const now = ctx.clock.now();
