@@ -1,14 +1,17 @@
 /**
  * @module The ONE mapping from a strategy (it lives at the backtest layer because it builds both
  * the backtest's config and the live request from the layers below) to what runs it: the backtest's config and the live
- * rebalance's signal request and gate settings. Backtest, sweep, scan, rebalance and status all
- * go through these functions, so what is tested and what is traded cannot drift apart.
+ * rebalance's universe, signal request, request fields and gate settings. Backtest, sweep, scan,
+ * rebalance, status, the daemon (`atlas run`, `atlas replay`) and `atlas parity` all go through
+ * these functions, so what is tested and what is traded cannot drift apart.
  */
+import { dirname } from 'node:path';
 import { AtlasError, describeError } from '../core/errors.js';
 import type { BacktestConfig } from './engine.js';
 import type { SweepPoint } from './sweep.js';
 import type { GateLimits } from '../execution/gates/types.js';
 import type { SignalRequest } from '../execution/rebalance/signal.js';
+import type { RebalanceRequest } from '../execution/rebalance/types.js';
 import { REGIMES, type AllocationMatrix, type Regime } from '../portfolio/allocation.js';
 import { NO_REGIME_ALLOCATION } from '../portfolio/targetWeights.js';
 import { sleeveCountsAsCash, sleeveLabel, type Sleeve } from '../portfolio/sleeve.js';
@@ -19,6 +22,7 @@ import type { MomentumOptions } from '../selection/momentum52w.js';
 import type { Universe } from '../selection/universes.js';
 import { shortHash } from '../strategy/hash.js';
 import type { Strategy } from '../strategy/schema.js';
+import { universeOf } from '../strategy/universe.js';
 
 /** Regime models this build can run: the registry's (docs/regime.md). */
 export const SUPPORTED_REGIME_MODELS: readonly string[] = REGIME_MODEL_NAMES;
@@ -97,6 +101,38 @@ export function signalRequestOf(strategy: Strategy, universe: Universe, regimeOv
     regimeModel: strategy.regime.model,
     sleeve: sleeveOf(strategy),
     ...(regimeParams ? { regimeParams } : {}),
+  };
+}
+
+/**
+ * The strategy's universe: relative paths resolve against the strategy file's folder (the working
+ * directory for the built-in defaults), membership renames applied.
+ */
+export function universeOfStrategy(loaded: { strategy: Strategy; path: string | null }, cwd: string = process.cwd()): Universe {
+  return universeOf(loaded.strategy.universe, loaded.path ? dirname(loaded.path) : cwd);
+}
+
+/** The fields of a live rebalance request the strategy decides. */
+export type StrategyRequestFields = Pick<RebalanceRequest, 'universe' | 'topN' | 'regimeOverride' | 'strategyHash' | 'allocationMatrix' | 'gateLimits' | 'strict' | 'minNotional' | 'buyPriceBuffer' | 'priceBand'>;
+
+/**
+ * Everything of a live rebalance request the strategy decides: universe, top N, the allocation
+ * gate 7 checks, the gate limits and settings, the minimum order. The caller adds the account,
+ * the broker and how the run is driven (dry run, force, confirmation, resume, timeouts).
+ */
+export function rebalanceRequestOf(strategy: Strategy, universe: Universe, opts: { hash?: string; regimeOverride?: Regime } = {}): StrategyRequestFields {
+  const signal = signalRequestOf(strategy, universe, opts.regimeOverride);
+  return {
+    universe,
+    topN: signal.topN,
+    ...(opts.regimeOverride ? { regimeOverride: opts.regimeOverride } : {}),
+    ...(opts.hash ? { strategyHash: opts.hash } : {}),
+    ...(signal.allocationMatrix ? { allocationMatrix: signal.allocationMatrix } : {}),
+    gateLimits: gateLimitsOf(strategy),
+    strict: strategy.gates.strict,
+    minNotional: strategy.minNotional,
+    buyPriceBuffer: strategy.gates.buyPriceBuffer,
+    priceBand: strategy.gates.priceBand,
   };
 }
 

@@ -292,6 +292,25 @@ describe('rebalance against the fake Alpaca server', () => {
     assertClean(r, res);
   });
 
+  it('prices that rose after the plan: the BUYs are re-sized at the latest price, so they never cost more than the cash', async () => {
+    const r = await rig();
+    const planned = { AAPL: 190, MSFT: 410, NVDA: 140 } as Record<string, number>;
+    r.deps.hooks = {
+      afterPhase: (phase) => {
+        // Between the phases the BUY names open twice as high as the plan's closes.
+        if (phase === 'sells') r.deps.lastPrice = (s) => (s in planned ? planned[s] * 2 : PRICES[s]);
+      },
+    };
+    const res = await runRebalance(r.req, r.deps);
+    expect(res.buyPhase!.scale).toBeLessThan(1);
+    const buys = res.orders.filter((o) => o.side === 'buy' && o.qty > 0);
+    expect(buys.length).toBeGreaterThan(0);
+    for (const b of buys) expect(b.refPrice).toBe(planned[b.symbol]);
+    const atLatest = buys.reduce((s, b) => s + b.qty * planned[b.symbol] * 2, 0) * 1.03;
+    expect(atLatest).toBeLessThanOrEqual(res.buyPhase!.cash + 1e-6);
+    assertClean(r, res);
+  });
+
   it('process killed between the phases: resume submits only the BUYs', async () => {
     const r = await rig();
     r.deps.hooks = {

@@ -11,7 +11,7 @@ import { RunStore } from '../../execution/rebalance/runStore.js';
 import { loadDeployments, loadOperationsConfig } from '../../operations/config.js';
 import { backtestOfStrategy } from '../../operations/parity/backtestOf.js';
 import { parityHtml } from '../../operations/parity/html.js';
-import { buildParityReport, fillShortfalls } from '../../operations/parity/parity.js';
+import { buildParityReport, fillShortfalls, shareFactorOf } from '../../operations/parity/parity.js';
 import { REPLAY_MARKER, type ReplayMarker } from '../../operations/replay/replay.js';
 import { SnapshotStore } from '../../operations/snapshots/snapshotStore.js';
 import { loadStrategyFile, type LoadedStrategy } from '../../strategy/index.js';
@@ -62,8 +62,12 @@ Examples:
           notes.push(`backtest failed: ${describeError(err)}`);
         }
       }
-      notes.push('the backtest trades adjusted shares and earns dividends through adjusted prices; the paper broker trades raw shares and pays no dividends');
-      const report = buildParityReport({ account: chosen.account, broker: chosen.broker, snapshots: list, fills: fillShortfalls(new RunStore(db, ctx.clock), ctx.bars(), chosen.account, chosen.broker), backtest, notes });
+      notes.push(priceNote(ctx.dataDir));
+      const costBps = strategy.strategy.costs.slippageBps + strategy.strategy.costs.commissionBps;
+      if (strategy.strategy.gates.buyPriceBuffer * 10_000 > costBps + 1e-9) {
+        notes.push(`live BUYs are costed at the last price plus gates.buyPriceBuffer (${(strategy.strategy.gates.buyPriceBuffer * 100).toFixed(2)}%) and scaled to the cash; the backtest costs them at its slippage and commission (${costBps} bps): a rebalance that needs nearly all the cash buys up to a share less per name live, and that cash is part of the equity gap`);
+      }
+      const report = buildParityReport({ account: chosen.account, broker: chosen.broker, snapshots: list, fills: fillShortfalls(new RunStore(db, ctx.clock), ctx.bars(), chosen.account, chosen.broker), backtest, notes, shareFactor: shareFactorOf(ctx.bars()) });
       if (out.html) {
         writeUserFile(out.html, parityHtml(report));
         cli.io.note(`Wrote the report to ${out.html}.`);
@@ -92,4 +96,12 @@ function strategyFor(dataDir: string, account: string, explicit?: string): Loade
   const d = loadDeployments(ops.run.strategies).find((x) => x.accounts.some((a) => a.account === account));
   if (!d) throw new AtlasError(`No deployed strategy trades ${account}; pass --strategy FILE.`, { code: 'NO_DEPLOYMENT' });
   return d.strategy;
+}
+
+/** What the two sides' shares are, for the notes: a replay trades the backtest's share unless it was run on raw prices. */
+function priceNote(dataDir: string): string {
+  const marker = join(dataDir, REPLAY_MARKER);
+  const prices = existsSync(marker) ? (JSON.parse(readFileSync(marker, 'utf8')) as ReplayMarker).prices ?? 'raw' : null;
+  if (prices === 'adjusted') return 'this replay traded adjusted prices, the backtest\'s price space: a share is the same share on both sides and dividends and splits are in the prices of both; what remains is whole-share rounding, slippage and cash';
+  return 'the backtest trades adjusted shares and earns dividends through adjusted prices; the account trades raw shares (the paper broker books no dividends or splits), so quantities differ by the adjustment factor and equity by the dividends';
 }

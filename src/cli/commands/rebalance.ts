@@ -9,7 +9,7 @@ import { assertRunId } from '../../execution/rebalance/runId.js';
 import { RunStore } from '../../execution/rebalance/runStore.js';
 import { isRegime, REGIMES, type Regime } from '../../portfolio/allocation.js';
 import { computeSignal } from '../../execution/rebalance/signal.js';
-import { describeStrategy, gateLimitsOf, signalRequestOf, strategyJson } from '../../backtest/fromStrategy.js';
+import { describeStrategy, rebalanceRequestOf, signalRequestOf, strategyJson } from '../../backtest/fromStrategy.js';
 import { universeOf } from '../../strategy/universe.js';
 import type { Cli } from '../main.js';
 import { askYesNo } from '../prompt.js';
@@ -111,7 +111,6 @@ and send the BUYs. An abandoned run frees its command: the next run gets the id 
       const strategy = eff.strategy;
       const fillTimeoutMs = numFlag('--fill-timeout', opts.fillTimeout, 0, 86_400) * 1000;
       const pollMs = numFlag('--poll-interval', opts.pollInterval, 0.01, 60) * 1000;
-      const minNotional = strategy.minNotional;
       const clock: Clock = ctx.clock;
       const runs = new RunStore(ctx.db(), clock);
 
@@ -154,27 +153,18 @@ and send the BUYs. An abandoned run frees its command: the next run gets the id 
 
       const result = await runRebalance(
         {
-          universe,
-          topN: signalRequest.topN,
-          ...(regimeOverride ? { regimeOverride } : {}),
-          strategyHash: eff.hash,
-          allocationMatrix: signalRequest.allocationMatrix,
-          gateLimits: gateLimitsOf(strategy),
+          ...rebalanceRequestOf(strategy, universe, { hash: eff.hash, ...(regimeOverride ? { regimeOverride } : {}) }),
           account,
           brokerKind: kind,
           dryRun: opts.dryRun === true,
           force: opts.force === true,
-          strict: strategy.gates.strict,
           yes: opts.yes === true,
           ...(resumeRunId ? { resumeRunId } : {}),
           ...(abandonRunId ? { abandonRunId } : {}),
           onTimeout: opts.onTimeout as OnTimeout,
           fillTimeoutMs,
           pollMs,
-          minNotional,
           allowStale: opts.allowStale === true,
-          buyPriceBuffer: strategy.gates.buyPriceBuffer,
-          priceBand: strategy.gates.priceBand,
         },
         {
           broker,

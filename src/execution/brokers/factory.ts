@@ -6,6 +6,7 @@ import type { BarStore } from '../../data/store/barStore.js';
 import { AlpacaBroker, ALPACA_ACCOUNT_NAMES, resolveAlpacaKeys, type AlpacaAccountName, type AlpacaBrokerOptions } from './alpaca/index.js';
 import type { Broker } from './broker.js';
 import { PaperBroker, type PaperFillPolicy } from './paper/index.js';
+import type { SessionOrderFill } from './paper/pricing.js';
 
 export type BrokerKind = 'paper' | 'alpaca';
 export const BROKER_KINDS: readonly BrokerKind[] = ['paper', 'alpaca'];
@@ -24,7 +25,7 @@ export interface CreateBrokerOptions {
   /** Secret values to keep out of messages (the Alpaca client redacts its own keys already). */
   secrets?: readonly string[];
   /** Paper only: slippage in bps (default 5), drills, initial cash of a new account. */
-  paper?: { slippageBps?: number; fillPolicy?: PaperFillPolicy; initialCash?: number; allowFractional?: boolean; createIfMissing?: boolean | 'virtual' };
+  paper?: { slippageBps?: number; fillPolicy?: PaperFillPolicy; initialCash?: number; allowFractional?: boolean; createIfMissing?: boolean | 'virtual'; sessionOrderFill?: SessionOrderFill };
   /** Alpaca only: extra client options (tests inject fetch, sleep, retry policy). */
   alpaca?: Omit<AlpacaBrokerOptions, 'keys' | 'baseUrl' | 'allowLocal'>;
 }
@@ -73,6 +74,7 @@ export function createBroker(opts: CreateBrokerOptions): Broker {
       ...(opts.paper?.initialCash === undefined ? {} : { initialCash: opts.paper.initialCash }),
       ...(opts.paper?.allowFractional === undefined ? {} : { allowFractional: opts.paper.allowFractional }),
       ...(opts.paper?.createIfMissing === undefined ? {} : { createIfMissing: opts.paper.createIfMissing }),
+      ...(opts.paper?.sessionOrderFill === undefined ? {} : { sessionOrderFill: opts.paper.sessionOrderFill }),
     });
   }
   if (opts.kind === 'alpaca') {

@@ -21,6 +21,12 @@ export function stopRun(ctx: RunContext, gates: readonly GateResult[], what: str
   return ctx.result;
 }
 
+/** The price a BUY sent on a later step is costed and valued at: the latest price, else the planned one. */
+export function buyValuationPrice(ctx: RunContext, o: RunOrderRecord): number {
+  const p = ctx.lastPrice(o.symbol);
+  return p !== undefined && p > 0 ? p : o.refPrice;
+}
+
 /** Re-validates orders about to be sent on a later step; a failing gate stops the run. */
 export async function revalidate(ctx: RunContext, orders: readonly RunOrderRecord[], snap: BrokerSnapshot): Promise<GateResult[] | { stopped: RebalanceResult; gates: GateResult[] }> {
   const run = ctx.run();
@@ -47,7 +53,8 @@ export async function revalidate(ctx: RunContext, orders: readonly RunOrderRecor
   });
   const limits = run.params.gateLimits ?? ctx.req.gateLimits;
   const gateCtx = limits ? { ...built, limits: { ...built.limits, ...limits } } : built;
-  const v = validateBatch(toGateOrders(orders), gateCtx);
+  // BUYs are valued at the latest price, as the re-sizing sized them (resize.ts).
+  const v = validateBatch(toGateOrders(orders.map((o) => (o.side === 'buy' ? { ...o, refPrice: buyValuationPrice(ctx, o) } : o))), gateCtx);
   ctx.log.validations(v.gates);
   if (!v.passed) return { stopped: stopRun(ctx, v.gates, 'the re-validation'), gates: v.gates };
   return v.gates;

@@ -1,14 +1,14 @@
 /**
  * @module BUY re-sizing after the SELL phase: the money actually available (plan.ts's buyBudget:
  * cash, buying power and the room gate 7 leaves next to what is still held) scales the planned
- * BUYs down (plan.ts's resizeBuys), never up; each change is a Resized or Skipped event. The
+ * BUYs down (plan.ts's resizeBuys), never up, costed at the latest price; each change is a Resized or Skipped event. The
  * re-sized BUYs are then re-validated.
  */
 import { fmt } from '../../core/format.js';
 import { DEFAULT_GATE_LIMITS } from '../gates/types.js';
 import type { RunContext } from './context.js';
 import { gateBudgetOf } from './budget.js';
-import { revalidate } from './gatesStep.js';
+import { buyValuationPrice, revalidate } from './gatesStep.js';
 import { resizeBuys } from './plan.js';
 import type { RunOrderRecord } from './runStore.js';
 import { refOf } from './submit.js';
@@ -20,13 +20,19 @@ export async function resizeUnsentBuys(ctx: RunContext, unsent: readonly RunOrde
   const money = gateBudgetOf(ctx, snap, unsent, DEFAULT_GATE_LIMITS.regimeTolerance);
   const budget = money.budget;
   // The cash is costed with the buy headroom; gate 7's room is a cap on value at the reference price.
-  const sized = resizeBuys(
-    unsent.map((o) => ({ ...o, qty: o.plannedQty })),
+  // Costed at the latest price (the planned one when there is none): a price that moved since the
+  // plan (the open after a close-decided run) sizes the BUYs to the cash as the backtest does;
+  // the re-validation values them at the same price (gatesStep.ts).
+  const costAt = (o: RunOrderRecord) => buyValuationPrice(ctx, o);
+  const planned = new Map(unsent.map((o) => [o.clientOrderId, o.refPrice]));
+  const costed = resizeBuys(
+    unsent.map((o) => ({ ...o, qty: o.plannedQty, refPrice: costAt(o) })),
     money.cash,
     ctx.minNotional,
     true,
     { buyPriceBuffer: ctx.buyPriceBuffer, valueCap: money.regimeRoom, cashLike: ctx.cashLikeOfRun() },
   );
+  const sized = { ...costed, kept: costed.kept.map((k) => ({ ...k, refPrice: planned.get(k.clientOrderId) ?? k.refPrice })) };
   for (const s of sized.skipped) {
     ctx.record({ ...refOf(s.order), qty: s.order.plannedQty, kind: 'Skipped', reason: `not sent: ${s.reason} after the SELL phase (budget ${budget.toFixed(2)})` });
   }

@@ -7,6 +7,7 @@
  * is not decided again and its run resumes by its deterministic id.
  */
 import type Database from 'better-sqlite3';
+import { rebalanceRequestOf, universeOfStrategy } from '../../backtest/fromStrategy.js';
 import { nextSession, previousSession } from '../../calendar/nyse.js';
 import { nextRebalanceSession } from '../../calendar/rebalanceSchedule.js';
 import type { Clock } from '../../core/clock.js';
@@ -19,6 +20,7 @@ import { runRebalance } from '../../execution/rebalance/orchestrator.js';
 import { RunStore, type RunRecord } from '../../execution/rebalance/runStore.js';
 import { lastRawClose } from '../../execution/rebalance/signal.js';
 import type { RebalanceResult } from '../../execution/rebalance/types.js';
+import type { RebalanceRequest } from '../../execution/rebalance/types.js';
 import type { Universe } from '../../selection/universes.js';
 import type { Deployment } from '../config.js';
 import type { DeployedAccount } from '../schedule/jobs.js';
@@ -26,7 +28,6 @@ import { SnapshotStore } from '../snapshots/snapshotStore.js';
 import type { DaemonSteps, RebalanceReason, RebalanceStepResult, ResumeStepResult, StepResult } from './daemon.js';
 import { DecisionStore } from './decisions.js';
 import { RegimeCache } from './regimeCache.js';
-import { requestFromStrategy, universeOfStrategy } from './requestFromStrategy.js';
 import { takeSnapshot } from './snapshotStep.js';
 import { strategySignal } from './strategySignal.js';
 
@@ -50,9 +51,20 @@ export interface RealStepsDeps {
   note?(text: string): void;
   fillTimeoutMs?: number;
   pollMs?: number;
+  /** The latest price of a symbol for the runs (default: the store's last raw close); the replay passes its market's. */
+  lastPrice?(symbol: string): number | undefined;
 }
 
 const MARKET_SYMBOLS = ['SPY', 'VIX'];
+
+/**
+ * The daemon's request for one account: the strategy's fields (fromStrategy.ts, as the CLI and the
+ * backtest derive them) plus how the daemon drives a run: after the close the market is shut, so
+ * the run is queued for the open (gate 5 warns, not fails), and nobody is asked to confirm.
+ */
+export function daemonRequest(d: Deployment, a: { account: string; broker: string }, universe: Universe): RebalanceRequest {
+  return { ...rebalanceRequestOf(d.strategy.strategy, universe, { hash: d.strategy.hash }), account: a.account, brokerKind: a.broker, force: true, yes: true };
+}
 
 export interface RealSteps extends DaemonSteps {
   readonly snapshots: SnapshotStore;
@@ -147,8 +159,8 @@ export function createRealSteps(deps: RealStepsDeps): RealSteps {
     const signal = strategySignal(bars, { strategy: d.strategy.strategy, universe, session, regime: r, kind, lastChosen: last?.selected ?? [] });
     let result: RebalanceResult;
     try {
-      result = await runRebalance(requestFromStrategy(d.strategy, a, universe), {
-        broker: deps.brokerFor(a), runs, auditDir: deps.dataDir, secrets: deps.secrets ?? [], clock, store: bars,
+      result = await runRebalance(daemonRequest(d, a, universe), {
+        broker: deps.brokerFor(a), runs, auditDir: deps.dataDir, secrets: deps.secrets ?? [], clock, store: bars, ...(deps.lastPrice ? { lastPrice: (x: string) => deps.lastPrice!(x) } : {}),
         signal: () => signal, note: (t) => note(`${a.account}: ${t}`),
       });
     } catch (err) {
@@ -179,8 +191,8 @@ export function createRealSteps(deps: RealStepsDeps): RealSteps {
   async function resumeOne(a: DeployedAccount, run: RunRecord): Promise<ResumeStepResult> {
     const d = deploymentOf(a);
     try {
-      const result = await runRebalance({ ...requestFromStrategy(d.strategy, a, universeOf(d)), resumeRunId: run.runId, fillTimeoutMs: deps.fillTimeoutMs ?? 300_000, pollMs: deps.pollMs ?? 1_000, onTimeout: 'cancel' }, {
-        broker: deps.brokerFor(a), runs, auditDir: deps.dataDir, secrets: deps.secrets ?? [], clock, store: bars, note: (t) => note(`${a.account}: ${t}`),
+      const result = await runRebalance({ ...daemonRequest(d, a, universeOf(d)), resumeRunId: run.runId, fillTimeoutMs: deps.fillTimeoutMs ?? 300_000, pollMs: deps.pollMs ?? 1_000, onTimeout: 'cancel' }, {
+        broker: deps.brokerFor(a), runs, auditDir: deps.dataDir, secrets: deps.secrets ?? [], clock, store: bars, ...(deps.lastPrice ? { lastPrice: (x: string) => deps.lastPrice!(x) } : {}), note: (t) => note(`${a.account}: ${t}`),
       });
       return { account: a.account, runId: run.runId, outcome: result.outcome, detail: describeFills(result) };
     } catch (err) {

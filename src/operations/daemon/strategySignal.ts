@@ -3,8 +3,10 @@
  * decides it (src/backtest/engine.ts step 5): on a scheduled date, a 52-week-high scan with the
  * strategy's scanner settings and allocation/N weights for the regime of the strategy's model;
  * in daily regime mode between scheduled dates, the last chosen names re-weighted to the new
- * allocation (no new scan). Injected into runRebalance as its `signal`.
+ * allocation (no new scan). Injected into runRebalance as its `signal`; the scanner options come
+ * from fromStrategy.ts (momentumOptionsOf), like the backtest's and `atlas rebalance`'s.
  */
+import { momentumOptionsOf } from '../../backtest/fromStrategy.js';
 import { loadUniversePanel } from '../../selection/universePanel.js';
 import { AtlasError } from '../../core/errors.js';
 import type { BarStore } from '../../data/store/barStore.js';
@@ -31,7 +33,7 @@ export function strategySignal(
   const data = loadUniversePanel(store, universe, { to: session, latestOnly: true, lookback: sc.lookback, withVolume: sc.volumeFilter });
   const t = data.panel.dates.length - 1;
   if (t < 0) throw new AtlasError(`No bars stored for universe "${universe.name}" up to ${session}; sync its symbols first.`, { code: 'NO_DATA' });
-  const scan = scanMomentum(data.panel, t, { topN: sc.topN, minDistance: sc.minDistance, lookback: sc.lookback, volumeFilter: sc.volumeFilter, volumeMultiplier: sc.volumeMultiplier, volumeWindow: sc.volumeWindow }, universe.isMember);
+  const scan = scanMomentum(data.panel, t, momentumOptionsOf(strategy), universe.isMember);
   const selected = input.kind === 'scan' ? scan.selected : [...input.lastChosen];
   const stockWeights = targetWeights(selected, input.regime.allocation, sc.topN);
   const prices: Record<string, number> = {};

@@ -3,7 +3,8 @@
  * against the decision close and against the next open the backtest fills at; per run and
  * cumulative; and the account's equity from its snapshots beside a backtest of the same strategy
  * over the same sessions: tracking difference, correlation of daily returns, the orders each
- * side placed, and the days they diverged most with the reasons found on those days.
+ * side placed (the backtest's adjusted shares counted in the account's shares), and the days they
+ * diverged most with the reasons found on those days.
  */
 import { nextSession } from '../../calendar/nyse.js';
 import type { BacktestResult } from '../../backtest/engine.js';
@@ -117,12 +118,31 @@ function correlation(a: number[], b: number[]): number | null {
   return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : null;
 }
 
-export function matchOrders(fills: readonly FillShortfall[], bt: BacktestResult): OrderMatch[] {
+/**
+ * Account shares per backtest share of a symbol on a date: the bar's adjClose / close. The
+ * backtest trades adjusted shares (docs/backtest.md); an account trades the store's shares, so
+ * its quantities are compared with the backtest's in the account's unit. 1 where the store's
+ * prices are the adjusted ones (a replay, docs/operations.md) or the bar is missing.
+ */
+export type ShareFactor = (symbol: string, date: string) => number;
+
+export function shareFactorOf(bars: BarStore): ShareFactor {
+  return (symbol, date) => {
+    const b = bars.getBars(symbol, date, date)[0];
+    return b && b.close > 0 && b.adjClose > 0 ? b.adjClose / b.close : 1;
+  };
+}
+
+export function matchOrders(fills: readonly FillShortfall[], bt: BacktestResult, factor: ShareFactor = () => 1): OrderMatch[] {
   const key = (d: string, s: string, side: string) => `${d}|${s}|${side}`;
   const live = new Map<string, number>();
   for (const f of fills) live.set(key(f.fillDate, f.symbol, f.side), (live.get(key(f.fillDate, f.symbol, f.side)) ?? 0) + f.qty);
   const back = new Map<string, number>();
-  for (const t of bt.trades) if (t.intent !== 'LIQUIDATE') back.set(key(t.date, t.symbol, t.side), (back.get(key(t.date, t.symbol, t.side)) ?? 0) + t.qty);
+  for (const t of bt.trades) {
+    if (t.intent === 'LIQUIDATE') continue;
+    const q = Math.round(t.qty * factor(t.symbol, t.date) * 1e6) / 1e6;
+    back.set(key(t.date, t.symbol, t.side), (back.get(key(t.date, t.symbol, t.side)) ?? 0) + q);
+  }
   const keys = [...new Set([...live.keys(), ...back.keys()])].sort();
   return keys.map((k) => {
     const [date, symbol, side] = k.split('|') as [string, string, 'buy' | 'sell'];
@@ -138,7 +158,7 @@ export function matchOrders(fills: readonly FillShortfall[], bt: BacktestResult)
   });
 }
 
-export function buildParityReport(input: { account: string; broker: string; snapshots: readonly AccountSnapshot[]; fills: FillShortfall[]; backtest: BacktestResult | null; notes?: string[] }): ParityReport {
+export function buildParityReport(input: { account: string; broker: string; snapshots: readonly AccountSnapshot[]; fills: FillShortfall[]; backtest: BacktestResult | null; notes?: string[]; shareFactor?: ShareFactor }): ParityReport {
   const { fills, backtest: bt } = input;
   const snaps = input.snapshots.filter((s) => s.source !== 'missing' && Number.isFinite(s.equity));
   const notes = [...(input.notes ?? [])];
@@ -168,7 +188,7 @@ export function buildParityReport(input: { account: string; broker: string; snap
     br.push(b);
     days.push({ date: both[i].date, liveReturn: l, backtestReturn: b, difference: l - b, reasons: [] });
   }
-  const orders = bt ? matchOrders(fills, bt) : [];
+  const orders = bt ? matchOrders(fills, bt, input.shareFactor) : [];
   const top = [...days].sort((x, y) => Math.abs(y.difference) - Math.abs(x.difference)).slice(0, 5);
   for (const d of top) d.reasons = explainDay(d.date, orders, fills, bt, snaps);
   const first = both[0];

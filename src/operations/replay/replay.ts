@@ -7,10 +7,16 @@
  * broker prices fills from the source store, so an order queued after a close fills at the next
  * open once the clock has passed it. The replay directory is an ordinary data directory: it can
  * be killed at any point and run again, and it continues where the ledger says it stopped.
+ *
+ * Prices (docs/operations.md, "Replay parity"): by default the replay trades the source's history
+ * restated in adjusted prices (adjustedMarket.ts), the price space of the backtest, and the paper
+ * broker fills a market order sent during a session at the price of the strategy's fill model
+ * (its open for fill 'open'), so a run's SELLs and its re-sized BUYs fill at the same open as the
+ * backtest's. `prices: 'raw'` replays the prices as traded instead (no dividends or splits booked).
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { isTradingDay, previousSession, sessionOnOrAfter, sessionTimes } from '../../calendar/nyse.js';
+import { isMarketOpenAt, isTradingDay, nyDateOf, previousSession, sessionOnOrAfter, sessionTimes } from '../../calendar/nyse.js';
 import type { AtlasEnv } from '../../config/env.js';
 import { ManualClock } from '../../core/clock.js';
 import { AtlasError } from '../../core/errors.js';
@@ -21,6 +27,7 @@ import { createBroker } from '../../execution/brokers/factory.js';
 import type { AlertEvent } from '../alerts/types.js';
 import { loadDeployments, type Deployment } from '../config.js';
 import { Daemon, type JobReport } from '../daemon/daemon.js';
+import { ensureAdjustedMarket } from './adjustedMarket.js';
 import { StoreProvider } from './sourceProvider.js';
 import { JobLedger } from '../daemon/jobLedger.js';
 import { createRealSteps } from '../daemon/steps.js';
@@ -37,6 +44,11 @@ export interface ReplayOptions {
   to: string;
   schedule?: ScheduleSettings;
   initialCash?: number;
+  /**
+   * The downtime drill: the daemon is not running from `from` up to (not including) `until`; the
+   * jobs of that stretch are not run at their time, and the first job after it catches them up.
+   */
+  down?: { from: Date; until: Date };
   /** Sessions whose sync fails (the stale-data drill). */
   failSyncOn?: readonly string[];
   alert?: (e: AlertEvent) => void;
@@ -44,7 +56,11 @@ export interface ReplayOptions {
   onJob?: (done: number, total: number, job: Job, report: JobReport[]) => void;
   /** Checked between jobs (SIGTERM). */
   shouldStop?: () => boolean;
+  /** 'adjusted' (default): the backtest's price space, so replay and backtest trade the same shares; 'raw': as traded. */
+  prices?: ReplayPrices;
 }
+
+export type ReplayPrices = 'adjusted' | 'raw';
 
 export interface ReplayAccountResult {
   account: string;
@@ -70,6 +86,8 @@ export interface ReplayMarker {
   strategyHash: string;
   from: string;
   to: string;
+  /** Absent in replays written before the choice existed: they were raw. */
+  prices?: ReplayPrices;
 }
 
 /** The strategy's accounts, all on the embedded paper broker (REPLAY when it names none). */
@@ -97,23 +115,29 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
   const deployment = replayDeployment(opts.strategyFile);
   const schedule = opts.schedule ?? DEFAULT_SCHEDULE;
   const markerPath = join(replayDir, REPLAY_MARKER);
-  const marker: ReplayMarker = { source: resolve(opts.sourceDir), strategyFile: resolve(opts.strategyFile), strategyHash: deployment.strategy.hash, from, to: opts.to };
+  const prices = opts.prices ?? 'adjusted';
+  const marker: ReplayMarker = { source: resolve(opts.sourceDir), strategyFile: resolve(opts.strategyFile), strategyHash: deployment.strategy.hash, from, to: opts.to, prices };
   if (existsSync(markerPath)) {
     const old = JSON.parse(readFileSync(markerPath, 'utf8')) as ReplayMarker;
-    if (old.strategyHash !== marker.strategyHash || old.from !== marker.from || old.source !== marker.source) {
+    if (old.strategyHash !== marker.strategyHash || old.from !== marker.from || old.source !== marker.source || (old.prices ?? 'raw') !== prices) {
       throw new AtlasError(`${replayDir} holds a replay of another strategy, start date or source; pass a new --replay-dir (or delete that one).`, { code: 'REPLAY_MISMATCH' });
     }
   }
 
-  const sourceDb = openDatabase(opts.sourceDir, { readonly: true });
+  let sourceDb = openDatabase(opts.sourceDir, { readonly: true });
   const db = openDatabase(replayDir);
   const jobs = jobsBetween(sessionTimes(from).close, new Date(sessionTimes(opts.to).close.getTime() + 86_400_000), deployment.accounts, schedule).filter((j) => j.session <= opts.to && !(j.kind === 'after_open' && j.session === from));
   const clock = new ManualClock(jobs[0]?.at ?? sessionTimes(from).close);
   try {
-    const source = new BarStore(sourceDb, () => clock.now());
     const bars = new BarStore(db, () => clock.now());
+    const probe = createRealSteps({ dataDir: replayDir, db, bars, clock, deployments: [deployment], provider: null, brokerFor: () => { throw new Error('unused'); } });
+    if (prices === 'adjusted') {
+      const market = ensureAdjustedMarket(new BarStore(sourceDb, () => clock.now()), replayDir, probe.symbols(), opts.to, clock);
+      sourceDb.close();
+      sourceDb = openDatabase(market, { readonly: true });
+    }
+    const source = new BarStore(sourceDb, () => clock.now());
     const provider = new StoreProvider(source, new Set(opts.failSyncOn ?? []));
-    const probe = createRealSteps({ dataDir: replayDir, db, bars, clock, deployments: [deployment], provider, brokerFor: () => { throw new Error('unused'); } });
     if (!existsSync(markerPath)) {
       seed(source, bars, probe.symbols(), previousSession(from));
       const tmp = `${markerPath}.tmp`;
@@ -125,12 +149,21 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
     const brokerFor = (a: DeployedAccount): Broker => {
       let b = brokers.get(a.account);
       if (!b) {
-        b = createBroker({ kind: 'paper', account: a.account, db, bars: source, env: {} as AtlasEnv, clock, paper: { slippageBps: s.costs.slippageBps, initialCash: opts.initialCash ?? 100_000, allowFractional: !s.wholeShares } });
+        b = createBroker({ kind: 'paper', account: a.account, db, bars: source, env: {} as AtlasEnv, clock, paper: { slippageBps: s.costs.slippageBps, initialCash: opts.initialCash ?? 100_000, allowFractional: !s.wholeShares, sessionOrderFill: s.fill } });
         brokers.set(a.account, b);
       }
       return b;
     };
-    const steps = createRealSteps({ dataDir: replayDir, db, bars, clock, deployments: [deployment], provider, brokerFor, note: opts.note, fillTimeoutMs: 300_000, pollMs: 1_000 });
+    // The price of the moment, as the paper broker trades it: during a session whose bar the
+    // market holds, the price the strategy's fill model fills at (its open for fill 'open').
+    const lastPrice = (symbol: string): number | undefined => {
+      const now = clock.now();
+      const b = source.lastBarOnOrBefore(symbol, nyDateOf(now));
+      if (!b) return undefined;
+      if (b.date === nyDateOf(now) && !isMarketOpenAt(now) && now < sessionTimes(b.date).open) return source.lastBarOnOrBefore(symbol, previousSession(b.date))?.close;
+      return b.date === nyDateOf(now) && isMarketOpenAt(now) && s.fill === 'open' ? b.open : b.close;
+    };
+    const steps = createRealSteps({ dataDir: replayDir, db, bars, clock, deployments: [deployment], provider, brokerFor, note: opts.note, fillTimeoutMs: 300_000, pollMs: 1_000, lastPrice });
     const ledger = new JobLedger(db);
     const daemon = new Daemon({ clock, ledger, accounts: deployment.accounts, schedule, steps, alert: opts.alert, note: opts.note });
     let jobsRun = 0;
@@ -142,6 +175,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
       }
       const job = jobs[i];
       if (ledger.get(job.id)?.status === 'done') continue;
+      if (opts.down && job.at >= opts.down.from && job.at < opts.down.until) continue;
       clock.set(job.at);
       const reports = await daemon.runDue(job.at);
       jobsRun += reports.filter((r) => r.claim !== 'new' || r.status === 'done').length;

@@ -14,7 +14,7 @@ import { drillFor } from './drills.js';
 import { accountRow, countSubmission, positionRow } from './ledger.js';
 import { insertOrder, orderByClientId, toOrder, workingQty } from './orderBook.js';
 import { applySlippage } from './pricing.js';
-import { lastKnownClose, reservedCash } from './prices.js';
+import { marketOrderPrice, reservedCash } from './prices.js';
 
 const CLIENT_ORDER_ID_MAX = 128;
 const TIME_IN_FORCE = ['day', 'gtc', 'opg', 'cls'];
@@ -63,7 +63,7 @@ export function admit(ctx: PaperContext, req: OrderRequest): Order {
     if (!asset) no(`the store has no bars for ${symbol}, so it cannot be traded on paper`);
     if (!asset.tradable) no(inactiveReason(symbol));
 
-    const ref = limitPrice ?? lastKnownClose(ctx, symbol);
+    const ref = limitPrice ?? marketOrderPrice(ctx, symbol);
     if (ref === undefined) no(`the store has no price for ${symbol} yet`);
     if (req.side === 'buy') {
       const cost = qty * applySlippage(ref, 'buy', ctx.slippageBps, limitPrice);

@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import type { Clock } from '../../../core/clock.js';
 import type { BarStore } from '../../../data/store/barStore.js';
 import type { PaperFillPolicy } from './drills.js';
+import type { SessionOrderFill } from './pricing.js';
 
 export interface PaperContext {
   readonly db: Database.Database;
@@ -16,6 +17,8 @@ export interface PaperContext {
   readonly clock: Clock;
   /** Slippage against the trader in basis points. */
   readonly slippageBps: number;
+  /** What a market order placed during a session fills at (pricing.ts). */
+  readonly sessionOrderFill: SessionOrderFill;
   /** The drills in force: the broker's override, else the account's stored policy. */
   policy(): PaperFillPolicy;
   /** Whether the account trades fractional quantities. */

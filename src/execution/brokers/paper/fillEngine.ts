@@ -56,7 +56,7 @@ function step(ctx: PaperContext, row: OrderRow): OrderRow | undefined {
   const submittedOpen = row.submitted_open === 1;
   const decision = decideFill(ctx.bars, {
     symbol: row.symbol, side: row.side, type: row.type, limitPrice: row.limit_price, timeInForce: row.time_in_force, submittedAt, submittedOpen,
-  }, now);
+  }, now, ctx.sessionOrderFill);
   if (decision.kind === 'wait') {
     // A queued order goes live at its session's open (Alpaca: accepted -> new), then waits for the bar.
     if (row.status === 'accepted' && now.getTime() >= sessionTimes(orderSession(submittedAt, submittedOpen)).open.getTime()) return transition(ctx, row, 'new');

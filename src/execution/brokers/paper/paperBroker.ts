@@ -34,7 +34,8 @@ import { poll } from './fillEngine.js';
 import { listFills, type PaperFill } from './fills.js';
 import { accountRow, assertAccountExists, DEFAULT_PAPER_CASH, ensureAccount, newAccountRow, paperAccountName, positions, resetLedger, storePolicy, validCash } from './ledger.js';
 import { cancel, cancelAllOpen, listOrderRows, orderByClientId, orderById, toOrder, type OrderFilter } from './orderBook.js';
-import { lastKnownClose, latestTrades, reservedCash } from './prices.js';
+import { latestTrades, marketOrderPrice, reservedCash } from './prices.js';
+import type { SessionOrderFill } from './pricing.js';
 
 export const DEFAULT_SLIPPAGE_BPS = 5;
 /** waitForFill never polls more often than this, whatever the timeout and poll interval. */
@@ -54,6 +55,8 @@ export interface PaperBrokerOptions {
   now?: () => Date;
   /** Slippage against the trader in basis points, default 5. */
   slippageBps?: number;
+  /** What a market order placed during a session fills at: its close (default) or its open (pricing.ts). */
+  sessionOrderFill?: SessionOrderFill;
   /** Drills for this broker instance; when omitted, the account's stored policy (setFillPolicy) applies. */
   fillPolicy?: PaperFillPolicy;
   /** Cash of a new account (created on first use), default 100,000. */
@@ -119,6 +122,7 @@ export class PaperBroker implements Broker {
       account: this.account,
       clock: this.clock,
       slippageBps: slip,
+      sessionOrderFill: opts.sessionOrderFill ?? 'close',
       policy: () => policyOverride ?? parseStoredPolicy(accountRow(ctx).fill_policy),
       allowFractional: () => fractionalOverride ?? accountRow(ctx).allow_fractional === 1,
       ...(opts.createIfMissing === 'virtual' ? { virtualAccount: newAccountRow(this.account, cash, opts.allowFractional ?? false, this.clock.now().toISOString()) } : {}),
@@ -296,6 +300,6 @@ export class PaperBroker implements Broker {
   }
 
   private positionsNow(): Position[] {
-    return positions(this.ctx, (s) => lastKnownClose(this.ctx, s));
+    return positions(this.ctx, (s) => marketOrderPrice(this.ctx, s));
   }
 }

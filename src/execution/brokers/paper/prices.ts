@@ -3,6 +3,7 @@
  * cash reservation: a bar counts from its session's open, the documented simulation shortcut)
  * and the latest trade (a bar's close counts only once its session has closed).
  */
+import { isMarketOpenAt, nyDateOf } from '../../../calendar/nyse.js';
 import { canonicalSymbol } from '../../../data/providers/symbols.js';
 import type { LatestTrade } from '../broker.js';
 import type { PaperContext } from './context.js';
@@ -13,6 +14,21 @@ import { openOrders } from './orderBook.js';
 /** Latest raw close of a bar whose session has opened at the clock's instant. */
 export function lastKnownClose(ctx: PaperContext, symbol: string): number | undefined {
   return lastBarOnOrBefore(ctx.bars, symbol, knownUntil(ctx.clock.now()))?.close;
+}
+
+/**
+ * The price of the moment, for valuation and for costing a market order placed now: the latest
+ * known close, or, when the account fills in-session orders at the session's open
+ * (sessionOrderFill 'open') and the session's bar is in the store, that open (what such an
+ * order pays), so valuation, admission and fills agree on one price during the session.
+ */
+export function marketOrderPrice(ctx: PaperContext, symbol: string): number | undefined {
+  const now = ctx.clock.now();
+  if (ctx.sessionOrderFill === 'open' && isMarketOpenAt(now)) {
+    const today = ctx.bars.getBars(symbol, nyDateOf(now), nyDateOf(now))[0];
+    if (today) return today.open;
+  }
+  return lastKnownClose(ctx, symbol);
 }
 
 /** For each symbol the store knows: the raw close of its latest bar whose session has closed, and that close's instant. */
@@ -37,7 +53,7 @@ export function reservedCash(ctx: PaperContext): number {
   let total = 0;
   for (const o of openOrders(ctx)) {
     if (o.side !== 'buy') continue;
-    const ref = o.limit_price ?? lastKnownClose(ctx, o.symbol) ?? 0;
+    const ref = o.limit_price ?? marketOrderPrice(ctx, o.symbol) ?? 0;
     total += (o.qty - o.filled_qty) * applySlippage(ref, 'buy', ctx.slippageBps, o.limit_price);
   }
   return total;

@@ -42,6 +42,15 @@ export interface PricingInput {
   submittedOpen: boolean;
 }
 
+/**
+ * What a market order placed while the session is open fills at (its session's bar):
+ * - 'close' (default) the session's close, the simplification for an order placed at any time of day;
+ * - 'open'  the session's open: an order sent in the minutes after the open, as a queued run's
+ *           BUYs are, priced like the backtest's fill 'open' (the replay sets it from the strategy's
+ *           fill model, so both sides fill a run's SELLs and BUYs at the same open).
+ */
+export type SessionOrderFill = 'close' | 'open';
+
 export function marketOpenAt(instant: Date): boolean {
   return isMarketOpenAt(instant);
 }
@@ -89,7 +98,7 @@ export function isDayOrder(tif: string): boolean {
  * store shows a later bar but none for S (the symbol did not trade), it expires. Until S's bar is
  * in the store the order waits: the bar, not the wall clock, says what happened in S.
  */
-export function decideFill(bars: BarStore, order: PricingInput, now: Date): PricingDecision {
+export function decideFill(bars: BarStore, order: PricingInput, now: Date, sessionOrderFill: SessionOrderFill = 'close'): PricingDecision {
   const until = knownUntil(now);
   const session = orderSession(order.submittedAt, order.submittedOpen);
   if (session > until) return { kind: 'wait', why: `queued for the ${session} open` };
@@ -103,7 +112,9 @@ export function decideFill(bars: BarStore, order: PricingInput, now: Date): Pric
   if (order.type === 'market') {
     if (first !== undefined) {
       // The simplification for an order placed during a session: it trades at that session's close.
-      if (order.submittedOpen && first.date === session) return { kind: 'fill', basePrice: first.close, basis: 'close', barDate: first.date };
+      if (order.submittedOpen && first.date === session) {
+        return sessionOrderFill === 'open' ? { kind: 'fill', basePrice: first.open, basis: 'open', barDate: first.date } : { kind: 'fill', basePrice: first.close, basis: 'close', barDate: first.date };
+      }
       return { kind: 'fill', basePrice: first.open, basis: 'open', barDate: first.date };
     }
     if (!order.submittedOpen) return { kind: 'wait', why: `waiting for the ${session} bar of ${order.symbol}` };
