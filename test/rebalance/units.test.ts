@@ -96,6 +96,15 @@ describe('planning pieces', () => {
     expect(b.budget).toBe(b.regimeRoom);
   });
 
+  it('buyBudget never leaves more room than gate 4 (gross <= 100% of equity), whatever gate 7 tolerates', () => {
+    // TREND_BULL: gate 7 allows 100.5% next to what is held, gate 4 only 100%; a sleeve counted as cash still counts for gate 4.
+    const positions = new Map([['X', { qty: 500, price: 100 }], ['BIL', { qty: 100, price: 50 }]]);
+    const b = buyBudget(account({ cash: 45_000, buyingPower: 45_000, equity: 100_000 }), positions, 1, 0.005, { cashLike: new Set(['BIL']) });
+    expect(b.exposure).toBe(50_000);
+    expect(b.regimeRoom).toBeCloseTo(100_000 - 55_000, 9);
+    expect(buyBudget(account({ cash: 45_000, buyingPower: 45_000, equity: 100_000 }), positions, 1, 0.005, { cashLike: new Set(['BIL']), maxGrossPct: 1.2 }).regimeRoom).toBeCloseTo(100_500 - 50_000, 9);
+  });
+
   it('the gate context leaves this run\'s own open orders out and reads the market from the calendar', () => {
     const ctx = buildGateContext({
       snapshot: {

@@ -27,5 +27,11 @@ export function gateBudgetOf(ctx: RunContext, snap: BrokerSnapshot, buys: readon
     referencePrice: (s) => ctx.lastPrice(s),
     ownClientOrderIds: new Set(buys.map((b) => b.clientOrderId)),
   });
-  return buyBudget(snap.account, gate.positions, ctx.allocationOfRun(), tolerance, { workingOrders: gate.workingOrders ?? [], buyPriceBuffer: ctx.buyPriceBuffer, cashLike: ctx.cashLikeOfRun() });
+  const maxGrossPct = ctx.run().params.gateLimits?.maxGrossPct ?? ctx.req.gateLimits?.maxGrossPct;
+  return buyBudget(snap.account, gate.positions, ctx.allocationOfRun(), tolerance, {
+    workingOrders: gate.workingOrders ?? [],
+    buyPriceBuffer: ctx.buyPriceBuffer,
+    cashLike: ctx.cashLikeOfRun(),
+    ...(maxGrossPct === undefined ? {} : { maxGrossPct }),
+  });
 }

@@ -14,6 +14,7 @@ import { isTerminal, type Account, type Asset, type Order, type Position } from 
 import { workingCost } from '../gates/common.js';
 import {
   DEFAULT_BUY_PRICE_BUFFER,
+  DEFAULT_GATE_LIMITS,
   type GateAsset,
   type GateContext,
   type GateLimits,
@@ -400,6 +401,12 @@ export interface BuyBudgetOptions {
   buyPriceBuffer?: number;
   /** Symbols gate 7 counts as cash: left out of the exposure (a cash-like remainder sleeve). */
   cashLike?: ReadonlySet<string>;
+  /**
+   * Gate 4's cap on gross exposure as a fraction of equity (default 1.0): the room is never more
+   * than it leaves, so BUYs re-sized to the room pass gate 4 as well as gate 7 (whose tolerance
+   * alone would allow 100.5% in TREND_BULL).
+   */
+  maxGrossPct?: number;
 }
 
 /**
@@ -430,11 +437,17 @@ export function buyBudget(
     if (w.side === 'buy') reserved += workingCost(w, buffer);
   }
   let exposure = 0;
-  for (const [sym, q] of qtys) if (!opts.cashLike?.has(sym)) exposure += Math.abs(q * (prices.get(sym) ?? 0));
+  let gross = 0;
+  for (const [sym, q] of qtys) {
+    const value = Math.abs(q * (prices.get(sym) ?? 0));
+    gross += value;
+    if (!opts.cashLike?.has(sym)) exposure += value;
+  }
   const net = Math.min(account.cash - reserved, account.buyingPower);
   const cash = Number.isFinite(net) && net > 0 ? net : 0;
   const equity = Number.isFinite(account.equity) ? account.equity : 0;
-  const regimeRoom = Math.max(0, (allocation + tolerance) * equity - exposure);
+  const grossRoom = (opts.maxGrossPct ?? DEFAULT_GATE_LIMITS.maxGrossPct) * equity - gross;
+  const regimeRoom = Math.max(0, Math.min((allocation + tolerance) * equity - exposure, grossRoom));
   return { cash, exposure, regimeRoom, budget: Math.min(cash, regimeRoom) };
 }
 

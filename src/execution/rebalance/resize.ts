@@ -17,7 +17,8 @@ import type { RebalanceResult } from './types.js';
 /** Re-sizes the unsent BUYs; returns those to send, or the stopped result when a gate fails. */
 export async function resizeUnsentBuys(ctx: RunContext, unsent: readonly RunOrderRecord[]): Promise<{ toSend: RunOrderRecord[] } | { stopped: RebalanceResult }> {
   const snap = await ctx.snapshot();
-  const money = gateBudgetOf(ctx, snap, unsent, DEFAULT_GATE_LIMITS.regimeTolerance);
+  const tolerance = ctx.run().params.gateLimits?.regimeTolerance ?? ctx.req.gateLimits?.regimeTolerance ?? DEFAULT_GATE_LIMITS.regimeTolerance;
+  const money = gateBudgetOf(ctx, snap, unsent, tolerance);
   const budget = money.budget;
   // The cash is costed with the buy headroom; gate 7's room is a cap on value at the reference price.
   // Costed at the latest price (the planned one when there is none): a price that moved since the
