@@ -4,11 +4,14 @@
  */
 import { buildGateContext, buyBudget, type BrokerSnapshot, type BuyBudget } from './plan.js';
 import type { RunContext } from './context.js';
+import { buyValuationPrice } from './gatesStep.js';
 import type { RunOrderRecord } from './runStore.js';
 
 export function gateBudgetOf(ctx: RunContext, snap: BrokerSnapshot, buys: readonly RunOrderRecord[], tolerance: number): BuyBudget {
   const prices = ctx.signalPrices();
-  for (const o of buys) if (!prices.has(o.symbol)) prices.set(o.symbol, o.refPrice);
+  // A symbol being bought is valued at the price its BUY is costed at (gatesStep.ts's
+  // buyValuationPrice), here and in the re-validation, so the room and gates 4 and 7 agree.
+  for (const o of buys) prices.set(o.symbol, o.side === 'buy' ? buyValuationPrice(ctx, o) : (prices.get(o.symbol) ?? o.refPrice));
   for (const p of snap.positions) {
     if (prices.has(p.symbol)) continue;
     const lp = ctx.lastPrice(p.symbol);

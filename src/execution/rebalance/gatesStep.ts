@@ -32,7 +32,10 @@ export async function revalidate(ctx: RunContext, orders: readonly RunOrderRecor
   const run = ctx.run();
   const symbols = [...new Set(orders.map((o) => o.symbol))];
   const prices = ctx.signalPrices();
-  for (const o of orders) if (!prices.has(o.symbol)) prices.set(o.symbol, o.refPrice);
+  for (const o of orders) {
+    if (o.side === 'buy') prices.set(o.symbol, buyValuationPrice(ctx, o));
+    else if (!prices.has(o.symbol)) prices.set(o.symbol, o.refPrice);
+  }
   const built = buildGateContext({
     snapshot: snap,
     assets: await ctx.assetsFor(symbols),
