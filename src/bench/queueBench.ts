@@ -5,46 +5,22 @@
  * /usr/bin/redis-server is not installed. The queued figure includes publishing the panel
  * (Arrow encoding, sha256, serving) and each worker's fetch and preparation.
  */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { gridPoints, runSweep } from '../backtest/sweep.js';
 import { openQueueCoordinator } from '../distributed/coordinator.js';
 import { httpPublisher } from '../distributed/publisher.js';
 import { startQueueWorker } from '../distributed/queueWorker.js';
-import { checkRedis, parseRedisUrl } from '../distributed/redisUrl.js';
+import { parseRedisUrl } from '../distributed/redisUrl.js';
+import { redisAvailable, REDIS_SKIP_REASON, startRedis } from '../distributed/throwawayRedis.js';
 import { benchPanel, SWEEP_GRID } from './backtestBench.js';
 import type { BenchResult } from './timing.js';
 
-const REDIS_BIN = '/usr/bin/redis-server';
 const NAME = 'queued sweep, 2 local workers vs local sweep';
 
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => ok(port));
-    });
-  });
-}
-
 export async function benchQueue(): Promise<BenchResult[]> {
-  if (!existsSync(REDIS_BIN)) return [{ name: NAME, ms: NaN, detail: `skipped: ${REDIS_BIN} is not installed` }];
-  const port = await freePort();
-  const redis = spawn(REDIS_BIN, ['--save', '', '--appendonly', 'no', '--port', String(port), '--bind', '127.0.0.1'], { stdio: 'ignore' });
-  const target = parseRedisUrl(`redis://127.0.0.1:${port}`);
+  if (!redisAvailable) return [{ name: NAME, ms: NaN, detail: `skipped: ${REDIS_SKIP_REASON}` }];
+  const redis = await startRedis();
+  const target = parseRedisUrl(redis.url);
   try {
-    for (let i = 0; ; i++) {
-      try {
-        await checkRedis(target, 500);
-        break;
-      } catch (err) {
-        if (i >= 100) throw err;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
     const { panel, regimes } = benchPanel();
     const points = gridPoints(SWEEP_GRID);
     await runSweep(panel, regimes, points, {}, { workers: 2 }); // warm-up
@@ -72,6 +48,6 @@ export async function benchQueue(): Promise<BenchResult[]> {
       await publisher.close();
     }
   } finally {
-    redis.kill('SIGTERM');
+    await redis.stop();
   }
 }

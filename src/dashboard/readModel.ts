@@ -15,27 +15,12 @@ import { executionLogFiles, readExecutionLog, verifyExecutionLog, type Execution
 import { ALERT_JOURNAL_FILE } from '../operations/alerts/journal.js';
 import { SnapshotStore } from '../operations/snapshots/snapshotStore.js';
 
-import type { RunRow } from '../execution/rebalance/runStore.js';
+import type { RunOrderRow, RunRow } from '../execution/rebalance/runStore.js';
 
 export type { RunRow };
 
-export interface OrderRow {
-  client_order_id: string;
-  seq: number;
-  leg: string;
-  symbol: string;
-  side: string;
-  intent: string;
-  planned_qty: number;
-  qty: number;
-  ref_price: number;
-  state: string;
-  broker_order_id: string | null;
-  filled_qty: number;
-  filled_avg_price: number | null;
-  reason: string | null;
-  updated_at: string;
-}
+/** The run_orders columns the Runs page reads (the run store's row, without the run id and broker status). */
+export type OrderRow = Omit<RunOrderRow, 'run_id' | 'broker_status'>;
 
 export interface EventRow {
   id: number;

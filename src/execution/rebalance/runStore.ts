@@ -120,7 +120,8 @@ export interface RunRow {
   updated_at: string;
 }
 
-interface OrderRow {
+/** A row of run_orders as stored (the dashboard reads the same rows). */
+export interface RunOrderRow {
   run_id: string;
   client_order_id: string;
   seq: number;
@@ -156,7 +157,7 @@ function toRun(r: RunRow): RunRecord {
   };
 }
 
-function toOrder(r: OrderRow): RunOrderRecord {
+function toOrder(r: RunOrderRow): RunOrderRecord {
   return {
     runId: r.run_id,
     clientOrderId: r.client_order_id,
@@ -222,12 +223,12 @@ export class RunStore {
   }
 
   orders(runId: string): RunOrderRecord[] {
-    const rows = this.db.prepare('SELECT * FROM run_orders WHERE run_id = ? ORDER BY seq').all(runId) as OrderRow[];
+    const rows = this.db.prepare('SELECT * FROM run_orders WHERE run_id = ? ORDER BY seq').all(runId) as RunOrderRow[];
     return rows.map(toOrder);
   }
 
   order(clientOrderId: string): RunOrderRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM run_orders WHERE client_order_id = ?').get(clientOrderId) as OrderRow | undefined;
+    const row = this.db.prepare('SELECT * FROM run_orders WHERE client_order_id = ?').get(clientOrderId) as RunOrderRow | undefined;
     return row ? toOrder(row) : undefined;
   }
 
