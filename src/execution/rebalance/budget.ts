@@ -1,17 +1,18 @@
 /**
- * @module The BUY budget of a run from a fresh broker snapshot: positions valued at the run's
- * prices (the store's last close where the run has none), then plan.ts's buyBudget.
+ * @module The BUY budget of a run from a fresh broker snapshot: positions valued at the broker's
+ * prices (gatesStep.ts laterStepPrices; the store's last close where neither has one), then
+ * plan.ts's buyBudget.
  */
 import { buildGateContext, buyBudget, type BrokerSnapshot, type BuyBudget } from './plan.js';
 import type { RunContext } from './context.js';
-import { buyValuationPrice } from './gatesStep.js';
+import { laterStepPrices } from './gatesStep.js';
 import type { RunOrderRecord } from './runStore.js';
 
 export function gateBudgetOf(ctx: RunContext, snap: BrokerSnapshot, buys: readonly RunOrderRecord[], tolerance: number): BuyBudget {
-  const prices = ctx.signalPrices();
-  // A symbol being bought is valued at the price its BUY is costed at (gatesStep.ts's
-  // buyValuationPrice), here and in the re-validation, so the room and gates 4 and 7 agree.
-  for (const o of buys) prices.set(o.symbol, o.side === 'buy' ? buyValuationPrice(ctx, o) : (prices.get(o.symbol) ?? o.refPrice));
+  // Held positions at the broker's price (the one its equity uses), a symbol being bought at the
+  // price its BUY is costed at: here and in the re-validation (gatesStep.ts laterStepPrices), so
+  // the room and gates 4 and 7 agree, and the gross room is the cash, as in the backtest.
+  const prices = laterStepPrices(ctx, snap, buys);
   for (const p of snap.positions) {
     if (prices.has(p.symbol)) continue;
     const lp = ctx.lastPrice(p.symbol);

@@ -21,6 +21,27 @@ export function stopRun(ctx: RunContext, gates: readonly GateResult[], what: str
   return ctx.result;
 }
 
+/**
+ * The prices a later step (resumed SELLs, re-sized BUYs) values the account at: each held position
+ * at the broker's own price for it (the one its equity is computed from), so equity minus the
+ * positions is the cash and the gross room gate 4 leaves is the cash, as in the backtest's fill;
+ * the run's signal prices value the planning, not a later moment. A symbol being bought is valued
+ * at the price its BUY is costed at (buyValuationPrice). A position the broker gives no price
+ * for keeps the run's signal price.
+ */
+export function laterStepPrices(ctx: RunContext, snap: BrokerSnapshot, orders: readonly RunOrderRecord[]): Map<string, number> {
+  const prices = ctx.signalPrices();
+  for (const p of snap.positions) {
+    const px = p.currentPrice > 0 ? p.currentPrice : p.qty !== 0 && p.marketValue > 0 ? p.marketValue / p.qty : undefined;
+    if (px !== undefined && Number.isFinite(px)) prices.set(p.symbol, px);
+  }
+  for (const o of orders) {
+    if (o.side === 'buy') prices.set(o.symbol, buyValuationPrice(ctx, o));
+    else if (!prices.has(o.symbol)) prices.set(o.symbol, o.refPrice);
+  }
+  return prices;
+}
+
 /** The price a BUY sent on a later step is costed and valued at: the latest price, else the planned one. */
 export function buyValuationPrice(ctx: RunContext, o: RunOrderRecord): number {
   const p = ctx.lastPrice(o.symbol);
@@ -31,11 +52,7 @@ export function buyValuationPrice(ctx: RunContext, o: RunOrderRecord): number {
 export async function revalidate(ctx: RunContext, orders: readonly RunOrderRecord[], snap: BrokerSnapshot): Promise<GateResult[] | { stopped: RebalanceResult; gates: GateResult[] }> {
   const run = ctx.run();
   const symbols = [...new Set(orders.map((o) => o.symbol))];
-  const prices = ctx.signalPrices();
-  for (const o of orders) {
-    if (o.side === 'buy') prices.set(o.symbol, buyValuationPrice(ctx, o));
-    else if (!prices.has(o.symbol)) prices.set(o.symbol, o.refPrice);
-  }
+  const prices = laterStepPrices(ctx, snap, orders);
   const built = buildGateContext({
     snapshot: snap,
     assets: await ctx.assetsFor(symbols),

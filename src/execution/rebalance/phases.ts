@@ -2,8 +2,10 @@
  * @module The two phases of a live run: send the SELLs and wait for their fills, then re-size,
  * re-validate and send the BUYs and wait for theirs. When orders are still working after a
  * phase's submissions and the market is closed (--force outside the session), the run ends
- * 'queued' and keeps its state: `--resume` after the open waits for the fills and goes on. No
- * fill timeout runs while the market is closed, so nothing queued is canceled by one.
+ * 'queued' and keeps its state: `--resume` after the open waits for the fills and goes on. With
+ * `buysAfterOpen` (the daemon) BUYs are never sent while closed: a buy-only run ends queued with
+ * its BUYs unsent, and the resume re-sizes them at the open. No fill timeout runs while the
+ * market is closed, so nothing queued is canceled by one.
  */
 import { describeError } from '../../core/errors.js';
 import { isLiveState } from '../orders/states.js';
@@ -21,15 +23,16 @@ function hasLive(ctx: RunContext, leg: OrderLeg): boolean {
   return ctx.orders(leg).some((o) => isLiveState(o.state));
 }
 
-function endQueued(ctx: RunContext, phase: 'sells' | 'buys', session: MarketSession): RebalanceResult {
+function endQueued(ctx: RunContext, phase: 'sells' | 'buys', session: MarketSession, held = false): RebalanceResult {
   ctx.runs.setPhase(ctx.runId, phase, 'queued');
   const nextOpen = session.nextOpen ? session.nextOpen.toISOString() : null;
   const resume = `atlas rebalance --resume ${ctx.runId}`;
   ctx.result.outcome = 'queued';
   ctx.result.queued = { nextOpen, phase, resume };
   ctx.settle();
-  const then = phase === 'sells' ? 'wait for the SELL fills, then re-size and send the BUYs' : 'wait for the BUY fills';
-  ctx.note(`the market is closed: ${ctx.result.summary.queued} order(s) queued for the open${nextOpen ? ` at ${nextOpen}` : ''}; after the open run \`${resume}\` to ${then}`);
+  const then = phase === 'sells' ? 'wait for the SELL fills, then re-size and send the BUYs' : held ? 're-size and send the BUYs' : 'wait for the BUY fills';
+  const what = held ? 'the BUYs wait for the open' : `${ctx.result.summary.queued} order(s) queued for the open`;
+  ctx.note(`the market is closed: ${what}${nextOpen ? ` at ${nextOpen}` : ''}; after the open run \`${resume}\` to ${then}`);
   ctx.endRun({ outcome: 'queued', phase, nextOpen, resume, summary: ctx.result.summary }, 'QUEUED');
   return ctx.result;
 }
@@ -67,6 +70,11 @@ export async function executePhases(ctx: RunContext, resumed: boolean): Promise<
   if (run.phase === 'buys') {
     if (run.status !== 'open') ctx.runs.setStatus(ctx.runId, 'open');
     const unsent = ctx.orders('buy').filter((o) => o.state === 'planned');
+    if (unsent.length > 0 && ctx.req.buysAfterOpen) {
+      // Sized at the open, not the close (types.ts buysAfterOpen): nothing is sent while closed.
+      const session = await ctx.session();
+      if (!session.open) return endQueued(ctx, 'buys', session, true);
+    }
     if (unsent.length > 0) {
       const sized = await resizeUnsentBuys(ctx, unsent);
       if ('stopped' in sized) return sized.stopped;

@@ -52,6 +52,13 @@ export interface RebalanceRequest {
   allocationMatrix?: AllocationMatrix;
   /** The strategy's gate limits (position cap, regime tolerance) for the plan's validation. */
   gateLimits?: Partial<GateLimits>;
+  /**
+   * BUYs are sent only while the market is open (`atlas run`): a run decided after the close
+   * keeps its BUYs unsent, also when it has no SELLs, and the resume after the open re-sizes them
+   * to the cash at the latest price and sends them, as the backtest sizes its buys at the open.
+   * Without it a buy-only run queues its BUYs at the broker at once, sized at the close.
+   */
+  buysAfterOpen?: boolean;
 }
 
 /** Test seams that model a process dying: an error thrown here skips all audit/state handling. */

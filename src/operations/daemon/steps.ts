@@ -63,7 +63,7 @@ const MARKET_SYMBOLS = ['SPY', 'VIX'];
  * the run is queued for the open (gate 5 warns, not fails), and nobody is asked to confirm.
  */
 export function daemonRequest(d: Deployment, a: { account: string; broker: string }, universe: Universe): RebalanceRequest {
-  return { ...rebalanceRequestOf(d.strategy.strategy, universe, { hash: d.strategy.hash }), account: a.account, brokerKind: a.broker, force: true, yes: true };
+  return { ...rebalanceRequestOf(d.strategy.strategy, universe, { hash: d.strategy.hash }), account: a.account, brokerKind: a.broker, force: true, yes: true, buysAfterOpen: true };
 }
 
 export interface RealSteps extends DaemonSteps {
