@@ -113,7 +113,7 @@ export function universeOfStrategy(loaded: { strategy: Strategy; path: string | 
 }
 
 /** The fields of a live rebalance request the strategy decides. */
-export type StrategyRequestFields = Pick<RebalanceRequest, 'universe' | 'topN' | 'regimeOverride' | 'strategyHash' | 'allocationMatrix' | 'gateLimits' | 'strict' | 'minNotional' | 'buyPriceBuffer' | 'priceBand'>;
+export type StrategyRequestFields = Pick<RebalanceRequest, 'universe' | 'topN' | 'regimeOverride' | 'strategyHash' | 'allocationMatrix' | 'gateLimits' | 'strict' | 'minNotional' | 'buyPriceBuffer' | 'priceBand' | 'sellCostBps'>;
 
 /**
  * Everything of a live rebalance request the strategy decides: universe, top N, the allocation
@@ -133,7 +133,18 @@ export function rebalanceRequestOf(strategy: Strategy, universe: Universe, opts:
     minNotional: strategy.minNotional,
     buyPriceBuffer: strategy.gates.buyPriceBuffer,
     priceBand: strategy.gates.priceBand,
+    sellCostBps: sellCostBpsOf(strategy),
   };
+}
+
+/**
+ * The strategy's all-in cost of a sell in bps, as the backtest's plan counts it: slippage and
+ * commission compounded, ((1 + s)(1 + c) - 1) x 10,000 (engine.ts planCost).
+ */
+export function sellCostBpsOf(strategy: Strategy): number {
+  const s = strategy.costs.slippageBps / 10_000;
+  const c = strategy.costs.commissionBps / 10_000;
+  return ((1 + s) * (1 + c) - 1) * 10_000;
 }
 
 /** The gate limits the strategy sets (gates 3 and 7). */

@@ -19,7 +19,9 @@
  *   `skipped` (this includes a dust CLOSE: brokers reject such orders too).
  * - Costs: costBps (default 0) is the all-in cost per unit of notional at refPrice (commission
  *   plus expected slippage): sells yield notional x (1 - c), buys cost notional x (1 + c),
- *   c = costBps / 10,000.
+ *   c = costBps / 10,000. sellCostBps (default costBps) sets the sells' c alone: live trading
+ *   costs its buys with buyPriceBuffer and counts the sells net of the strategy's costs, as
+ *   the backtest's plan does.
  * - Never spends cash it does not have: if the buys cost more than cash + net sell proceeds, every
  *   buy is scaled by the same factor k < 1 (whole shares floored again; buys that fall under
  *   minNotional or to zero are skipped with reason 'insufficient cash'). k carries a 1e-12 safety
@@ -67,6 +69,8 @@ export interface PlanInput {
   buyCash?: number;
   /** Headroom on buys against the cash: notional x (1 + buyPriceBuffer). Default 0. */
   buyPriceBuffer?: number;
+  /** Cost of a sell in bps of its notional: it yields notional x (1 - sellCostBps / 10,000). Default costBps. */
+  sellCostBps?: number;
   /** Most shares a sell may take per symbol (default: the holding). */
   sellable?: ReadonlyMap<string, number>;
 }
@@ -106,6 +110,11 @@ export function planOrders(input: PlanInput): OrderPlan {
   if (!Number.isFinite(buyCash)) throw new AtlasError(`buyCash must be a finite number, got ${buyCash}.`, { code: 'BAD_PLAN_INPUT' });
   if (!(buffer >= 0 && buffer < 1)) throw new AtlasError(`buyPriceBuffer must be between 0 and 1, got ${buffer}.`, { code: 'BAD_PLAN_INPUT' });
   const c = costBps / 10_000;
+  const sellCostBps = input.sellCostBps ?? costBps;
+  if (!(sellCostBps >= 0 && sellCostBps < 10_000)) {
+    throw new AtlasError(`sellCostBps must be between 0 and 10000, got ${sellCostBps}.`, { code: 'BAD_PLAN_INPUT' });
+  }
+  const cs = sellCostBps / 10_000;
   const sellableOf = (sym: string, q: number): number => Math.min(q, Math.max(0, input.sellable?.get(sym) ?? q));
 
   let weightSum = 0;
@@ -192,7 +201,7 @@ export function planOrders(input: PlanInput): OrderPlan {
   }
 
   let proceeds = 0;
-  for (const o of sells) proceeds += o.notional * (1 - c);
+  for (const o of sells) proceeds += o.notional * (1 - cs);
   const available = buyCash + proceeds;
   const reserve = (1 + c) * (1 + buffer);
   let spend = 0;

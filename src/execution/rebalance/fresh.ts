@@ -73,6 +73,7 @@ export async function freshRun(ctx: RunContext): Promise<RebalanceResult> {
     priceOf: (s) => ctx.lastPrice(s),
     minNotional: ctx.minNotional,
     buyPriceBuffer: ctx.buyPriceBuffer,
+    ...(ctx.req.sellCostBps === undefined ? {} : { sellCostBps: ctx.req.sellCostBps }),
     cashBudget: cashBudget(snap.account, false).budget,
     exposureCap: signal.allocation + DEFAULT_GATE_LIMITS.regimeTolerance,
     cashLike,

@@ -126,6 +126,8 @@ export interface PlanFromSnapshotInput {
   wholeShares?: boolean;
   /** Headroom on market buys against the cash (default DEFAULT_BUY_PRICE_BUFFER, 3%). */
   buyPriceBuffer?: number;
+  /** Expected cost of a SELL in bps of its notional: the buys count on its proceeds net of it (default 0). */
+  sellCostBps?: number;
   /**
    * An extra cap on what the buys may spend besides the sell proceeds, a broker figure already
    * net of its working orders (e.g. the pre-flight cash/margin budget: non-marginable buying
@@ -233,6 +235,7 @@ export function planFromSnapshot(input: PlanFromSnapshotInput): SnapshotPlan {
     minNotional: input.minNotional,
     buyCash,
     buyPriceBuffer: buffer,
+    ...(input.sellCostBps === undefined ? {} : { sellCostBps: input.sellCostBps }),
     sellable,
   });
   const plan = input.exposureCap === undefined ? planned : capExposure(planned, holdings, prices, input.exposureCap, input.minNotional, input.wholeShares ?? true, input.cashLike);

@@ -34,6 +34,10 @@ export async function resizeUnsentBuys(ctx: RunContext, unsent: readonly RunOrde
     { buyPriceBuffer: ctx.buyPriceBuffer, valueCap: money.regimeRoom, cashLike: ctx.cashLikeOfRun() },
   );
   const sized = { ...costed, kept: costed.kept.map((k) => ({ ...k, refPrice: planned.get(k.clientOrderId) ?? k.refPrice })) };
+  // Which limit bound, in the event's reason: the parity report quotes it per order.
+  const value = costed.cost / (1 + ctx.buyPriceBuffer);
+  const byRoom = money.regimeRoom / value < money.cash / costed.cost;
+  const limit = byRoom ? `the room gate 7 leaves next to what is held (${money.regimeRoom.toFixed(2)}; cash ${money.cash.toFixed(2)})` : `the cash available after the SELL phase (${money.cash.toFixed(2)})`;
   for (const s of sized.skipped) {
     ctx.record({ ...refOf(s.order), qty: s.order.plannedQty, kind: 'Skipped', reason: `not sent: ${s.reason} after the SELL phase (budget ${budget.toFixed(2)})` });
   }
@@ -46,12 +50,11 @@ export async function resizeUnsentBuys(ctx: RunContext, unsent: readonly RunOrde
       plannedQty: k.plannedQty,
       budget,
       scale: sized.scale,
-      reason: `re-sized from ${fmt.shares(k.plannedQty)} to the buying power available after the SELL phase`,
+      reason: `re-sized from ${fmt.shares(k.plannedQty)} to ${limit}`,
     });
   }
   if (sized.scale < 1) {
-    const why = money.cash <= money.regimeRoom ? `the cash available (${money.cash.toFixed(2)})` : `the room gate 7 leaves next to what is still held (${money.regimeRoom.toFixed(2)}; cash ${money.cash.toFixed(2)})`;
-    ctx.note(`buys re-sized to ${why} after the SELL phase: ${sized.cost.toFixed(2)} planned, x${sized.scale.toFixed(4)}`);
+    ctx.note(`buys re-sized to ${limit}: ${sized.cost.toFixed(2)} planned, x${sized.scale.toFixed(4)}`);
   }
   const toSend = ctx.orders('buy').filter((o) => o.state === 'planned');
   const view = { budget, cash: money.cash, regimeRoom: money.regimeRoom, cost: sized.cost, scale: sized.scale, skipped: sized.skipped.map((s) => s.order.symbol) };

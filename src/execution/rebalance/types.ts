@@ -42,6 +42,11 @@ export interface RebalanceRequest {
   minNotional?: number;
   /** Market buys are costed at last price x (1 + buffer) (default 3%). */
   buyPriceBuffer?: number;
+  /**
+   * The strategy's expected cost of a SELL (commission and slippage, bps of its notional): the
+   * plan's BUYs count on the SELL proceeds net of it, as the backtest's plan does (default 0).
+   */
+  sellCostBps?: number;
   /** Stale data WARNs instead of refusing the run (--allow-stale). */
   allowStale?: boolean;
   /** Largest accepted gap between the broker's latest trade and the store's close (default 10%). */
