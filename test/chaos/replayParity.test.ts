@@ -3,8 +3,9 @@
  * replay takes about a minute: the real daemon on a simulated clock and the embedded paper broker,
  * daily regime mode, whole shares, against the backtest of the same strategy file. The issue's aim
  * is every order the same (symbol, side, day, quantity within one share) and the final equity
- * within 0.1%; the bounds below are what is reached (printed each run), and the parity report
- * must give a reason for every day it lists. The wall time is printed.
+ * within 0.1%; the bounds below are what is reached (printed each run). The parity report must
+ * give a reason for every day it lists and for every order that is not the same on both sides,
+ * and no order may be left at "no single cause found". The wall time is printed.
  * test/operations/replay.test.ts runs two months of the same in `npm test`.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -23,7 +24,7 @@ import { demoSource, PARITY_SETTINGS, parityLine, parityOf, realSource, writeRep
 const root = mkdtempSync(join(tmpdir(), 'atlas-replay-parity-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function twoYears(name: string, source: string, from: string, to: string, bound: { orders: number; equityGap: number }): Promise<void> {
+async function twoYears(name: string, source: string, from: string, to: string, bound: { orders: number; exact: number; equityGap: number }): Promise<void> {
   const dir = join(root, name);
   mkdirSync(dir, { recursive: true });
   const strategy = writeReplayStrategy(dir, { name: `replay-${name}`, ...PARITY_SETTINGS });
@@ -45,26 +46,33 @@ async function twoYears(name: string, source: string, from: string, to: string, 
   const r = parityOf(join(dir, 'replay'), strategy);
   console.log(parityLine(`${name} ${from}..${to} (${acct.snapshots} sessions, ${result.jobs} jobs)`, r, seconds));
   for (const d of r.divergentDays) console.log(`  ${d.date}: account ${(d.liveReturn * 100).toFixed(4)}%, backtest ${(d.backtestReturn * 100).toFixed(4)}%: ${d.reasons.join('; ')}`);
+  const off = r.orders.filter((o) => o.verdict !== 'same');
+  for (const o of off) console.log(`  ${o.date} ${o.side} ${o.symbol}: account ${o.liveQty ?? '-'}, backtest ${o.backtestQty ?? '-'} (${o.verdict}): ${o.reason}`);
   expect(r.ordersTotal).toBeGreaterThan(50);
   // Issue 10 asks for every order within one share and 0.1% equity; what is reached today is
-  // guarded here  and printed above, so a regression fails and an
-  // improvement shows. The parity report must give a reason for every divergent day.
+  // guarded here and printed above, so a regression fails and an improvement shows.
   const within = r.orders.filter((o) => o.verdict === 'same' || o.verdict === 'within one share').length;
-  console.log(`${name}: ${within}/${r.orders.length} orders within one share (bound ${bound.orders}), final equity gap ${(Math.abs(r.finalEquityGap!) * 100).toFixed(4)}% (bound ${(bound.equityGap * 100).toFixed(2)}%)`);
+  const exact = r.orders.filter((o) => o.verdict === 'same').length;
+  console.log(`${name}: ${within}/${r.orders.length} orders within one share (bound ${bound.orders}), ${exact} exact (bound ${bound.exact}), final equity gap ${(Math.abs(r.finalEquityGap!) * 100).toFixed(4)}% (bound ${(bound.equityGap * 100).toFixed(2)}%)`);
   expect(within / r.orders.length).toBeGreaterThanOrEqual(bound.orders);
+  expect(exact / r.orders.length).toBeGreaterThanOrEqual(bound.exact);
   expect(Math.abs(r.finalEquityGap!)).toBeLessThan(bound.equityGap);
   expect(r.divergentDays.every((d) => d.reasons.length > 0)).toBe(true);
+  // Every order the two sides do not share has its reason, and each one is a known cause.
+  expect(off.filter((o) => !o.reason || o.reason.includes('no single cause'))).toEqual([]);
 }
 
 describe('replay parity over two years (daily regime mode, whole shares)', () => {
-  // Measured 2026-11-30: demo 673/698 within one share, gap 0.37% (two BUYs rejected at the fill for a few
-  // dollars of cash); real 588/600, gap 0.004% (whole-share scaling on slightly different cash).
-  it('demo market 2007-2008: at least 95% of orders within one share, final equity within 0.5%', async () => {
-    await twoYears('demo', demoSource(join(root, 'demo-source')), '2007-01-03', '2008-12-31', { orders: 0.95, equityGap: 0.005 });
+  // Measured: demo 698/698 orders the same share for share, final equity gap 0.0000%; real 592/600
+  // within one share (572 exact), gap 0.0007%: the 8 others are gate 7's regime cap (the live plan
+  // and the BUY re-sizing keep exposure within allocation + tolerance, the backtest does not) and
+  // what it carried into the next orders; the parity report says so per order.
+  it('demo market 2007-2008: every order within one share (99% exact), final equity within 0.1%', async () => {
+    await twoYears('demo', demoSource(join(root, 'demo-source')), '2007-01-03', '2008-12-31', { orders: 1, exact: 0.99, equityGap: 0.001 });
   });
 
-  it.skipIf(!realDataDir())('real data 2019-2020 (ATLAS_REAL_DATA): at least 97% of orders within one share, final equity within 0.1%', async () => {
-    await twoYears('real', realSource(join(root, 'real-source')), '2019-01-02', '2020-12-31', { orders: 0.97, equityGap: 0.001 });
+  it.skipIf(!realDataDir())('real data 2019-2020 (ATLAS_REAL_DATA): at least 98% of orders within one share (95% exact), final equity within 0.1%', async () => {
+    await twoYears('real', realSource(join(root, 'real-source')), '2019-01-02', '2020-12-31', { orders: 0.98, exact: 0.95, equityGap: 0.001 });
   });
   if (!realDataDir()) it.skip(REAL_DATA_SKIP_MESSAGE, () => {});
 });

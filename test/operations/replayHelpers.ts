@@ -5,7 +5,7 @@ import { BarStore } from '../../src/data/store/barStore.js';
 import { openDatabase } from '../../src/data/store/database.js';
 import { RunStore } from '../../src/execution/rebalance/runStore.js';
 import { backtestOfStrategy } from '../../src/operations/parity/backtestOf.js';
-import { buildParityReport, fillShortfalls, shareFactorOf, type ParityReport } from '../../src/operations/parity/parity.js';
+import { buildParityReport, fillShortfalls, liveOrdersOf, shareFactorOf, type ParityReport } from '../../src/operations/parity/parity.js';
 import { SnapshotStore } from '../../src/operations/snapshots/snapshotStore.js';
 import { getUniverse } from '../../src/selection/universes.js';
 import { loadStrategyFile } from '../../src/strategy/index.js';
@@ -50,7 +50,7 @@ export function parityOf(dir: string, strategyFile: string, account = 'REPLAY'):
     const bars = new BarStore(db, () => new Date('2030-01-01T00:00:00Z'));
     const snaps = new SnapshotStore(db).between('paper', account, '0000-01-01', '9999-12-31');
     const bt = backtestOfStrategy(bars, loadStrategyFile(strategyFile), { from: snaps[0].session, to: snaps.at(-1)!.session, initialCash: snaps[0].equity });
-    return buildParityReport({ account, broker: 'paper', snapshots: snaps, fills: fillShortfalls(new RunStore(db), bars, account, 'paper'), backtest: bt, shareFactor: shareFactorOf(bars) });
+    return buildParityReport({ account, broker: 'paper', snapshots: snaps, fills: fillShortfalls(new RunStore(db), bars, account, 'paper'), backtest: bt, shareFactor: shareFactorOf(bars), liveOrders: liveOrdersOf(new RunStore(db), account, 'paper') });
   } finally {
     db.close();
   }

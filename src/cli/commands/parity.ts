@@ -11,7 +11,7 @@ import { RunStore } from '../../execution/rebalance/runStore.js';
 import { loadDeployments, loadOperationsConfig } from '../../operations/config.js';
 import { backtestOfStrategy } from '../../operations/parity/backtestOf.js';
 import { parityHtml } from '../../operations/parity/html.js';
-import { buildParityReport, fillShortfalls, shareFactorOf } from '../../operations/parity/parity.js';
+import { buildParityReport, fillShortfalls, liveOrdersOf, shareFactorOf } from '../../operations/parity/parity.js';
 import { REPLAY_MARKER, type ReplayMarker } from '../../operations/replay/replay.js';
 import { SnapshotStore } from '../../operations/snapshots/snapshotStore.js';
 import { loadStrategyFile, type LoadedStrategy } from '../../strategy/index.js';
@@ -67,7 +67,7 @@ Examples:
       if (strategy.strategy.gates.buyPriceBuffer * 10_000 > costBps + 1e-9) {
         notes.push(`live BUYs are costed at the last price plus gates.buyPriceBuffer (${(strategy.strategy.gates.buyPriceBuffer * 100).toFixed(2)}%) and scaled to the cash; the backtest costs them at its slippage and commission (${costBps} bps): a rebalance that needs nearly all the cash buys up to a share less per name live, and that cash is part of the equity gap`);
       }
-      const report = buildParityReport({ account: chosen.account, broker: chosen.broker, snapshots: list, fills: fillShortfalls(new RunStore(db, ctx.clock), ctx.bars(), chosen.account, chosen.broker), backtest, notes, shareFactor: shareFactorOf(ctx.bars()) });
+      const report = buildParityReport({ account: chosen.account, broker: chosen.broker, snapshots: list, fills: fillShortfalls(new RunStore(db, ctx.clock), ctx.bars(), chosen.account, chosen.broker), backtest, notes, shareFactor: shareFactorOf(ctx.bars()), liveOrders: liveOrdersOf(new RunStore(db, ctx.clock), chosen.account, chosen.broker) });
       if (out.html) {
         writeUserFile(out.html, parityHtml(report));
         cli.io.note(`Wrote the report to ${out.html}.`);
@@ -83,6 +83,7 @@ Examples:
       cli.io.out(`  account ${p(report.liveReturn)}, backtest ${p(report.backtestReturn)}: tracking difference ${p(report.trackingDifference)}, final equity gap ${p(report.finalEquityGap)}, correlation ${report.correlation?.toFixed(4) ?? 'n/a'}`);
       cli.io.out(`  shortfall over ${report.fills.length} fills: ${b(report.cumulative.vsCloseBps)} vs the decision close, ${b(report.cumulative.vsOpenBps)} vs the next open`);
       cli.io.out(`  orders: ${report.ordersMatched} of ${report.ordersTotal} match the backtest (symbol, side, quantity within one share)`);
+      for (const o of report.orders.filter((x) => x.verdict !== 'same')) cli.io.out(`    ${o.date} ${o.side} ${o.symbol}: account ${o.liveQty ?? '-'}, backtest ${o.backtestQty ?? '-'} (${o.verdict}): ${o.reason ?? ''}`);
       for (const d of report.divergentDays) cli.io.out(`  ${d.date}: account ${p(d.liveReturn)} vs backtest ${p(d.backtestReturn)}: ${d.reasons.join('; ')}`);
       for (const n of report.notes) cli.io.note(`note: ${n}`);
     });

@@ -9,6 +9,7 @@
 import { nextSession } from '../../calendar/nyse.js';
 import type { BacktestResult } from '../../backtest/engine.js';
 import type { BarStore } from '../../data/store/barStore.js';
+import { DEFAULT_GATE_LIMITS } from '../../execution/gates/types.js';
 import type { RunStore } from '../../execution/rebalance/runStore.js';
 import type { AccountSnapshot } from '../snapshots/snapshot.js';
 
@@ -43,6 +44,28 @@ export interface OrderMatch {
   liveQty: number | null;
   backtestQty: number | null;
   verdict: 'same' | 'within one share' | 'different' | 'live only' | 'backtest only';
+  /** Why the two sides differ (orderReasons): set on every order that is not 'same'. */
+  reason?: string;
+}
+
+/** One order of the account's runs as the parity report reads it (liveOrdersOf). */
+export interface LiveOrderNote {
+  /** The session it was to fill in (the session after the run's decision). */
+  date: string;
+  decisionDate: string;
+  symbol: string;
+  side: 'buy' | 'sell';
+  plannedQty: number;
+  qty: number;
+  /** The price it was planned at (the decision close). */
+  refPrice: number;
+  state: string;
+  reason: string | null;
+  /** The Resized event's reason, when the BUY was re-sized after the SELL phase. */
+  resized: string | null;
+  /** The run's regime allocation and gate 7's tolerance. */
+  allocation: number | null;
+  tolerance: number;
 }
 
 export interface DivergentDay {
@@ -82,6 +105,24 @@ function weighted(rows: { notional: number; v: number | null }[]): number | null
   const ok = rows.filter((r) => r.v !== null);
   const w = ok.reduce((a, r) => a + r.notional, 0);
   return w > 0 ? ok.reduce((a, r) => a + r.notional * (r.v as number), 0) / w : null;
+}
+
+/** Every order of the account's runs, with what happened to it (for the per-order reasons). */
+export function liveOrdersOf(runs: RunStore, account: string, broker: string): LiveOrderNote[] {
+  const out: LiveOrderNote[] = [];
+  for (const run of runs.list(100_000).filter((r) => r.account === account && r.broker === broker)) {
+    const resized = new Map<string, string>();
+    for (const e of runs.events({ runId: run.runId })) if (e.event.kind === 'Resized') resized.set(e.clientOrderId, e.event.reason ?? 're-sized');
+    const allocation = Number(run.signal.allocation);
+    for (const o of runs.orders(run.runId)) {
+      out.push({
+        date: nextSession(run.tradeDate), decisionDate: run.tradeDate, symbol: o.symbol, side: o.side, plannedQty: o.plannedQty, qty: o.qty, refPrice: o.refPrice, state: o.state, reason: o.reason,
+        resized: resized.get(o.clientOrderId) ?? null, allocation: Number.isFinite(allocation) ? allocation : null,
+        tolerance: run.params.gateLimits?.regimeTolerance ?? DEFAULT_GATE_LIMITS.regimeTolerance,
+      });
+    }
+  }
+  return out;
 }
 
 export function fillShortfalls(runs: RunStore, bars: BarStore, account: string, broker: string): FillShortfall[] {
@@ -158,7 +199,7 @@ export function matchOrders(fills: readonly FillShortfall[], bt: BacktestResult,
   });
 }
 
-export function buildParityReport(input: { account: string; broker: string; snapshots: readonly AccountSnapshot[]; fills: FillShortfall[]; backtest: BacktestResult | null; notes?: string[]; shareFactor?: ShareFactor }): ParityReport {
+export function buildParityReport(input: { account: string; broker: string; snapshots: readonly AccountSnapshot[]; fills: FillShortfall[]; backtest: BacktestResult | null; notes?: string[]; shareFactor?: ShareFactor; liveOrders?: readonly LiveOrderNote[] }): ParityReport {
   const { fills, backtest: bt } = input;
   const snaps = input.snapshots.filter((s) => s.source !== 'missing' && Number.isFinite(s.equity));
   const notes = [...(input.notes ?? [])];
@@ -189,6 +230,7 @@ export function buildParityReport(input: { account: string; broker: string; snap
     days.push({ date: both[i].date, liveReturn: l, backtestReturn: b, difference: l - b, reasons: [] });
   }
   const orders = bt ? matchOrders(fills, bt, input.shareFactor) : [];
+  if (bt) explainOrders(orders, input.liveOrders ?? [], snaps, bt, input.shareFactor ?? (() => 1));
   const top = [...days].sort((x, y) => Math.abs(y.difference) - Math.abs(x.difference)).slice(0, 5);
   for (const d of top) d.reasons = explainDay(d.date, orders, fills, bt, snaps);
   const first = both[0];
@@ -227,4 +269,77 @@ function explainDay(date: string, orders: readonly OrderMatch[], fills: readonly
     out.push(diff.length > 0 ? `holdings differ (${diff.join(', ')}): the day's moves hit different positions` : 'no trade that day: price moves on the small holding differences (adjusted vs raw share counts, dividends)');
   }
   return out;
+}
+
+/**
+ * Gives every order that is not the same on both sides its reason, the first that applies:
+ * 1. the account's order did not fill (rejected, canceled, expired, skipped): its state and reason;
+ * 2. the account re-sized a BUY after the SELL phase: the Resized event's reason (the cash, or the
+ *    room gate 7 leaves at the latest prices, which the backtest does not apply at its fill);
+ * 3. the holdings differed before the order (account vs backtest, in the account's shares): an
+ *    earlier difference carried on;
+ * 4. the backtest's BUYs would have taken the account's exposure above gate 7's cap (the
+ *    regime's allocation + tolerance), which the live plan keeps to and the backtest does not;
+ * 5. otherwise, whole-share rounding on slightly different cash or prices.
+ */
+export function explainOrders(orders: OrderMatch[], live: readonly LiveOrderNote[], snaps: readonly AccountSnapshot[], bt: BacktestResult, factor: ShareFactor): void {
+  const liveOf = new Map<string, LiveOrderNote>();
+  for (const o of live) liveOf.set(`${o.date}|${o.symbol}|${o.side}`, o);
+  const snapOf = new Map(snaps.map((s) => [s.session, s]));
+  const sessions = snaps.map((s) => s.session);
+  const btHeld = (symbol: string, before: string): number => {
+    let q = 0;
+    for (const t of bt.trades) if (t.symbol === symbol && t.date < before) q += (t.side === 'buy' ? 1 : -1) * t.qty * factor(t.symbol, t.date);
+    return Math.round(q * 1e6) / 1e6;
+  };
+  const shares = (x: number) => String(Math.round(x * 1e6) / 1e6);
+  for (const o of orders) {
+    if (o.verdict === 'same') continue;
+    const l = liveOf.get(`${o.date}|${o.symbol}|${o.side}`);
+    if (l && l.state !== 'filled' && l.state !== 'partially_filled') {
+      o.reason = `the account's order of ${shares(l.qty)} was ${l.state}${l.reason ? `: ${l.reason}` : ''}`;
+      continue;
+    }
+    if (l?.resized) {
+      o.reason = `the account ${l.resized} (planned ${shares(l.plannedQty)}); the backtest sizes its buys to its cash alone`;
+      continue;
+    }
+    const i = sessions.indexOf(o.date);
+    const prev = i > 0 ? snapOf.get(sessions[i - 1]) : undefined;
+    if (prev) {
+      const held = prev.positions.find((p) => p.symbol === o.symbol)?.qty ?? 0;
+      const other = btHeld(o.symbol, o.date);
+      if (Math.abs(held - other) > 1e-6) {
+        o.reason = `an earlier difference carried on: before it the account held ${shares(held)} ${o.symbol}, the backtest ${shares(other)}`;
+        continue;
+      }
+    }
+    const planned = (symbol: string) => liveOf.get(`${o.date}|${symbol}|buy`)?.refPrice ?? liveOf.get(`${o.date}|${symbol}|sell`)?.refPrice;
+    const cap = l && l.allocation !== null && prev ? overCap(prev, bt, o.date, l.allocation + l.tolerance, factor, planned) : null;
+    if (cap !== null && o.side === 'buy' && (o.liveQty ?? 0) < (o.backtestQty ?? 0)) {
+      o.reason = `gate 7: the backtest's orders would take the exposure to ${(cap * 100).toFixed(2)}% of equity at the decision close, above the regime's allocation ${(l!.allocation! * 100).toFixed(0)}% + tolerance ${(l!.tolerance * 100).toFixed(2)}%; the live plan scales its BUYs to that cap, the backtest has none`;
+      continue;
+    }
+    const btEquity = prev ? bt.equity[bt.dates.indexOf(prev.session)] : undefined;
+    const equities = prev && btEquity !== undefined ? ` (equity at the decision close: account ${prev.equity.toFixed(2)}, backtest ${btEquity.toFixed(2)})` : '';
+    o.reason = o.verdict === 'within one share' ? `whole-share rounding of the same target weight on slightly different equity${equities}` : `different cash or prices at the plan${equities}`;
+  }
+}
+
+/** The exposure the backtest's orders of `date` would give the account's decision-close book, if above `cap`; else null. */
+function overCap(snap: AccountSnapshot, bt: BacktestResult, date: string, cap: number, factor: ShareFactor, planned: (symbol: string) => number | undefined): number | null {
+  if (!(snap.equity > 0)) return null;
+  const qty = new Map(snap.positions.map((p) => [p.symbol, p.qty]));
+  const price = new Map(snap.positions.map((p) => [p.symbol, p.price]));
+  for (const t of bt.trades) {
+    if (t.date !== date || t.intent === 'LIQUIDATE') continue;
+    const f = factor(t.symbol, t.date);
+    qty.set(t.symbol, (qty.get(t.symbol) ?? 0) + (t.side === 'buy' ? 1 : -1) * t.qty * f);
+    // A name not held is valued at the account's plan price (the decision close), else the backtest's fill.
+    if (!price.has(t.symbol)) price.set(t.symbol, planned(t.symbol) ?? t.price / f);
+  }
+  let gross = 0;
+  for (const [s, q] of qty) gross += Math.abs(q * (price.get(s) ?? 0));
+  const exposure = gross / snap.equity;
+  return exposure > cap + 1e-9 ? exposure : null;
 }
