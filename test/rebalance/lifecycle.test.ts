@@ -99,6 +99,34 @@ describe('orders outside market hours', () => {
   });
 });
 
+describe('BUYs after the open (the daemon: buysAfterOpen)', () => {
+  it('no SELLs: nothing is sent while closed; the resume after the open re-sizes the BUYs at the opening prices', async () => {
+    const r = rig(SATURDAY, { req: { buysAfterOpen: true, buyPriceBuffer: 0 } });
+    const first = await runRebalance(r.req, r.deps);
+    expect(first.outcome, formatExecutionReport(first)).toBe('queued');
+    expect(first.queued?.phase).toBe('buys');
+    expect(r.broker.orders).toHaveLength(0);
+    expect(first.orders.every((o) => o.state === 'planned')).toBe(true);
+    expect(r.runs.get(first.runId)).toMatchObject({ status: 'queued', phase: 'buys' });
+    const planned = new Map(first.orders.map((o) => [o.symbol, o.qty]));
+
+    // The market opens 10% up: the BUYs planned at the close no longer fit (gate 7's room, the cash).
+    r.clock.set(MONDAY_OPEN);
+    const up = Object.fromEntries(Object.entries(PRICES).map(([s, p]) => [s, p * 1.1]));
+    r.deps.lastPrice = (s) => up[s];
+    const done = await runRebalance({ ...r.req, resumeRunId: first.runId }, r.deps);
+    expect(done.outcome, formatExecutionReport(done)).not.toBe('queued');
+    expect(done.buyPhase!.scale).toBeLessThan(1);
+    const buys = done.orders.filter((o) => o.side === 'buy' && o.qty > 0);
+    expect(buys.length).toBeGreaterThan(0);
+    for (const b of buys) expect(b.qty).toBeLessThanOrEqual(planned.get(b.symbol)!);
+    expect(buys.reduce((a, b) => a + b.qty * up[b.symbol], 0)).toBeLessThanOrEqual(done.buyPhase!.cash + 1e-6);
+    expect(r.broker.orders.every((o) => o.side === 'buy')).toBe(true);
+    noDuplicates(r.broker);
+    expect(auditProblems(r.dir, first.runId)).toEqual([]);
+  });
+});
+
 describe('polling', () => {
   async function listCalls(symbols: Record<string, number>): Promise<{ lists: number; gets: number; orders: number }> {
     const r = rig(TUESDAY_OPEN, { prices: symbols });
