@@ -472,6 +472,7 @@ export class BarsCsvBuilder implements CsvSink {
   private columns(): BarColumns {
     const n = this.n;
     this.linesBuf.resize(0);
+    if (n === 0) return emptyColumns(0);
     const days = this.days.subarray(0, n);
     const values = this.values.map((v) => v.subarray(0, n));
     const out = emptyColumns(0);
