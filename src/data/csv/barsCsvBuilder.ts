@@ -31,24 +31,40 @@ export function daysFromCivil(y: number, m: number, d: number): number {
   return era * 146_097 + doe - 719_468;
 }
 
-const DIGIT_AT = [0, 1, 2, 3, 5, 6, 8, 9];
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-/** The day number of a valid YYYY-MM-DD at text[a, a + 10), else NaN (csvCells' validIso, from char codes). */
+/** The month of the last date read (year * 16 + month), its day 0 as a day number, and its length. */
+let cachedMonth = -1;
+let cachedBase = 0;
+let cachedLength = 0;
+
+/**
+ * The day number of a valid YYYY-MM-DD at text[a, a + 10), else NaN (csvCells' validIso, from
+ * char codes). Consecutive rows share a month, so its start is computed once per month.
+ */
 function isoDayAt(text: Uint8Array, a: number): number {
   if (text[a + 4] !== 45 || text[a + 7] !== 45) return NaN;
-  for (let j = 0; j < DIGIT_AT.length; j++) {
-    const x = text[a + DIGIT_AT[j]] - 48;
-    if (x < 0 || x > 9) return NaN;
-  }
-  const c = (k: number) => text[a + k] - 48;
-  const y = c(0) * 1000 + c(1) * 100 + c(2) * 10 + c(3);
-  const m = c(5) * 10 + c(6);
-  const dd = c(8) * 10 + c(9);
+  const y0 = text[a] - 48;
+  const y1 = text[a + 1] - 48;
+  const y2 = text[a + 2] - 48;
+  const y3 = text[a + 3] - 48;
+  const m0 = text[a + 5] - 48;
+  const m1 = text[a + 6] - 48;
+  const d0 = text[a + 8] - 48;
+  const d1 = text[a + 9] - 48;
+  if (y0 < 0 || y0 > 9 || y1 < 0 || y1 > 9 || y2 < 0 || y2 > 9 || y3 < 0 || y3 > 9 || m0 < 0 || m0 > 9 || m1 < 0 || m1 > 9 || d0 < 0 || d0 > 9 || d1 < 0 || d1 > 9) return NaN;
+  const y = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
+  const m = m0 * 10 + m1;
+  const dd = d0 * 10 + d1;
   if (m < 1 || m > 12 || dd < 1) return NaN;
-  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  if (dd > (m === 2 && !leap ? 28 : DAYS_IN_MONTH[m - 1])) return NaN;
-  return daysFromCivil(y, m, dd);
+  const key = y * 16 + m;
+  if (key !== cachedMonth) {
+    const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+    cachedMonth = key;
+    cachedBase = daysFromCivil(y, m, 1) - 1;
+    cachedLength = m === 2 && !leap ? 28 : DAYS_IN_MONTH[m - 1];
+  }
+  return dd > cachedLength ? NaN : cachedBase + dd;
 }
 
 function isoToDay(iso: string): number {
@@ -248,29 +264,35 @@ export class BarsCsvBuilder implements CsvSink {
         if (day !== day) return -1;
         p += 10;
       } else if (r > 0) {
-        // numAt's reading, inline: an integer of at most 15 digits over a power of ten.
+        // numAt's reading, inline: an integer of at most 15 digits over a power of ten. The
+        // integer and fraction digits are gathered apart, so each fits a small integer (the
+        // compiler keeps them in int32 arithmetic) and m = whole * 10^fd + fraction is exact.
         let c = text[p];
         let neg = false;
         if (c === 45 || c === 43) {
           neg = c === 45;
           c = text[++p];
         }
-        let m = 0;
-        let digits = 0;
-        let frac = -1;
-        for (;;) {
-          if (c >= 48 && c <= 57) {
-            m = m * 10 + (c - 48);
-            digits++;
-          } else if (c === 46 && frac < 0) {
-            frac = digits;
-          } else {
-            break;
-          }
+        let whole = 0;
+        let wd = 0;
+        for (let d = c - 48; d >= 0 && d <= 9; d = c - 48) {
+          whole = whole * 10 + d;
+          wd++;
           c = text[++p];
         }
+        let fraction = 0;
+        let fd = 0;
+        if (c === 46) {
+          c = text[++p];
+          for (let d = c - 48; d >= 0 && d <= 9; d = c - 48) {
+            fraction = fraction * 10 + d;
+            fd++;
+            c = text[++p];
+          }
+        }
+        const digits = wd + fd;
         if (digits === 0 || digits > 15) return -1;
-        const v = frac < 0 ? m : m / POW10[digits - frac];
+        const v = fd === 0 ? whole : (whole * POW10[fd] + fraction) / POW10[fd];
         got[r] = neg ? -v : v;
       } else {
         while (p < end && text[p] !== 44 && text[p] !== LF && text[p] !== CR) p++;
