@@ -103,7 +103,7 @@ export function importCsvFiles(store: BarStore, paths: readonly string[], option
   const parsed = new ParseAhead(files.map((f) => ({ path: f, label: basename(f) })), today, { threads });
   try {
     const run: ImportRun = { store, options, report, parsed, total: files.length, claimed };
-    files.forEach((file, i) => importOne(run, file, i));
+    store.writeMany(() => files.forEach((file, i) => importOne(run, file, i)));
   } finally {
     parsed.close();
   }

@@ -27,11 +27,16 @@ export interface ParseAheadOptions {
   threads: number;
   /** Files larger than this are parsed on the calling thread (their columns are not held twice). */
   maxThreadBytes?: number;
+  /** At most this many bytes of files handed out and not yet taken (bounds the columns held). */
+  aheadBytes?: number;
   /** How long to wait for one file before giving up on the threads and parsing in place. */
   timeoutMs?: number;
 }
 
 const DEFAULT_MAX_THREAD_BYTES = 64 << 20;
+const DEFAULT_AHEAD_BYTES = 128 << 20;
+/** Files handed out ahead per thread: enough that no thread idles while another finishes the file awaited. */
+const AHEAD_PER_THREAD = 32;
 const DEFAULT_TIMEOUT_MS = 120_000;
 
 function parseHere(path: string, label: string, today: string): Parsed {
@@ -70,17 +75,20 @@ export class ParseAhead {
   private threads: Thread[] = [];
   private readonly signal = new Int32Array(new SharedArrayBuffer(4));
   private readonly replies = new Map<number, Parsed>();
-  /** The thread each handed-out file went to. */
-  private readonly sentTo = new Map<number, Thread>();
+  /** The size of each file handed out and not yet taken. */
+  private readonly sentBytes = new Map<number, number>();
+  private inFlightBytes = 0;
   private next = 0;
   private readonly ahead: number;
+  private readonly aheadBytes: number;
   private readonly maxThreadBytes: number;
   private readonly timeoutMs: number;
 
   constructor(private readonly files: readonly { path: string; label: string }[], private readonly today: string, options: ParseAheadOptions) {
     this.maxThreadBytes = options.maxThreadBytes ?? DEFAULT_MAX_THREAD_BYTES;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.ahead = 2 * options.threads;
+    this.aheadBytes = options.aheadBytes ?? DEFAULT_AHEAD_BYTES;
+    this.ahead = AHEAD_PER_THREAD * options.threads;
     try {
       for (let t = 0; t < options.threads; t++) {
         const { port1, port2 } = new MessageChannel();
@@ -94,10 +102,12 @@ export class ParseAhead {
 
   get(i: number): Parsed {
     this.handOut(i);
-    const thread = this.sentTo.get(i);
-    if (thread) {
-      this.sentTo.delete(i);
+    const bytes = this.sentBytes.get(i);
+    if (bytes !== undefined) {
+      this.sentBytes.delete(i);
       const got = this.take(i);
+      this.inFlightBytes -= bytes;
+      this.handOut(i + 1);
       if (got) {
         this.counts.threaded++;
         return got;
@@ -117,22 +127,27 @@ export class ParseAhead {
       void t.worker.terminate();
     }
     this.threads = [];
-    this.sentTo.clear();
+    this.sentBytes.clear();
     this.replies.clear();
   }
 
+  /** Hands out the files after `current` not yet handed out, within the count and byte bounds. */
   private handOut(current: number): void {
     if (this.threads.length === 0) return;
     this.next = Math.max(this.next, current);
     const last = Math.min(this.files.length - 1, current + this.ahead);
     for (; this.next <= last; this.next++) {
       const i = this.next;
-      if (fileBytes(this.files[i].path) > this.maxThreadBytes) continue;
+      const size = fileBytes(this.files[i].path);
+      if (size > this.maxThreadBytes) continue;
+      // Over the byte bound, wait for replies to be taken (but always keep one file in flight).
+      if (this.inFlightBytes > 0 && this.inFlightBytes + size > this.aheadBytes) return;
       const thread = this.threads.reduce((a, b) => (b.outstanding < a.outstanding ? b : a));
       const req: ParseRequest = { id: i, path: this.files[i].path, label: this.files[i].label, today: this.today };
       thread.port.postMessage(req);
       thread.outstanding++;
-      this.sentTo.set(i, thread);
+      this.sentBytes.set(i, size);
+      this.inFlightBytes += size;
     }
   }
 

@@ -53,6 +53,23 @@ export class BarStore {
     }).immediate();
   }
 
+  /**
+   * Runs many symbol writes (an import) with the write-ahead log checkpointed once at the end
+   * rather than every 1,000 pages: each write is still its own transaction (atomic, seen whole by
+   * readers), but the store is synced a couple of times instead of dozens.
+   */
+  writeMany<T>(writes: () => T): T {
+    const every = this.db.pragma('wal_autocheckpoint', { simple: true }) as number;
+    this.db.pragma('wal_autocheckpoint = 0');
+    try {
+      return writes();
+    } finally {
+      this.db.pragma(`wal_autocheckpoint = ${every}`);
+      // PASSIVE: never waits for a reader; what a reader still holds is checkpointed later.
+      this.db.pragma('wal_checkpoint(PASSIVE)');
+    }
+  }
+
   /** Adds or overwrites bars by date (incremental sync): only the blocks from the first new day on are rewritten. */
   upsertBars(symbol: string, source: string, bars: readonly DailyBar[], actions: readonly CorporateAction[] = []): void {
     const update = columnsFromBars(bars);
