@@ -97,6 +97,14 @@ describe('parsing ahead on threads', () => {
         ahead.close();
       }
     }
+    // Threads whose module cannot load: they say so, and every file is parsed in place at once.
+    const broken = new ParseAhead(files, TODAY, { threads: 2, threadModule: new URL('./no-such-module.js', import.meta.url) });
+    try {
+      expect(files.map((_, i) => broken.get(i))).toEqual(expected);
+      expect(broken.counts).toEqual({ threaded: 0, inPlace: n });
+    } finally {
+      broken.close();
+    }
     // A thread that does not answer in time: that file and the rest are parsed in place.
     const late = new ParseAhead(files, TODAY, { threads: 2, timeoutMs: 0 });
     try {

@@ -31,6 +31,8 @@ export interface ParseAheadOptions {
   aheadBytes?: number;
   /** How long to wait for one file before giving up on the threads and parsing in place. */
   timeoutMs?: number;
+  /** The threads' module (default ./parseWorker.js); for tests of a thread that cannot start. */
+  threadModule?: URL;
 }
 
 const DEFAULT_MAX_THREAD_BYTES = 64 << 20;
@@ -47,14 +49,25 @@ function parseHere(path: string, label: string, today: string): Parsed {
   }
 }
 
-function spawnParseThread(port: MessagePort, signal: Int32Array): Worker {
+/** The reply id a thread sends when its module fails to load: the importing thread stops waiting. */
+const THREAD_FAILED = -1;
+
+function spawnParseThread(port: MessagePort, signal: Int32Array, module?: URL): Worker {
   const fromSource = import.meta.url.endsWith('.ts');
-  const url = new URL(fromSource ? './parseWorker.ts' : './parseWorker.js', import.meta.url);
-  const workerData = { port, signal };
+  const url = module ?? new URL(fromSource ? './parseWorker.ts' : './parseWorker.js', import.meta.url);
   // From source (tests), the thread first registers the TypeScript loader this process runs under.
-  const worker = fromSource
-    ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`, { eval: true, workerData, transferList: [port] })
-    : new Worker(url, { workerData, transferList: [port] });
+  const load = fromSource
+    ? `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`
+    : `import(${JSON.stringify(url.href)})`;
+  // A module that cannot load says so at once: the importing thread, blocked waiting for a reply,
+  // would otherwise see nothing until its timeout.
+  const bootstrap = `const { workerData: d } = require('node:worker_threads');
+    ${load}.catch((err) => {
+      d.port.postMessage({ id: ${THREAD_FAILED}, error: String(err && err.message || err) });
+      Atomics.add(d.signal, 0, 1);
+      Atomics.notify(d.signal, 0);
+    });`;
+  const worker = new Worker(bootstrap, { eval: true, workerData: { port, signal }, transferList: [port] });
   worker.unref();
   return worker;
 }
@@ -92,7 +105,7 @@ export class ParseAhead {
     try {
       for (let t = 0; t < options.threads; t++) {
         const { port1, port2 } = new MessageChannel();
-        this.threads.push({ worker: spawnParseThread(port2, this.signal), port: port1, outstanding: 0 });
+        this.threads.push({ worker: spawnParseThread(port2, this.signal, options.threadModule), port: port1, outstanding: 0 });
       }
     } catch {
       // No threads to be had (a restricted runtime): every file is parsed in place.
@@ -112,7 +125,7 @@ export class ParseAhead {
         this.counts.threaded++;
         return got;
       }
-      // A thread that died (out of memory) or hangs: carry on without the threads.
+      // A thread that could not start, died (out of memory) or hangs: carry on without the threads.
       this.close();
     }
     const { path, label } = this.files[i];
@@ -166,6 +179,7 @@ export class ParseAhead {
       for (const t of this.threads) {
         for (let m = receiveMessageOnPort(t.port); m; m = receiveMessageOnPort(t.port)) {
           const reply = m.message as ParseReply;
+          if (reply.id === THREAD_FAILED) return undefined;
           const { id: rid, ...parsed } = reply;
           t.outstanding--;
           this.replies.set(rid, parsed as Parsed);
