@@ -1,9 +1,11 @@
 import { readdirSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { nyDateOf } from '../calendar/nyse.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { AtlasError, describeError } from '../core/errors.js';
-import { readBarsCsvFile, type RejectedRow } from './csv/barsCsv.js';
+import type { RejectedRow } from './csv/barsCsv.js';
+import { ParseAhead } from './csv/parsePool.js';
 import { fromDayNumber } from '../core/dates.js';
 import type { BarStore } from './store/barStore.js';
 
@@ -26,6 +28,11 @@ export interface ImportOptions {
    * the first capture group of this pattern matched against the file name (with extension).
    */
   symbolFrom?: RegExp;
+  /**
+   * Threads parsing the next files while this one writes the current file (default: one per
+   * core, at most 4, when there are at least 8 files; 0 parses every file on this thread).
+   */
+  parseThreads?: number;
 }
 
 const PRICE_EXTENSIONS = new Set(['.csv', '.txt', '.tsv']);
@@ -92,44 +99,70 @@ export function importCsvFiles(store: BarStore, paths: readonly string[], option
   const today = nyDateOf((options.clock ?? systemClock).now());
   const report: ImportReport = { imported: [], skipped: [], warnings: [], rejected: [], failed: [] };
   const claimed = new Map<string, string>();
-  files.forEach((file, i) => {
-    options.onFile?.(file, i, files.length);
-    try {
-      const res = readBarsCsvFile(file, basename(file), { today });
-      if (res.kind === 'not-prices') {
-        report.skipped.push({ file, reason: `not a price file: ${res.reason}` });
-        return;
-      }
-      report.warnings.push(...res.warnings);
-      report.rejected.push(...res.rejected.map((r) => ({ ...r, file })));
-      const n = res.columns.days.length;
-      if (n === 0) {
-        const why = res.rejected.length > 0 ? ` (all ${res.rejected.length} were rejected)` : '';
-        report.failed.push({ file, error: `${basename(file)} has no usable price rows${why}; nothing was imported.` });
-        return;
-      }
-      const symbol = symbolFromFileName(file, options.symbolFrom);
-      if (symbol === undefined) {
-        report.failed.push({ file, error: `the file name ${basename(file)} does not match --symbol-from ${String(options.symbolFrom)}; fix the pattern or rename the file.` });
-        return;
-      }
-      if (!/^[A-Z0-9][A-Z0-9-]{0,14}$/.test(symbol)) {
-        const fix = options.symbolFrom ? 'fix --symbol-from so its first group captures only the ticker' : 'rename it to SYMBOL.csv or pass --symbol-from';
-        report.failed.push({ file, error: `cannot derive a ticker from the file name ${basename(file)} (got "${symbol}"); ${fix}.` });
-        return;
-      }
-      // Two files naming one symbol would silently replace each other: keep the first, say so.
-      const earlier = claimed.get(symbol);
-      if (earlier !== undefined) {
-        report.failed.push({ file, error: `${basename(file)} names ${symbol}, already imported from ${basename(earlier)} in this run; import one file per symbol.` });
-        return;
-      }
-      store.replaceColumns(symbol, 'csv', res.columns);
-      claimed.set(symbol, file);
-      report.imported.push({ symbol, file, bars: n, from: fromDayNumber(res.columns.days[0]), to: fromDayNumber(res.columns.days[n - 1]) });
-    } catch (err) {
-      report.failed.push({ file, error: describeError(err) });
-    }
-  });
+  const threads = options.parseThreads ?? (files.length >= 8 && availableParallelism() > 1 ? Math.min(4, availableParallelism()) : 0);
+  const parsed = new ParseAhead(files.map((f) => ({ path: f, label: basename(f) })), today, { threads });
+  try {
+    const run: ImportRun = { store, options, report, parsed, total: files.length, claimed };
+    store.writeMany(() => files.forEach((file, i) => importOne(run, file, i)));
+  } finally {
+    parsed.close();
+  }
   return report;
+}
+
+interface ImportRun {
+  store: BarStore;
+  options: ImportOptions;
+  report: ImportReport;
+  parsed: ParseAhead;
+  total: number;
+  /** Symbol -> the file it was imported from in this run. */
+  claimed: Map<string, string>;
+}
+
+/** One file: parsed (ahead, on a thread) and written in its own transaction; every failure lands in the report. */
+function importOne(run: ImportRun, file: string, i: number): void {
+  const { store, options, report, parsed, claimed } = run;
+  options.onFile?.(file, i, run.total);
+  try {
+    const got = parsed.get(i);
+    if ('error' in got) {
+      report.failed.push({ file, error: got.error });
+      return;
+    }
+    const res = got.result;
+    if (res.kind === 'not-prices') {
+      report.skipped.push({ file, reason: `not a price file: ${res.reason}` });
+      return;
+    }
+    report.warnings.push(...res.warnings);
+    report.rejected.push(...res.rejected.map((r) => ({ ...r, file })));
+    const n = res.columns.days.length;
+    if (n === 0) {
+      const why = res.rejected.length > 0 ? ` (all ${res.rejected.length} were rejected)` : '';
+      report.failed.push({ file, error: `${basename(file)} has no usable price rows${why}; nothing was imported.` });
+      return;
+    }
+    const symbol = symbolFromFileName(file, options.symbolFrom);
+    if (symbol === undefined) {
+      report.failed.push({ file, error: `the file name ${basename(file)} does not match --symbol-from ${String(options.symbolFrom)}; fix the pattern or rename the file.` });
+      return;
+    }
+    if (!/^[A-Z0-9][A-Z0-9-]{0,14}$/.test(symbol)) {
+      const fix = options.symbolFrom ? 'fix --symbol-from so its first group captures only the ticker' : 'rename it to SYMBOL.csv or pass --symbol-from';
+      report.failed.push({ file, error: `cannot derive a ticker from the file name ${basename(file)} (got "${symbol}"); ${fix}.` });
+      return;
+    }
+    // Two files naming one symbol would silently replace each other: keep the first, say so.
+    const earlier = claimed.get(symbol);
+    if (earlier !== undefined) {
+      report.failed.push({ file, error: `${basename(file)} names ${symbol}, already imported from ${basename(earlier)} in this run; import one file per symbol.` });
+      return;
+    }
+    store.replaceColumns(symbol, 'csv', res.columns);
+    claimed.set(symbol, file);
+    report.imported.push({ symbol, file, bars: n, from: fromDayNumber(res.columns.days[0]), to: fromDayNumber(res.columns.days[n - 1]) });
+  } catch (err) {
+    report.failed.push({ file, error: describeError(err) });
+  }
 }

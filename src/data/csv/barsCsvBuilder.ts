@@ -11,12 +11,14 @@ import type { PanelField } from '../panel.js';
 import { barProblem, pricesSound } from './barSanity.js';
 import type { BarsCsvColumnsResult, BarsCsvOptions, RejectedRow } from './barsCsv.js';
 import { HEADER_ALIASES, normaliseHeader, parseDateCell, type Column } from './csvCells.js';
-import type { CsvSink } from './csvStream.js';
+import { isBlank, type CsvSink } from './csvStream.js';
 
 /** Day numbers of 0000-01-01 and 9999-12-31: every date a YYYY-MM-DD cell can hold. */
 const MIN_DAY = -719_528;
 const MAX_DAY = 2_932_896;
 const MAX_ROWS = MAX_DAY - MIN_DAY + 1;
+const LF = 10;
+const CR = 13;
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
@@ -29,24 +31,40 @@ export function daysFromCivil(y: number, m: number, d: number): number {
   return era * 146_097 + doe - 719_468;
 }
 
-const DIGIT_AT = [0, 1, 2, 3, 5, 6, 8, 9];
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-/** The day number of a valid YYYY-MM-DD at text[a, a + 10), else NaN (csvCells' validIso, from char codes). */
+/** The month of the last date read (year * 16 + month), its day 0 as a day number, and its length. */
+let cachedMonth = -1;
+let cachedBase = 0;
+let cachedLength = 0;
+
+/**
+ * The day number of a valid YYYY-MM-DD at text[a, a + 10), else NaN (csvCells' validIso, from
+ * char codes). Consecutive rows share a month, so its start is computed once per month.
+ */
 function isoDayAt(text: Uint8Array, a: number): number {
   if (text[a + 4] !== 45 || text[a + 7] !== 45) return NaN;
-  for (let j = 0; j < DIGIT_AT.length; j++) {
-    const x = text[a + DIGIT_AT[j]] - 48;
-    if (x < 0 || x > 9) return NaN;
-  }
-  const c = (k: number) => text[a + k] - 48;
-  const y = c(0) * 1000 + c(1) * 100 + c(2) * 10 + c(3);
-  const m = c(5) * 10 + c(6);
-  const dd = c(8) * 10 + c(9);
+  const y0 = text[a] - 48;
+  const y1 = text[a + 1] - 48;
+  const y2 = text[a + 2] - 48;
+  const y3 = text[a + 3] - 48;
+  const m0 = text[a + 5] - 48;
+  const m1 = text[a + 6] - 48;
+  const d0 = text[a + 8] - 48;
+  const d1 = text[a + 9] - 48;
+  if (y0 < 0 || y0 > 9 || y1 < 0 || y1 > 9 || y2 < 0 || y2 > 9 || y3 < 0 || y3 > 9 || m0 < 0 || m0 > 9 || m1 < 0 || m1 > 9 || d0 < 0 || d0 > 9 || d1 < 0 || d1 > 9) return NaN;
+  const y = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
+  const m = m0 * 10 + m1;
+  const dd = d0 * 10 + d1;
   if (m < 1 || m > 12 || dd < 1) return NaN;
-  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  if (dd > (m === 2 && !leap ? 28 : DAYS_IN_MONTH[m - 1])) return NaN;
-  return daysFromCivil(y, m, dd);
+  const key = y * 16 + m;
+  if (key !== cachedMonth) {
+    const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+    cachedMonth = key;
+    cachedBase = daysFromCivil(y, m, 1) - 1;
+    cachedLength = m === 2 && !leap ? 28 : DAYS_IN_MONTH[m - 1];
+  }
+  return dd > cachedLength ? NaN : cachedBase + dd;
 }
 
 function isoToDay(iso: string): number {
@@ -112,10 +130,17 @@ export class BarsCsvBuilder implements CsvSink {
   private linesBuf = growable(4);
   private valueBufs = VALUE_FIELDS.map(() => growable(8));
   private days = new Int32Array(0);
-  private lines = new Int32Array(0);
+  private lineNos = new Int32Array(0);
   private values: Float64Array[] = [];
   private n = 0;
-  private seen = new Uint8Array(((MAX_DAY - MIN_DAY) >> 3) + 1);
+  /**
+   * Days already met (kept or rejected by the sanity rules): a repeat fails the file. The bitmap
+   * is built only when a day at or before the latest one met comes (never, for the usual
+   * ascending file), from the kept days and `rejectedDays`.
+   */
+  private seen: Uint8Array | undefined;
+  private maxSeen = -Infinity;
+  private readonly rejectedDays: number[] = [];
   private ascending = true;
   private lastDay = -Infinity;
   /** Field positions of date, open, high, low, close, adjClose, volume (-1: no such column). */
@@ -125,6 +150,11 @@ export class BarsCsvBuilder implements CsvSink {
   private readonly to: number[] = [];
   private readonly scratch = { date: '', open: 0, high: 0, low: 0, close: 0, adjClose: 0, volume: 0 };
   private readonly vals = new Float64Array(6);
+  /** For each field position up to the last needed one: its column (an index of pos), or -1. */
+  private role = new Int8Array(0);
+  private hasCol: boolean[] = [];
+  /** plainLine's values, by column index. */
+  private readonly got = new Float64Array(7);
 
   private readonly todayDay: number | undefined;
 
@@ -190,6 +220,122 @@ export class BarsCsvBuilder implements CsvSink {
     }
   }
 
+  /**
+   * CsvSink.lines: one pass over the bytes per line, reading each needed field as it is met
+   * (no field table, no second scan). A line that is not of the usual shape (a date that is not
+   * YYYY-MM-DD, a number that is not a plain decimal, a missing field, a blank line) or a row
+   * that is not plainly sound (a repeat, a future date, a price rejected by the sanity rules) is
+   * handed to line(), the general path, so both give the same columns, warnings and errors.
+   */
+  lines(text: Uint8Array, start: number, end: number, line: number): number {
+    let p = start;
+    while (p < end) {
+      if (this.notPrices !== undefined) return line;
+      const next = this.header === undefined ? -1 : this.plainLine(text, p, end, line);
+      if (next >= 0) {
+        p = next;
+      } else {
+        let nl = text.indexOf(LF, p);
+        if (nl < 0 || nl >= end) nl = end;
+        let stop = nl;
+        if (stop > p && text[stop - 1] === CR) stop--;
+        if (!isBlank(text, p, stop)) this.line(text, p, stop, line);
+        p = nl + 1;
+      }
+      line++;
+    }
+    return line;
+  }
+
+  /**
+   * Stores the line starting at text[p] when it has the usual shape and its row is sound, and
+   * returns where the next line starts; else returns -1 having changed nothing.
+   */
+  private plainLine(text: Uint8Array, p: number, end: number, line: number): number {
+    const role = this.role;
+    const last = role.length - 1;
+    const got = this.got;
+    let day = NaN;
+    for (let k = 0; ; k++) {
+      const r = role[k];
+      if (r === 0) {
+        if (p + 10 > end) return -1;
+        day = isoDayAt(text, p);
+        if (day !== day) return -1;
+        p += 10;
+      } else if (r > 0) {
+        // numAt's reading, inline: an integer of at most 15 digits over a power of ten. The
+        // integer and fraction digits are gathered apart, so each fits a small integer (the
+        // compiler keeps them in int32 arithmetic) and m = whole * 10^fd + fraction is exact.
+        let c = text[p];
+        let neg = false;
+        if (c === 45 || c === 43) {
+          neg = c === 45;
+          c = text[++p];
+        }
+        let whole = 0;
+        let wd = 0;
+        for (let d = c - 48; d >= 0 && d <= 9; d = c - 48) {
+          whole = whole * 10 + d;
+          wd++;
+          c = text[++p];
+        }
+        let fraction = 0;
+        let fd = 0;
+        if (c === 46) {
+          c = text[++p];
+          for (let d = c - 48; d >= 0 && d <= 9; d = c - 48) {
+            fraction = fraction * 10 + d;
+            fd++;
+            c = text[++p];
+          }
+        }
+        const digits = wd + fd;
+        if (digits === 0 || digits > 15) return -1;
+        const v = fd === 0 ? whole : (whole * POW10[fd] + fraction) / POW10[fd];
+        got[r] = neg ? -v : v;
+      } else {
+        while (p < end && text[p] !== 44 && text[p] !== LF && text[p] !== CR) p++;
+      }
+      if (k === last) break;
+      if (p >= end || text[p] !== 44) return -1;
+      p++;
+    }
+    // The line must end here, or go on with fields no column needs.
+    let next: number;
+    const t = p < end ? text[p] : -1;
+    if (t === -1) next = end;
+    else if (t === LF) next = p + 1;
+    else if (t === CR && p + 1 < end && text[p + 1] === LF) next = p + 2;
+    else if (t === 44) {
+      const nl = text.indexOf(LF, p);
+      next = nl < 0 || nl >= end ? end : nl + 1;
+    } else return -1;
+    const close = got[4];
+    const open = this.hasCol[1] ? got[1] : close;
+    const high = this.hasCol[2] ? got[2] : Math.max(open, close);
+    const low = this.hasCol[3] ? got[3] : Math.min(open, close);
+    const adj = this.hasCol[5] ? got[5] : close;
+    const volume = this.hasCol[6] ? got[6] : 0;
+    const today = this.todayDay;
+    if ((day <= this.maxSeen && this.wasSeen(day)) || today === undefined || day > today || !pricesSound(open, high, low, close, adj)) return -1;
+    this.markSeen(day);
+    if (this.n === this.cap) this.grow();
+    const k = this.n++;
+    this.days[k] = day;
+    this.lineNos[k] = line;
+    const v = this.values;
+    v[0][k] = open;
+    v[1][k] = high;
+    v[2][k] = low;
+    v[3][k] = close;
+    v[4][k] = adj;
+    v[5][k] = volume;
+    if (day < this.lastDay) this.ascending = false;
+    this.lastDay = day;
+    return next;
+  }
+
   finish(): BarsCsvColumnsResult {
     if (!this.header) return { kind: 'not-prices', reason: 'the file is empty' };
     if (this.notPrices !== undefined) return { kind: 'not-prices', reason: this.notPrices };
@@ -216,6 +362,11 @@ export class BarsCsvBuilder implements CsvSink {
     this.idx = (['date', 'open', 'high', 'low', 'close', 'adjClose', 'volume'] as const).map((c) => col.get(c));
     this.pos = Int32Array.from(this.idx, (i) => i ?? -1);
     this.lastIdx = Math.max(...this.pos);
+    this.role = new Int8Array(this.lastIdx + 1).fill(-1);
+    this.pos.forEach((at, r) => {
+      if (at >= 0) this.role[at] = r;
+    });
+    this.hasCol = Array.from(this.pos, (at) => at >= 0);
     this.hasAdjClose = col.has('adjClose');
     this.hasVolume = col.has('volume');
   }
@@ -230,12 +381,11 @@ export class BarsCsvBuilder implements CsvSink {
     const low = l ?? Math.min(open, close);
     const adj = a ?? close;
     const volume = v ?? 0;
-    const bit = day - MIN_DAY;
     const today = this.todayDay;
-    if ((this.seen[bit >> 3] & (1 << (bit & 7))) !== 0 || today === undefined || day > today || !pricesSound(open, high, low, close, adj)) {
+    if (this.wasSeen(day) || today === undefined || day > today || !pricesSound(open, high, low, close, adj)) {
       return this.accept(latin1(bytes, at, at + 10), '', o, h, l, close, a, v, line, day);
     }
-    this.seen[bit >> 3] |= 1 << (bit & 7);
+    this.markSeen(day);
     const vals = this.vals;
     vals[0] = open;
     vals[1] = high;
@@ -262,11 +412,10 @@ export class BarsCsvBuilder implements CsvSink {
       return;
     }
     const day = knownDay === knownDay ? knownDay : isoToDay(date);
-    const bit = day - MIN_DAY;
-    if (this.seen[bit >> 3] & (1 << (bit & 7))) {
+    if (this.wasSeen(day)) {
       throw new AtlasError(`${label} has two rows for ${date} (lines ${this.lineOf(day, date)} and ${line}); remove one and import again.`, { code: 'CSV_DUPLICATE_DATE' });
     }
-    this.seen[bit >> 3] |= 1 << (bit & 7);
+    this.markSeen(day);
     const bar = this.scratch;
     bar.date = date;
     bar.open = open;
@@ -279,6 +428,7 @@ export class BarsCsvBuilder implements CsvSink {
     if (problem !== undefined) {
       this.warnings.push(`${label} line ${line}: rejected the row for ${date}: ${problem}.`);
       this.rejected.push({ file: label, line, date, reason: problem });
+      this.rejectedDays.push(day);
       return;
     }
     const vals = this.vals;
@@ -295,7 +445,7 @@ export class BarsCsvBuilder implements CsvSink {
     if (this.n === this.cap) this.grow();
     const k = this.n++;
     this.days[k] = day;
-    this.lines[k] = line;
+    this.lineNos[k] = line;
     const v = this.values;
     for (let f = 0; f < 6; f++) v[f][k] = vals[f];
     if (day < this.lastDay) this.ascending = false;
@@ -308,13 +458,35 @@ export class BarsCsvBuilder implements CsvSink {
     this.linesBuf.resize(this.cap * 4);
     for (const b of this.valueBufs) b.resize(this.cap * 8);
     this.days = new Int32Array(this.daysBuf, 0, this.cap);
-    this.lines = new Int32Array(this.linesBuf, 0, this.cap);
+    this.lineNos = new Int32Array(this.linesBuf, 0, this.cap);
     this.values = this.valueBufs.map((b) => new Float64Array(b, 0, this.cap));
+  }
+
+  private wasSeen(day: number): boolean {
+    if (day > this.maxSeen) return false;
+    if (!this.seen) {
+      this.seen = new Uint8Array(((MAX_DAY - MIN_DAY) >> 3) + 1);
+      const days = this.days;
+      for (let i = 0; i < this.n; i++) this.setBit(days[i]);
+      for (const d of this.rejectedDays) this.setBit(d);
+    }
+    const bit = day - MIN_DAY;
+    return (this.seen[bit >> 3] & (1 << (bit & 7))) !== 0;
+  }
+
+  private markSeen(day: number): void {
+    if (day > this.maxSeen) this.maxSeen = day;
+    if (this.seen) this.setBit(day);
+  }
+
+  private setBit(day: number): void {
+    const bit = day - MIN_DAY;
+    this.seen![bit >> 3] |= 1 << (bit & 7);
   }
 
   /** The line of the earlier row with this day (kept, or rejected by the sanity rules). */
   private lineOf(day: number, date: string): number {
-    for (let i = 0; i < this.n; i++) if (this.days[i] === day) return this.lines[i];
+    for (let i = 0; i < this.n; i++) if (this.days[i] === day) return this.lineNos[i];
     return this.rejected.find((r) => r.date === date && r.reason !== 'a price is blank or not a number')?.line ?? 0;
   }
 
@@ -322,6 +494,7 @@ export class BarsCsvBuilder implements CsvSink {
   private columns(): BarColumns {
     const n = this.n;
     this.linesBuf.resize(0);
+    if (n === 0) return emptyColumns(0);
     const days = this.days.subarray(0, n);
     const values = this.values.map((v) => v.subarray(0, n));
     const out = emptyColumns(0);
