@@ -7,6 +7,7 @@ import type { RegimeModelName } from '../regime/models/registry.js';
 import type { Universe } from '../selection/universes.js';
 import { loadUniversePanel } from '../selection/universePanel.js';
 import { SIMULATED_SOURCE } from '../data/simulated.js';
+import { UNADJUSTED_SOURCE } from '../data/unadjusted.js';
 import type { RegimeSeries } from './engine.js';
 import type { RegimesByModel } from './sweep.js';
 import type { RawPrices } from './liveGates.js';
@@ -23,6 +24,8 @@ export interface StrategyData {
   rawPrices: RawPrices;
   /** Universe symbols, SPY and VIX stored from the simulated demo market (source 'demo'). */
   simulated: string[];
+  /** Universe symbols imported without adjusted prices (`data import --unadjusted`): their returns are wrong across splits. */
+  unadjusted: string[];
 }
 
 /**
@@ -51,7 +54,8 @@ export function loadStrategyData(
   const rawPrices = rawPricesOf(panel, (symbol) => ({ source: sources.get(symbol), actions: store.getActions(symbol) }));
   // The benchmark and the regime inputs count too: a real universe judged by a simulated SPY is not real.
   const simulated = [...new Set([...panel.symbols, 'SPY', 'VIX'])].filter((s) => sources.get(s) === SIMULATED_SOURCE);
-  return { panel, missing, regimes, spy, rawPrices, simulated };
+  const unadjusted = panel.symbols.filter((s) => sources.get(s) === UNADJUSTED_SOURCE);
+  return { panel, missing, regimes, spy, rawPrices, simulated, unadjusted };
 }
 
 /**

@@ -174,7 +174,7 @@ describe('atlas demo', () => {
   it('refuses to overwrite real data', async () => {
     const d = mkdtempSync(join(tmpdir(), 'atlas-demo-'));
     try {
-      writeFileSync(join(d, 'SPY.csv'), 'Date,Close\n2020-01-02,300\n');
+      writeFileSync(join(d, 'SPY.csv'), 'Date,Close,Adj Close\n2020-01-02,300,300\n');
       await atlasInProcess(['--data-dir', join(d, 's'), 'data', 'import', join(d, 'SPY.csv')]);
       const r = await atlasInProcess(['--data-dir', join(d, 's'), 'demo']);
       expect(r.code).toBe(1);

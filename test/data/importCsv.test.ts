@@ -17,18 +17,18 @@ function files(dir: string): { good: string; bad: string; allBad: string } {
   const src = join(dir, 'csv');
   mkdirSync(src, { recursive: true });
   const good = join(src, 'GOOD.csv');
-  writeFileSync(good, 'Date,Open,High,Low,Close\n2024-06-13,10,11,9,10.5\n2024-06-14,10.5,11,10,10.8\n');
+  writeFileSync(good, 'Date,Open,High,Low,Close,Adj Close\n2024-06-13,10,11,9,10.5,10.5\n2024-06-14,10.5,11,10,10.8,10.8\n');
   const bad = join(src, 'BAD.csv');
   writeFileSync(bad, [
-    'Date,Open,High,Low,Close',
-    '2024-06-12,10,11,9,10.5',
-    '2024-06-13,10,11,9,-1',
-    '2024-06-14,10,11,9,10.5',
-    '2024-06-15,10,11,9,10.5',
-    '2099-01-02,10,11,9,10.5',
+    'Date,Open,High,Low,Close,Adj Close',
+    '2024-06-12,10,11,9,10.5,10.5',
+    '2024-06-13,10,11,9,-1,-1',
+    '2024-06-14,10,11,9,10.5,10.5',
+    '2024-06-15,10,11,9,10.5,10.5',
+    '2099-01-02,10,11,9,10.5,10.5',
   ].join('\n'));
   const allBad = join(src, 'ALLBAD.csv');
-  writeFileSync(allBad, 'Date,Open,High,Low,Close\n2024-06-13,10,9,11,10\n');
+  writeFileSync(allBad, 'Date,Open,High,Low,Close,Adj Close\n2024-06-13,10,9,11,10,10\n');
   return { good, bad, allBad };
 }
 
@@ -99,7 +99,7 @@ describe('atlas data import (through the command parser)', () => {
     const dir = tmp();
     const src = join(dir, 'vendor');
     mkdirSync(src, { recursive: true });
-    const body = 'Date,Open,High,Low,Close\n2024-06-13,10,11,9,10.5\n2024-06-14,10.5,11,10,10.8\n';
+    const body = 'Date,Open,High,Low,Close,Adj Close\n2024-06-13,10,11,9,10.5,10.5\n2024-06-14,10.5,11,10,10.8,10.8\n';
     writeFileSync(join(src, 'DA-AAPL-T-2021-04-21.csv'), body);
     writeFileSync(join(src, 'DA-BRK.B-T-2021-04-21.csv'), body);
     writeFileSync(join(src, 'DA-AAPL-T-2021-05-01.csv'), body);

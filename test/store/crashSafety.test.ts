@@ -39,10 +39,10 @@ describe('a writer killed mid-import', () => {
     seed.db.close();
     const csv = join(dir, 'csv');
     mkdirSync(csv);
-    writeFileSync(join(csv, 'A.csv'), 'Date,Close\n2021-01-04,5\n2021-01-05,6\n');
+    writeFileSync(join(csv, 'A.csv'), 'Date,Close,Adj Close\n2021-01-04,5,5\n2021-01-05,6,6\n');
     // B is big enough (400,000 rows from the year 800) that the kill lands while it is read or written.
-    const rows = ['Date,Open,High,Low,Close'];
-    for (let i = 0; i < 400_000; i++) rows.push(`${day(i, 800)},7,7,7,7`);
+    const rows = ['Date,Open,High,Low,Close,Adj Close'];
+    for (let i = 0; i < 400_000; i++) rows.push(`${day(i, 800)},7,7,7,7,7`);
     writeFileSync(join(csv, 'B.csv'), rows.join('\n'));
 
     const r = await runAndKill(['import', csv, storeDir], (out) => out.includes('B.csv'));

@@ -23,6 +23,8 @@ export interface ReportContext {
   simulated?: string;
   /** How the start date was chosen, in one sentence. */
   start?: string;
+  /** Caveats about the stored data itself (symbols imported without adjusted prices). */
+  dataWarnings?: string[];
 }
 
 /** Trades listed per strategy in the report; the full list is the --trades CSV. */
@@ -155,6 +157,7 @@ export function renderReport(cmp: Comparison, ctx: ReportContext): string {
     .join('')}</tbody></table></details>`).join('');
 
   const warnings = [
+    ...(ctx.dataWarnings ?? []),
     ...(ctx.universe.survivorshipWarning ? [`Survivorship bias: ${ctx.universe.survivorshipWarning}`] : []),
     ...(ctx.universe.missing.length ? [`No data for ${listSome(ctx.universe.missing, 30)}: never eligible.`] : []),
     ...[...new Set(runs.flatMap((r) => r.result.warnings))].filter((w) => w !== ctx.universe.survivorshipWarning),

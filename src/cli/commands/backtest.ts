@@ -9,6 +9,7 @@ import { resolve as resolvePath } from 'node:path';
 import { loadStrategyData } from '../../backtest/strategyData.js';
 import { defaultBacktestStart, type DefaultStart } from '../../backtest/defaultStart.js';
 import { SIMULATED_NOTE } from '../../data/simulated.js';
+import { unadjustedWarning } from '../../data/unadjusted.js';
 import type { BacktestConfig } from '../../backtest/engine.js';
 import type { BacktestMetrics } from '../../backtest/metrics.js';
 import type { RegimeMode } from '../../portfolio/targetWeights.js';
@@ -170,6 +171,7 @@ Examples:
       const sessions = cmp.runs[0].result.dates;
       const startLine = start ? `Start: ${start.reason}.` : `Start: ${sessions[0]} (--from ${from}).`;
       const simulated = data.simulated.length > 0 ? `${SIMULATED_NOTE} (demo data: ${data.simulated.slice(0, 5).join(', ')}${data.simulated.length > 5 ? ` and ${data.simulated.length - 5} more` : ''})` : null;
+      const unadjusted = unadjustedWarning(data.unadjusted);
       const coverage = universe.survivorshipWarning ? null : (() => {
         const col = new Map(data.panel.symbols.map((sym, i) => [sym, i]));
         const day = new Map(data.panel.dates.map((d, i) => [d, i]));
@@ -200,7 +202,7 @@ Examples:
         writeUserFile(out.html, renderReport(cmp, {
           title: `Atlas backtest: ${universe.name}, top ${config.topN}`,
           universe: { name: universe.name, description: universe.description, survivorshipWarning: universe.survivorshipWarning ?? coverage?.warning ?? undefined, missing: data.missing },
-          settings, gate, simulated: simulated ?? undefined, start: startLine,
+          settings, gate, simulated: simulated ?? undefined, start: startLine, ...(unadjusted ? { dataWarnings: [unadjusted] } : {}),
         }));
         cli.io.note(`Wrote the report to ${out.html}.`);
         // Listed on the dashboard's Research page (docs/dashboard.md).
@@ -224,6 +226,7 @@ Examples:
         const doc = json({
           simulated: simulated !== null,
           ...(simulated ? { simulatedNote: simulated } : {}),
+          ...(unadjusted ? { unadjustedWarning: unadjusted, unadjustedSymbols: data.unadjusted } : {}),
           strategy: strategyJson(eff),
           start: { date: sessions[0], default: start !== undefined, reason: startLine },
           universe: { name: universe.name, description: universe.description, survivorshipWarning: universe.survivorshipWarning ?? coverage?.warning ?? null, missing: data.missing,
@@ -252,6 +255,7 @@ Examples:
           ...(gate ? [`Gate on ${gate.strategy}:`, ...gate.checks.map((c) => `  ${c.pass ? 'PASS' : 'FAIL'}  ${c.text}  (actual ${fmt.num(c.value, 4)})`)] : []),
         ].join('\n'));
         if (universe.survivorshipWarning) cli.io.note(`warning: ${universe.survivorshipWarning}`);
+        if (unadjusted) cli.io.note(`warning: ${unadjusted}`);
         if (coverage?.warning) cli.io.note(`warning: ${coverage.warning}`);
         const sleeveWarnings = new Set([...cmp.runs.flatMap((r) => r.result.warnings), ...(sleeveRuns ?? []).flatMap((r) => r.warnings)].filter((w) => w.startsWith('Remainder sleeve:')));
         for (const w of sleeveWarnings) cli.io.note(`warning: ${w}`);

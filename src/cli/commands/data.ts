@@ -4,6 +4,7 @@ import { nyDateOf } from '../../calendar/nyse.js';
 import { isIsoDate } from '../../core/dates.js';
 import { AtlasError } from '../../core/errors.js';
 import { expandImportPaths, importCsvFiles, parseSymbolPattern } from '../../data/importCsv.js';
+import { UNADJUSTED_SOURCE } from '../../data/unadjusted.js';
 import { checkBars } from '../../data/quality.js';
 import { canonicalSymbol } from '../../data/providers/symbols.js';
 import { createProvider } from '../../data/providers/index.js';
@@ -39,9 +40,11 @@ export function registerDataCommands(program: Command, cli: Cli): void {
     .argument('<paths...>', 'CSV files or directories')
     .option('--json', 'print the import report as JSON')
     .option('--symbol-from <regex>', 'take the ticker from the first capture group of this pattern matched against each file name')
+    .option('--unadjusted', 'accept files without an adjusted close (adjusted = raw); the symbols are marked, and data check and every backtest warn')
     .addHelpText('after', `
 Columns are recognised by header in any order: Date/DATE/timestamp, Open, High, Low, Close,
-Adj Close/adjusted_close, Volume (only Date and Close are required). Files that are not price
+Adj Close/adjusted_close, Volume (Date, Close and Adj Close are required; a file without an
+adjusted close is refused unless --unadjusted is given). Files that are not price
 files (calendars, sector lists) are skipped with a note. Each file replaces its symbol's history.
 Rows dated after today (New York), with a non-positive price, high < low, or open/close outside
 [low, high] by more than max(1 cent, 0.5%) are rejected with a warning naming file and line; the
@@ -53,12 +56,12 @@ Examples:
   $ atlas data import ../shared/data ../shared/data/stocks
   $ atlas data import ~/prices/AAPL.csv --json
   $ atlas data import ~/vendor --symbol-from '^DA-([A-Z.]+)-'`)
-    .action((paths: string[], opts: { json?: boolean; symbolFrom?: string }) => {
+    .action((paths: string[], opts: { json?: boolean; symbolFrom?: string; unadjusted?: boolean }) => {
       const symbolFrom = opts.symbolFrom === undefined ? undefined : parseSymbolPattern(opts.symbolFrom);
       const ctx = cli.context();
       const files = expandImportPaths(paths);
       const progress = createProgress(cli.io, files.length, 'import', !opts.json && files.length > 1);
-      const report = importCsvFiles(ctx.bars(), files, { onFile: (file, i) => progress.update(i + 1, basename(file)), clock: { now: ctx.now }, symbolFrom });
+      const report = importCsvFiles(ctx.bars(), files, { onFile: (file, i) => progress.update(i + 1, basename(file)), clock: { now: ctx.now }, symbolFrom, unadjusted: opts.unadjusted === true });
       progress.stop();
       ctx.log.info({ event: 'import', imported: report.imported.length, skipped: report.skipped.length, rejected: report.rejected.length, failed: report.failed.length }, 'import finished');
       if (opts.json) {
@@ -101,7 +104,8 @@ Examples:
     .option('--json', 'print as JSON')
     .addHelpText('after', `
 Flags missing sessions, bars on non-trading days, non-positive or inconsistent OHLC, a stale last
-bar, and single-day adjusted moves over 50% (a possible unadjusted split).
+bar, one-session moves at a split's ratio (2:1, 3:2, 1:10 ...) whatever their size (a possible
+unadjusted split), other moves over 50%, and symbols imported with --unadjusted.
 
 Examples:
   $ atlas data check
@@ -113,7 +117,7 @@ Examples:
       const symbols = opts.symbols ? parseSymbolList(opts.symbols) : store.listSymbols().map((s) => s.symbol);
       const unknown = symbols.filter((s) => !store.hasSymbol(s));
       if (unknown.length) throw new AtlasError(`No data stored for ${unknown.join(', ')}; import or sync it first (see \`atlas data list\`).`, { code: 'NO_DATA' });
-      const reports = symbols.map((s) => checkBars(s, store.getBars(s), { asOf }));
+      const reports = symbols.map((s) => checkBars(s, store.getBars(s), { asOf, unadjusted: store.symbolInfo(s)?.source === UNADJUSTED_SOURCE }));
       if (opts.json) {
         cli.io.out(json(reports));
       } else {
