@@ -8,15 +8,22 @@ import { configDefaults, defineConfig } from 'vitest/config';
  * per file. Everything else (the CLI in-process, real processes, browsers, servers) runs isolated
  * in forks, as before.
  */
-const UNIT_FOLDERS = ['analytics', 'backtest', 'brokers', 'calendar', 'core', 'data', 'execution', 'gates', 'orders', 'portfolio', 'preflight', 'providers', 'regime', 'selection'];
+const UNIT_FOLDERS = [
+  'analytics', 'audit', 'backtest', 'brokers', 'calendar', 'core', 'data', 'demo', 'execution', 'gates', 'lease', 'operations',
+  'orders', 'paper', 'portfolio', 'preflight', 'providers', 'regime', 'selection', 'store',
+];
 const UNIT = UNIT_FOLDERS.map((d) => `test/${d}/**/*.test.ts`);
 /** Files in those folders that run the CLI in-process (process.chdir, process.env, registered secrets). */
 const NOT_UNIT = [
   'test/backtest/cli.test.ts',
   'test/backtest/researchCli.test.ts',
   'test/data/importCsv.test.ts',
+  'test/operations/replay.test.ts',
+  'test/operations/run.cli.test.ts',
+  'test/paper/cli.test.ts',
   'test/regime/compare.cli.test.ts',
   'test/regime/regimeCache.test.ts',
+  'test/store/gcSafety.test.ts',
 ];
 /** Every other folder of test/ (a new folder lands here, isolated, until it is listed above). */
 const OTHER = readdirSync(new URL('./test/', import.meta.url), { withFileTypes: true })
