@@ -3,17 +3,19 @@ import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
- * Pure unit tests (no in-process CLI, no working-directory or environment changes): run in worker
- * threads without a fresh module graph per file, so each worker imports src/ once instead of once
- * per file. Everything else (the CLI in-process, real processes, browsers, servers) runs isolated
- * in forks, as before.
+ * Two projects, both without a fresh module graph per file (isolate: false), so each worker
+ * imports src/ (and the whole CLI) once instead of once per file: that halves the import time.
+ * Unit files run in worker threads; files that run the CLI in-process (it changes the working
+ * directory, which threads cannot) or that are not plain units run in forks. Every in-process CLI
+ * run restores the environment and working directory and forgets its registered secrets
+ * (test/support/cliInProcess.ts), so files sharing a worker do not see each other's state.
  */
 const UNIT_FOLDERS = [
   'analytics', 'audit', 'backtest', 'brokers', 'calendar', 'core', 'data', 'demo', 'execution', 'gates', 'lease', 'operations',
   'orders', 'paper', 'portfolio', 'preflight', 'providers', 'regime', 'selection', 'store',
 ];
 const UNIT = UNIT_FOLDERS.map((d) => `test/${d}/**/*.test.ts`);
-/** Files in those folders that run the CLI in-process (process.chdir, process.env, registered secrets). */
+/** Files in those folders that run the CLI in-process (process.chdir) or change process.env: forks. */
 const NOT_UNIT = [
   'test/backtest/cli.test.ts',
   'test/backtest/researchCli.test.ts',
@@ -25,7 +27,7 @@ const NOT_UNIT = [
   'test/regime/regimeCache.test.ts',
   'test/store/gcSafety.test.ts',
 ];
-/** Every other folder of test/ (a new folder lands here, isolated, until it is listed above). */
+/** Every other folder of test/ (a new folder lands here, in forks, until it is listed above). */
 const OTHER = readdirSync(new URL('./test/', import.meta.url), { withFileTypes: true })
   .filter((e) => e.isDirectory() && !UNIT_FOLDERS.includes(e.name))
   .map((e) => `test/${e.name}/**/*.test.ts`);
@@ -52,7 +54,7 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'integration', include: [...OTHER, ...NOT_UNIT], exclude: EXCLUDE, pool: 'forks' },
+        test: { name: 'integration', include: [...OTHER, ...NOT_UNIT], exclude: EXCLUDE, pool: 'forks', isolate: false },
       },
     ],
   },
