@@ -17,9 +17,10 @@ describe('atlas CLI basics', () => {
     expect(r.code).toBe(0);
     for (const c of ['demo', 'data']) expect(r.stdout).toContain(c);
     expect(r.stdout).toContain('Examples:');
-    const d = await runAtlas(['data', '--help']);
+    // The subcommands' help through the same parser, in-process (one real start-up is enough here).
+    const d = await atlasInProcess(['data', '--help']);
     for (const c of ['import', 'list', 'check', 'sync', 'demo']) expect(d.stdout).toContain(c);
-    const s = await runAtlas(['data', 'sync', '--help']);
+    const s = await atlasInProcess(['data', 'sync', '--help']);
     expect(s.stdout).toMatch(/--provider <name>/);
     expect(s.stdout).toMatch(/\$ atlas data sync --symbols SPY,VIX,AAPL/);
   });

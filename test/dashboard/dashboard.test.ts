@@ -2,8 +2,9 @@
  * The dashboard in a real browser (playwright-core driving Debian's chromium) against a demo-market
  * store: every page loads clean, the numbers equal the CLI's --json, a written snapshot reaches an
  * open page, the token guards every route, and the backtest report renders offline from file://.
- * Screenshots go to test/dashboard/artifacts/ (gitignored); ATLAS_DOCS_SCREENSHOTS=1 also rewrites
- * docs/dashboard-overview.png and docs/dashboard-regime.png.
+ * With ATLAS_TEST_SCREENSHOTS=1 screenshots go to test/dashboard/artifacts/ (gitignored; off by default:
+ * they assert nothing and full-page captures cost seconds of CPU); ATLAS_DOCS_SCREENSHOTS=1 also
+ * rewrites docs/dashboard-overview.png and docs/dashboard-regime.png.
  */
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,6 +25,12 @@ const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
 const DOCS = fileURLToPath(new URL('../../docs/', import.meta.url));
 const PAGES = ['/', '/regime', '/portfolio', '/runs', '/research', '/data'];
 if (!CHROMIUM) console.warn('dashboard browser tests skipped: no chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
+
+const SCREENSHOTS = Boolean(process.env.ATLAS_TEST_SCREENSHOTS || process.env.ATLAS_DOCS_SCREENSHOTS);
+/** A screenshot for a person to look at, when asked for (ATLAS_TEST_SCREENSHOTS=1). */
+async function shoot(page: Page, name: string, fullPage = true): Promise<void> {
+  if (SCREENSHOTS) await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage });
+}
 
 const moneyOf = (text: string) => Number(text.replace(/[$,]/g, ''));
 
@@ -71,7 +78,7 @@ describe.skipIf(!CHROMIUM)('the dashboard in chromium', () => {
       await expect(page.locator('main h1').count()).resolves.toBe(1);
       if (path === '/' || path === '/regime') await page.locator('.atlas-chart canvas').first().waitFor();
       const name = path === '/' ? 'overview' : path.slice(1);
-      await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+      await shoot(page, name);
       // ATLAS_DOCS_SCREENSHOTS=1 refreshes the two screenshots docs/dashboard.md shows.
       if (process.env.ATLAS_DOCS_SCREENSHOTS && (name === 'overview' || name === 'regime')) await page.screenshot({ path: join(DOCS, `dashboard-${name}.png`), fullPage: true });
       expect(problems, path).toEqual([]);
@@ -124,7 +131,7 @@ describe.skipIf(!CHROMIUM)('the dashboard in chromium', () => {
       expect(await row.locator('[data-k=sharpe]').textContent()).toBe(m.inSample.strategy.sharpe.toFixed(2));
     }
     expect(await page.locator('[data-k=sharpe-bh]').textContent()).toBe(cmp.models[0].inSample.buyAndHold.sharpe.toFixed(2));
-    await page.screenshot({ path: join(ARTIFACTS, 'regime-models.png'), fullPage: true });
+    await shoot(page, 'regime-models');
     expect(problems.join('\n')).toBe('');
     await page.close();
   });
@@ -136,7 +143,7 @@ describe.skipIf(!CHROMIUM)('the dashboard in chromium', () => {
     await page.locator(`#runs a:text-is("${run.runId}")`).click();
     await page.locator('#orders').waitFor();
     expect(new URL(page.url()).pathname).toBe(`/runs/${run.runId}`);
-    await page.screenshot({ path: join(ARTIFACTS, 'run.png'), fullPage: true });
+    await shoot(page, 'run');
     const text = (sel: string) => page.locator(sel).first().textContent();
     expect(await text('[data-k=status]')).toBe('completed');
     expect(await text('[data-k=regime]')).toBe(run.signal.regime);
@@ -234,7 +241,7 @@ describe.skipIf(!CHROMIUM)('the dashboard in chromium', () => {
     // Equity, the regime strip and the drawdown: three charts, each a canvas with pixels.
     expect(await page.locator('.atlas-chart canvas').count()).toBe(3);
     expect(await page.locator('.verdict p').first().textContent()).toMatch(/^From \d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d \([\d.]+ years/);
-    await page.screenshot({ path: join(ARTIFACTS, 'report.png'), fullPage: false });
+    await shoot(page, 'report', false);
     expect(problems).toEqual([]);
     await offline.close();
   });
@@ -256,7 +263,7 @@ describe.skipIf(!CHROMIUM)('the dashboard in chromium', () => {
     expect(await first.locator('[data-k=overfitting]').textContent()).toBe(`DSR ${sw.overfitting.deflatedSharpe.dsr.toFixed(2)} · PBO ${sw.overfitting.pbo.pbo.toFixed(2)}`);
     await first.locator('a').click();
     await page.locator('#sweep-results').waitFor();
-    await page.screenshot({ path: join(ARTIFACTS, 'sweep.png'), fullPage: true });
+    await shoot(page, 'sweep');
     expect(await page.locator('[data-k=configurations]').textContent()).toBe(String(sw.configurations));
     expect(await page.locator('[data-k=dsr]').textContent()).toBe(sw.overfitting.deflatedSharpe.dsr.toFixed(3));
     expect(await page.locator('[data-k=pbo]').textContent()).toBe(sw.overfitting.pbo.pbo.toFixed(3));

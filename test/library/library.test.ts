@@ -1,10 +1,11 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeDemoStore } from '../backtest/demoStore.js';
+import { ensureFreshDist } from '../support/freshDist.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -25,7 +26,9 @@ function docProgram(): string {
 describe('atlas-trading as a typed library', () => {
   let dir = '';
   beforeAll(() => {
-    execFileSync(process.execPath, [TSC, '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'pipe' });
+    // The package as built from the current sources (npm test's globalSetup has built it once; a
+    // rebuild here, while other files run the binary, would rewrite dist/ under them).
+    ensureFreshDist();
     dir = mkdtempSync(join(tmpdir(), 'atlas-lib-'));
     mkdirSync(join(dir, 'node_modules'));
     // The package resolves through its own package.json (exports, types), as from a registry install.

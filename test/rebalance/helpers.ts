@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BarSeries } from '../../src/data/bar.js';
 import { buildDemoMarket } from '../../src/data/demo/market.js';
@@ -9,6 +10,7 @@ import { EXECUTION_LOG_FILE, readExecutionLog, type ExecutionLogRecord } from '.
 import type { RebalanceSignal } from '../../src/execution/rebalance/signal.js';
 import { BUILTIN_UNIVERSES } from '../../src/selection/universes.js';
 import type { FakeAlpaca } from '../support/fakeAlpaca.js';
+import { srcHash } from '../support/sourceHash.js';
 
 /** A Tuesday, 10:00 New York: the regular session is open. */
 export const OPEN_INSTANT = new Date('2026-11-24T15:00:00Z');
@@ -24,12 +26,30 @@ export function techDemoSeries(): BarSeries[] {
   return demo;
 }
 
-/** A store in `dir` holding techDemoSeries(). */
+/**
+ * A store in `dir` holding techDemoSeries(), written at the instant `now()` gives. The store is
+ * built once per instant and version of src/ (in the system temp folder, renamed into place when
+ * complete) and copied: writing it takes a second, copying milliseconds.
+ */
 export function seedDemoStore(dir: string, now: () => Date = () => OPEN_INSTANT): { db: Database.Database; store: BarStore } {
+  const at = now();
+  const cached = join(tmpdir(), `atlas-tech-demo-store-${srcHash()}-${at.getTime()}`);
+  if (!existsSync(cached)) {
+    const part = mkdtempSync(`${cached}-build-`);
+    try {
+      const db = openDatabase(part);
+      const store = new BarStore(db, () => at);
+      for (const s of techDemoSeries()) store.replaceBars(s.symbol, 'demo', s.bars, s.actions ?? []);
+      db.close();
+      renameSync(part, cached);
+    } catch (err) {
+      rmSync(part, { recursive: true, force: true });
+      if (!existsSync(cached)) throw err; // otherwise another file finished first: use its build
+    }
+  }
+  cpSync(cached, dir, { recursive: true });
   const db = openDatabase(dir);
-  const store = new BarStore(db, now);
-  for (const s of techDemoSeries()) store.replaceBars(s.symbol, 'demo', s.bars, s.actions ?? []);
-  return { db, store };
+  return { db, store: new BarStore(db, now) };
 }
 
 const OUTCOMES = new Set(['ORDER_FILLED', 'PARTIAL_FILL', 'ORDER_REJECTED', 'ORDER_CANCELED']);

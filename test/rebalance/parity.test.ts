@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBacktest } from '../../src/backtest/engine.js';
 import { loadStrategyData } from '../../src/backtest/strategyData.js';
 import { buildDemoMarket } from '../../src/data/demo/market.js';
@@ -9,6 +12,7 @@ import { getUniverse } from '../../src/selection/universes.js';
 import { useTempDirs } from '../support/tmp.js';
 
 const tmp = useTempDirs();
+const dirs: string[] = [];
 
 /**
  * The point of the design: on the same data and date, a backtest rebalance and a live rebalance
@@ -16,9 +20,26 @@ const tmp = useTempDirs();
  * would on that evening; the backtest reads the whole history but may not look past the date).
  */
 describe('backtest and live rebalance agree', () => {
+  // One market and one full-history backtest for the three dates: both are deterministic, and
+  // building them takes seconds.
+  let market: ReturnType<typeof buildDemoMarket>;
+  let result: ReturnType<typeof runBacktest>;
+  const universe = getUniverse('technology');
+  beforeAll(() => {
+    market = buildDemoMarket();
+    // Backtest: the full history, regime at rebalances, semiannual schedule hits each date.
+    const dir = mkdtempSync(join(tmpdir(), 'atlas-parity-'));
+    dirs.push(dir);
+    const full = new BarStore(openDatabase(dir));
+    for (const s of market.series) full.replaceBars(s.symbol, 'demo', s.bars);
+    const data = loadStrategyData(full, universe);
+    result = runBacktest(data.panel, data.regimes, { universe, topN: 5, regimeMode: 'rebalance', from: '2005-01-03' });
+  }, 60_000);
+  afterAll(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
   it.each(['2016-08-01', '2021-02-01', '2024-08-01'])('on the demo market at the %s rebalance', (date) => {
-    const market = buildDemoMarket();
-    const universe = getUniverse('technology');
     // Live: a store that ends on the rebalance date, as it would that evening.
     const live = new BarStore(openDatabase(tmp()));
     for (const s of market.series) {
@@ -28,11 +49,6 @@ describe('backtest and live rebalance agree', () => {
     const signal = computeSignal(live, { universe, topN: 5 });
     expect(signal.dataDate).toBe(date);
 
-    // Backtest: the full history, regime at rebalances, semiannual schedule hits `date`.
-    const full = new BarStore(openDatabase(tmp()));
-    for (const s of market.series) full.replaceBars(s.symbol, 'demo', s.bars);
-    const data = loadStrategyData(full, universe);
-    const result = runBacktest(data.panel, data.regimes, { universe, topN: 5, regimeMode: 'rebalance', from: '2005-01-03' });
     const rb = result.rebalances.find((r) => r.date === date && r.kind === 'rebalance');
     expect(rb, `a scheduled rebalance on ${date}`).toBeDefined();
 

@@ -211,11 +211,14 @@ describe('secrets canary: every command, all output, every file', () => {
   }, 300_000);
 
   it('runs the real binary for the known leak (alpaca sync echoing the request) and an echoing Alpaca account', async () => {
-    const sync = await binary(['data', 'sync', '--symbols', 'AAA,BAD', '--provider', 'alpaca', '--from', '2024-01-02', '--to', '2024-01-31']);
+    // Three processes at once: each is a fresh start-up, and none depends on another's output.
+    const [sync] = await Promise.all([
+      binary(['data', 'sync', '--symbols', 'AAA,BAD', '--provider', 'alpaca', '--from', '2024-01-02', '--to', '2024-01-31']),
+      binary(['account', '--broker', 'alpaca', '--account', 'MID', '--json']),
+      binary(['rebalance', '--universe', 'technology', '--top-n', '3', '--dry-run', '--force', '--broker', 'alpaca', '--account', 'SMALL']),
+    ]);
     expect(sync.code).toBe(1);
     expect(sync.stdout + sync.stderr).toContain(ECHO_MARKER);
-    await binary(['account', '--broker', 'alpaca', '--account', 'MID', '--json']);
-    await binary(['rebalance', '--universe', 'technology', '--top-n', '3', '--dry-run', '--force', '--broker', 'alpaca', '--account', 'SMALL']);
   }, 120_000);
 
   it('found no canary in any output, any data file or any file written for the user', () => {

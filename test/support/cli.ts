@@ -10,7 +10,7 @@ export interface CliResult {
 }
 
 /**
- * Runs the real `atlas` binary (bin/atlas.js -> dist/, built by `npm test`'s pretest) in a
+ * Runs the real `atlas` binary (bin/atlas.js -> dist/; test/support/globalSetup.ts rebuilds a stale dist/ before the run) in a
  * child process with a controlled environment: no inherited keys, an explicit data dir.
  */
 export function runAtlas(args: string[], options: { cwd?: string; env?: Record<string, string | undefined>; input?: string } = {}): Promise<CliResult> {

@@ -4,27 +4,14 @@
  * system temp folder under a hash of the source tree, so any change to the code builds a new one; a build goes to a temporary folder and
  * is renamed into place, so test files building at the same time never see half a store.
  */
-import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { atlasInProcess } from './cliInProcess.js';
-
-const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
-// All of src/: hashing it costs milliseconds, and no change that could alter the demo's output is missed.
-const INPUTS = [''];
-
-function filesOf(path: string): string[] {
-  if (!existsSync(path)) return [];
-  if (!statSync(path).isDirectory()) return [path];
-  return readdirSync(path).sort().flatMap((n) => filesOf(join(path, n)));
-}
+import { srcHash } from './sourceHash.js';
 
 function cacheDir(): string {
-  const h = createHash('sha256');
-  for (const f of INPUTS.flatMap((p) => filesOf(join(SRC, p)))) h.update(f.slice(SRC.length)).update(readFileSync(f));
-  return join(tmpdir(), `atlas-demo-fixture-${h.digest('hex').slice(0, 16)}`);
+  return join(tmpdir(), `atlas-demo-fixture-${srcHash()}`);
 }
 
 /** The cached demo store (built on first use): a folder holding `store/` and `data-demo.json`, the command's JSON output. */
