@@ -10,7 +10,7 @@ import type { Panel } from '../data/panel.js';
 import type { RegimeMode } from '../portfolio/targetWeights.js';
 import type { AllocationMatrix } from '../portfolio/allocation.js';
 import { computeMetrics, dailyReturns, type BacktestMetrics } from './metrics.js';
-import { resolveBacktestConfig, runBacktestLean, type BacktestConfig, type RebalanceFrequency, type RegimeSeries } from './engine.js';
+import { fillPrices, resolveBacktestConfig, runBacktestLean, type BacktestConfig, type FillPrices, type RebalanceFrequency, type RegimeSeries } from './engine.js';
 import { decisionDates, prepareBacktest, toShared, type PreparedPanel, type SharedPrepared, type UniverseLike } from './prepared.js';
 
 /** One point of the grid: the parameters a sweep varies. */
@@ -112,21 +112,21 @@ export function gridPoints(g: SweepGrid): SweepPoint[] {
   return out;
 }
 
-/** The columns a simulation reads (open, close, adjClose), copied into SharedArrayBuffers so workers read one copy. */
+/**
+ * What a worker's runs read of the panel besides the preparation: its dates and symbols and the
+ * fill prices of every cell (engine.ts fillPrices), in SharedArrayBuffers so every worker reads
+ * one copy. The raw price columns stay in the parent.
+ */
 export interface SharedPanel {
   dates: string[];
   symbols: string[];
   dayNumbers: Int32Array;
-  fields: Record<'open' | 'close' | 'adjClose', Float64Array>;
+  fills: Pick<FillPrices, 'open' | 'close'>;
 }
 
 export function sharePanel(p: Panel): SharedPanel {
-  const share = (a: Float64Array) => {
-    const s = new Float64Array(new SharedArrayBuffer(a.byteLength));
-    s.set(a);
-    return s;
-  };
-  return { dates: p.dates, symbols: p.symbols, dayNumbers: p.dayNumbers, fields: { open: share(p.open), close: share(p.close), adjClose: share(p.adjClose) } };
+  const { open, close } = fillPrices(p);
+  return { dates: p.dates, symbols: p.symbols, dayNumbers: p.dayNumbers, fills: { open, close } };
 }
 
 /** One job for a worker: a grid point over a session range (walk-forward windows vary the range). */
@@ -211,9 +211,12 @@ export function prepareSweep(panel: Panel, jobs: readonly SweepJob[], fixed: Swe
   });
 }
 
-/** One job on a shared preparation: the worker's loop body, also run in-process (workers: 0). */
-export function runJob(panel: Panel, prepared: PreparedPanel, regimes: SweepRegimes, fixed: SweepFixed, job: SweepJob, i: number, withReturns: boolean): JobResult {
-  const r = runBacktestLean(panel, job.point.regimeMode === 'off' ? null : regimesFor(regimes, job.point), { ...sweepConfig(job.point, fixed, job), universe: prepared.universe, prepared, requirePrepared: true });
+/**
+ * One job on a shared preparation: the worker's loop body, also run in-process (workers: 0).
+ * `fills` (made for `panel`) only saves time: the results are the same without.
+ */
+export function runJob(panel: Panel, prepared: PreparedPanel, regimes: SweepRegimes, fixed: SweepFixed, job: SweepJob, i: number, withReturns: boolean, fills?: FillPrices): JobResult {
+  const r = runBacktestLean(panel, job.point.regimeMode === 'off' ? null : regimesFor(regimes, job.point), { ...sweepConfig(job.point, fixed, job), universe: prepared.universe, prepared, requirePrepared: true, fillPrices: fills });
   const dates = panel.dates.slice(r.start, r.end + 1);
   const metrics = computeMetrics({ dates, equity: r.equity, exposure: r.exposure, totals: r.totals }, { rfAnnual: fixed.rfAnnual ?? 0 });
   return withReturns ? { i, metrics, returns: dailyReturns(r.equity) } : { i, metrics };
@@ -262,8 +265,9 @@ export async function runJobs(
   if (options.runner) return options.runner({ panel, regimes, jobs, fixed, universe, returns: options.returns ?? false, onProgress: options.onProgress });
   if (options.workers === 0) {
     const prepared = prepareSweep(panel, jobs, fixed, universe);
+    const fills = fillPrices(panel);
     return jobs.map((job, i) => {
-      const r = runJob(panel, prepared, regimes, fixed, job, i, options.returns ?? false);
+      const r = runJob(panel, prepared, regimes, fixed, job, i, options.returns ?? false, fills);
       options.onProgress?.(i + 1, jobs.length);
       return r;
     });
