@@ -228,10 +228,13 @@ function adjustedOpen(o: number, adjClose: number, close: number): number {
 }
 
 /**
- * Every cell's fill prices, in shared memory so a sweep hands one copy to all its worker threads.
- * Costs two columns; worth it when many runs share a panel (a sweep), not for one backtest.
+ * Every cell's fill prices, in shared memory so a sweep hands one copy to all its worker threads;
+ * computed once per panel. Costs two columns: worth it when many runs share a panel (a sweep),
+ * not for one backtest.
  */
 export function fillPrices(panel: Panel): FillPrices {
+  const hit = fillCache.get(panel);
+  if (hit && hit.columns[0] === panel.open && hit.columns[1] === panel.close && hit.columns[2] === panel.adjClose && hit.columns[3] === panel.high) return hit.fills;
   const { bar } = panelMasks(panel);
   const cells = panel.dates.length * panel.symbols.length;
   const open = new Float64Array(new SharedArrayBuffer(cells * 8));
@@ -245,8 +248,13 @@ export function fillPrices(panel: Panel): FillPrices {
       close[k] = panel.adjClose[k];
     }
   }
-  return { panel, open, close };
+  const fills = { panel, open, close };
+  fillCache.set(panel, { columns: [panel.open, panel.close, panel.adjClose, panel.high], fills });
+  return fills;
 }
+
+/** fillPrices per panel object (again if its columns were replaced): every sweep on a panel shares them. */
+const fillCache = new WeakMap<Panel, { columns: Float64Array[]; fills: FillPrices }>();
 
 function bad(msg: string): never {
   throw new AtlasError(msg, { code: 'BAD_BACKTEST_CONFIG' });
@@ -510,7 +518,25 @@ function simulate(
       equityArr[i] = 0;
       sleeveArr[i] = 0;
     }
-    for (let h = 0; h < heldCount; h++) {
+    // Four holdings per pass: ((v + x0) + x1) + ... adds in book order as four passes would.
+    const shift = a - i0;
+    let h = 0;
+    for (; h + 4 <= heldCount; h += 4) {
+      const s0 = held[h];
+      const s1 = held[h + 1];
+      const s2 = held[h + 2];
+      const s3 = held[h + 3];
+      const q0 = qty[s0];
+      const q1 = qty[s1];
+      const q2 = qty[s2];
+      const q3 = qty[s3];
+      const k0 = s0 * n + shift;
+      const k1 = s1 * n + shift;
+      const k2 = s2 * n + shift;
+      const k3 = s3 * n + shift;
+      for (let i = i0; i <= i1; i++) equityArr[i] = equityArr[i] + q0 * mark[k0 + i] + q1 * mark[k1 + i] + q2 * mark[k2 + i] + q3 * mark[k3 + i];
+    }
+    for (; h < heldCount; h++) {
       const s = held[h];
       const q = qty[s];
       for (let i = i0, k = s * n + a; i <= i1; i++, k++) equityArr[i] += q * mark[k];

@@ -4,13 +4,14 @@
  * preparation (rankings per decision date, see prepared.ts).
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { AtlasError } from '../core/errors.js';
 import type { Panel } from '../data/panel.js';
 import type { RegimeMode } from '../portfolio/targetWeights.js';
 import type { AllocationMatrix } from '../portfolio/allocation.js';
 import { computeMetrics, dailyReturns, type BacktestMetrics } from './metrics.js';
 import { fillPrices, resolveBacktestConfig, runBacktestLean, type BacktestConfig, type FillPrices, type RebalanceFrequency, type RegimeSeries } from './engine.js';
+import { discardSweepThreads, returnSweepThreads, takeSweepThreads } from './sweepPool.js';
 import { decisionDates, prepareBacktest, toShared, type PreparedPanel, type SharedPrepared, type UniverseLike } from './prepared.js';
 
 /** One point of the grid: the parameters a sweep varies. */
@@ -272,68 +273,89 @@ export async function runJobs(
       return r;
     });
   }
-  const nWorkers = Math.max(1, Math.min(options.workers ?? availableParallelism(), Math.ceil(jobs.length / CHUNK)));
-  const fromSource = import.meta.url.endsWith('.ts');
-  const workerUrl = new URL(fromSource ? './sweepWorker.ts' : './sweepWorker.js', import.meta.url);
-  // From source (tests), the worker first registers the TypeScript loader the parent runs under.
-  const spawn = () =>
-    fromSource
-      ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); });`, { eval: true })
-      : new Worker(workerUrl);
-  // Workers start (thread and module loading) while this thread prepares the shared data; the
+  const nWorkers = Math.max(1, Math.min(options.workers ?? availableParallelism(), jobs.length));
+  // Threads start (or come back from the pool) while this thread prepares the shared data; the
   // data follows as their first message.
-  const workers = Array.from({ length: nWorkers }, spawn);
-  // A worker that fails while this thread prepares is reported once its run starts.
-  const early = new Map<Worker, Error>();
-  for (const w of workers) w.on('error', (err) => early.set(w, err));
-  let init: WorkerInit;
-  try {
+  const workers = takeSweepThreads(nWorkers);
+  const returns = options.returns ?? false;
+  const ready = (async (): Promise<WorkerInit> => {
     const prepared = prepareSweep(panel, jobs, fixed, universe);
-    init = { panel: sharePanel(panel), prepared: toShared(prepared), regimes, fixed, returns: options.returns ?? false };
-  } catch (err) {
-    await Promise.all(workers.map((w) => w.terminate()));
-    throw err;
-  }
+    return { panel: sharePanel(panel), prepared: toShared(prepared), regimes, fixed, returns };
+  })();
+  // Most expensive first, so the last chunks are the short runs and no thread waits on a long one.
+  const order = costOrder(jobs);
   const results: JobResult[] = new Array(jobs.length);
   let next = 0;
   let done = 0;
+  let failed = false;
   const runWorker = (w: Worker) =>
     new Promise<void>((resolve, reject) => {
+      const fail = (err: Error) => {
+        failed = true;
+        cleanup();
+        reject(err);
+      };
       const feed = () => {
-        if (next >= jobs.length) {
-          void w.terminate().then(() => resolve());
+        if (failed || next >= order.length) {
+          cleanup();
+          resolve();
           return;
         }
-        const first = next;
-        next = Math.min(jobs.length, next + CHUNK);
-        w.postMessage({ first, jobs: jobs.slice(first, next) });
+        // Chunks shrink as the sweep ends (a quarter of each thread's share of what is left, at
+        // most CHUNK), so the threads finish together.
+        const size = Math.max(1, Math.min(CHUNK, Math.ceil((order.length - next) / (nWorkers * 4))));
+        const ids = order.slice(next, next + size);
+        next += size;
+        w.postMessage({ ids, jobs: ids.map((i) => jobs[i]) });
       };
-      w.on('message', (msg: { results?: JobResult[]; error?: string; i?: number }) => {
-        if (msg.error) {
-          void w.terminate();
-          reject(new AtlasError(`Sweep configuration ${(msg.i ?? 0) + 1} failed: ${msg.error}`, { code: 'SWEEP_FAILED' }));
+      const onMessage = (msg: { results?: JobResult[]; error?: string; i?: number }) => {
+        if (msg.error !== undefined) {
+          fail(new AtlasError(`Sweep configuration ${(msg.i ?? 0) + 1} failed: ${msg.error}`, { code: 'SWEEP_FAILED' }));
           return;
         }
         for (const r of msg.results!) results[r.i] = r;
         done += msg.results!.length;
         options.onProgress?.(done, jobs.length);
         feed();
-      });
-      w.on('error', reject);
-      const failed = early.get(w);
-      if (failed) {
-        reject(failed);
-        return;
-      }
-      w.postMessage({ init });
-      feed();
+      };
+      const onExit = (code: number) => fail(new AtlasError(`A sweep worker thread stopped (exit code ${code}) before its configurations were done.`, { code: 'SWEEP_FAILED' }));
+      const cleanup = () => {
+        w.off('message', onMessage);
+        w.off('error', fail);
+        w.off('exit', onExit);
+      };
+      w.on('message', onMessage);
+      w.on('error', fail);
+      w.on('exit', onExit);
+      ready.then(
+        (init) => {
+          if (failed) return feed();
+          w.postMessage({ init });
+          feed();
+        },
+        fail,
+      );
     });
-  await Promise.all(workers.map(runWorker));
+  try {
+    await Promise.all(workers.map(runWorker));
+  } catch (err) {
+    await discardSweepThreads(workers);
+    throw err;
+  }
+  returnSweepThreads(workers);
   return results;
 }
 
-/** Jobs per message: large enough that messaging costs nothing, small enough to balance two workers. */
+/** Jobs per message at most: messaging then costs nothing against the runs. */
 const CHUNK = 16;
+
+const FREQUENCY_COST: Record<RebalanceFrequency, number> = { monthly: 3, quarterly: 2, semiannual: 1 };
+
+/** Job indices by expected run time, longest first (more decisions, longer range), ties in job order. */
+function costOrder(jobs: readonly SweepJob[]): number[] {
+  const cost = jobs.map((j) => FREQUENCY_COST[j.point.rebalance] ?? 0);
+  return jobs.map((_, i) => i).sort((a, b) => cost[b] - cost[a] || a - b);
+}
 
 /** Runs every grid point over the sweep's range; results in grid order. */
 export async function runSweep(panel: Panel, regimes: SweepRegimes, points: readonly SweepPoint[], fixed: SweepFixed, options: SweepOptions = {}): Promise<SweepResult[]> {

@@ -1,7 +1,8 @@
 /**
- * @module A sweep worker thread: its first message is the shared panel and preparation (no copy);
- * every later one a chunk of jobs, run without records, answered with their metrics (and daily
- * returns on request).
+ * @module A sweep worker thread: a sweep's first message is the shared panel and preparation (no
+ * copy); every later one a chunk of jobs, run without records, answered with their metrics (and
+ * daily returns on request); `release` drops the sweep's data when the thread goes back to the
+ * pool (sweepPool.ts).
  */
 import { parentPort } from 'node:worker_threads';
 import type { Panel } from '../data/panel.js';
@@ -20,24 +21,31 @@ function setUp(init: WorkerInit): void {
   state = { init, panel, prepared: fromShared(panel, init.prepared, universe), fills: { panel, ...init.panel.fills } };
 }
 
-parentPort!.on('message', (msg: { init?: WorkerInit; first?: number; jobs?: SweepJob[] }) => {
+parentPort!.on('message', (msg: { init?: WorkerInit; release?: true; ids?: number[]; first?: number; jobs?: SweepJob[] }) => {
   if (msg.init) {
     setUp(msg.init);
+    return;
+  }
+  if (msg.release) {
+    // Back in the pool (sweepPool.ts): the last sweep's shared data can go.
+    state = null;
     return;
   }
   const { init, panel, prepared, fills } = state!;
   const results: JobResult[] = [];
   const transfer: ArrayBuffer[] = [];
-  let i = msg.first!;
+  const jobs = msg.jobs!;
+  // A local sweep names each job's index (its chunks follow a cost order); a queued one sends a run of them.
+  const index = (j: number) => (msg.ids ? msg.ids[j] : msg.first! + j);
+  let j = 0;
   try {
-    for (const job of msg.jobs!) {
-      const out = runJob(panel, prepared, init.regimes, init.fixed, job, i, init.returns, fills);
+    for (; j < jobs.length; j++) {
+      const out = runJob(panel, prepared, init.regimes, init.fixed, jobs[j], index(j), init.returns, fills);
       if (out.returns) transfer.push(out.returns.buffer as ArrayBuffer);
       results.push(out);
-      i++;
     }
     parentPort!.postMessage({ results }, transfer);
   } catch (err) {
-    parentPort!.postMessage({ i, error: err instanceof Error ? err.message : String(err) });
+    parentPort!.postMessage({ i: index(j), error: err instanceof Error ? err.message : String(err) });
   }
 });
