@@ -212,14 +212,13 @@ export interface BacktestResult {
 const CASH_DUST = 1e-6;
 
 /**
- * What an order on cell k fills against before slippage, on the adjusted basis: `open[k]` at the
- * open (the open x adjClose / close), `close[k]` at the close (the adjusted close); NaN where the
- * cell has no bar (or no usable open). Symbol-major like the panel's columns.
+ * What an order on cell k fills against at the open before slippage, on the adjusted basis (the
+ * open x adjClose / close); NaN where the cell has no bar or no usable open. Symbol-major like the
+ * panel's columns. (At the close it is the mark of a cell with a bar: no column of its own.)
  */
 export interface FillPrices {
   panel: Panel;
   open: Float64Array;
-  close: Float64Array;
 }
 
 /** The adjusted open of a cell with a bar (NaN without a usable open): the one rule for both paths. */
@@ -229,8 +228,8 @@ function adjustedOpen(o: number, adjClose: number, close: number): number {
 
 /**
  * Every cell's fill prices, in shared memory so a sweep hands one copy to all its worker threads;
- * computed once per panel. Costs two columns: worth it when many runs share a panel (a sweep),
- * not for one backtest.
+ * computed once per panel. Costs a column: worth it when many runs share a panel (a sweep), not
+ * for one backtest.
  */
 export function fillPrices(panel: Panel): FillPrices {
   const hit = fillCache.get(panel);
@@ -238,17 +237,8 @@ export function fillPrices(panel: Panel): FillPrices {
   const { bar } = panelMasks(panel);
   const cells = panel.dates.length * panel.symbols.length;
   const open = new Float64Array(new SharedArrayBuffer(cells * 8));
-  const close = new Float64Array(new SharedArrayBuffer(cells * 8));
-  for (let k = 0; k < cells; k++) {
-    if (bar[k] === 0) {
-      open[k] = NaN;
-      close[k] = NaN;
-    } else {
-      open[k] = adjustedOpen(panel.open[k], panel.adjClose[k], panel.close[k]);
-      close[k] = panel.adjClose[k];
-    }
-  }
-  const fills = { panel, open, close };
+  for (let k = 0; k < cells; k++) open[k] = bar[k] === 0 ? NaN : adjustedOpen(panel.open[k], panel.adjClose[k], panel.close[k]);
+  const fills = { panel, open };
   fillCache.set(panel, { columns: [panel.open, panel.close, panel.adjClose, panel.high], fills });
   return fills;
 }
@@ -434,7 +424,6 @@ function simulate(
   const { panel, bar, lastBar, mark, symRank, rankSlot, rankStart, rankSyms, rankDist } = prep;
   const { dates, symbols, open, close, adjClose } = panel;
   const fillOpen = fills?.open;
-  const fillClose = fills?.close;
   const n = dates.length;
   const m = symbols.length;
   const slip = cfg.slippageBps / 10_000;
@@ -591,9 +580,10 @@ function simulate(
 
   const refPrice = (s: number, d: number, atOpen: boolean): number => {
     const k = s * n + d;
-    if (fillOpen !== undefined) return atOpen ? fillOpen[k] : fillClose![k];
+    if (atOpen && fillOpen !== undefined) return fillOpen[k];
     if (bar[k] === 0) return NaN;
-    return atOpen ? adjustedOpen(open[k], adjClose[k], close[k]) : adjClose[k];
+    // On a day with a bar the mark is that day's adjusted close (prepared.ts panelMasks).
+    return atOpen ? adjustedOpen(open[k], adjClose[k], close[k]) : mark[k];
   };
 
   /** Executes the planned orders on date index d: sells first, then buys scaled to the cash on hand. */

@@ -122,12 +122,11 @@ export interface SharedPanel {
   dates: string[];
   symbols: string[];
   dayNumbers: Int32Array;
-  fills: Pick<FillPrices, 'open' | 'close'>;
+  fills: Pick<FillPrices, 'open'>;
 }
 
 export function sharePanel(p: Panel): SharedPanel {
-  const { open, close } = fillPrices(p);
-  return { dates: p.dates, symbols: p.symbols, dayNumbers: p.dayNumbers, fills: { open, close } };
+  return { dates: p.dates, symbols: p.symbols, dayNumbers: p.dayNumbers, fills: { open: fillPrices(p).open } };
 }
 
 /** One job for a worker: a grid point over a session range (walk-forward windows vary the range). */
