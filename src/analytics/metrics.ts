@@ -56,7 +56,9 @@ export function annualVolatility(returns: ArrayLike<number>): number {
 /** mean(r - rf/252) / sampleStd(r - rf/252) x sqrt(252). */
 export function sharpeRatio(returns: ArrayLike<number>, rfAnnual = 0): number {
   const rf = rfAnnual / TRADING_DAYS;
-  const ex = Float64Array.from(returns as ArrayLike<number>, (r) => r - rf);
+  // A plain loop: Float64Array.from with a map function costs more than the rest of the metrics.
+  const ex = new Float64Array(returns.length);
+  for (let i = 0; i < ex.length; i++) ex[i] = returns[i] - rf;
   const sd = sampleStd(ex);
   return sd > 0 ? (mean(ex) / sd) * Math.sqrt(TRADING_DAYS) : NaN;
 }

@@ -29,7 +29,7 @@ import type { GateVerdict } from '../execution/gates/index.js';
 import { CASH_SLEEVE, sleeveRemainder, type Sleeve } from '../portfolio/sleeve.js';
 import { sleeveSetup, sleeveWarnings, type SleeveReport } from './sleeveRun.js';
 import { attachLiveGates, type GateBatch, type RawPrices } from './liveGates.js';
-import { decisionDates, prepareBacktest, preparedDecisionDates, type PreparedPanel, type UniverseLike } from './prepared.js';
+import { decisionDates, panelMasks, prepareBacktest, preparedDecisionDates, type PreparedPanel, type UniverseLike } from './prepared.js';
 import {
   DEFAULT_LOOKBACK,
   DEFAULT_MIN_DISTANCE,
@@ -96,6 +96,11 @@ export interface BacktestConfig {
   prepared?: PreparedPanel;
   /** Fail instead of preparing privately when `prepared` does not fit (sweep workers hold no high/volume columns). */
   requirePrepared?: boolean;
+  /**
+   * The fill prices of every cell, computed once (fillPrices): a sweep's runs read one array per
+   * fill instead of the bar mask and three price columns. Used when made for this panel.
+   */
+  fillPrices?: FillPrices;
   /**
    * Where the remainder goes (portfolio/sleeve.ts): default cash. Sleeve symbols trade from the
    * panel's columns (backtest/sleeveData.ts adds them); a day without a bar keeps the share in cash.
@@ -206,6 +211,41 @@ export interface BacktestResult {
 
 const CASH_DUST = 1e-6;
 
+/**
+ * What an order on cell k fills against at the open before slippage, on the adjusted basis (the
+ * open x adjClose / close); NaN where the cell has no bar or no usable open. Symbol-major like the
+ * panel's columns. (At the close it is the mark of a cell with a bar: no column of its own.)
+ */
+export interface FillPrices {
+  panel: Panel;
+  open: Float64Array;
+}
+
+/** The adjusted open of a cell with a bar (NaN without a usable open): the one rule for both paths. */
+function adjustedOpen(o: number, adjClose: number, close: number): number {
+  return o > 0 && o < Infinity ? o * (adjClose / close) : NaN;
+}
+
+/**
+ * Every cell's fill prices, in shared memory so a sweep hands one copy to all its worker threads;
+ * computed once per panel. Costs a column: worth it when many runs share a panel (a sweep), not
+ * for one backtest.
+ */
+export function fillPrices(panel: Panel): FillPrices {
+  const hit = fillCache.get(panel);
+  if (hit && hit.columns[0] === panel.open && hit.columns[1] === panel.close && hit.columns[2] === panel.adjClose && hit.columns[3] === panel.high) return hit.fills;
+  const { bar } = panelMasks(panel);
+  const cells = panel.dates.length * panel.symbols.length;
+  const open = new Float64Array(new SharedArrayBuffer(cells * 8));
+  for (let k = 0; k < cells; k++) open[k] = bar[k] === 0 ? NaN : adjustedOpen(panel.open[k], panel.adjClose[k], panel.close[k]);
+  const fills = { panel, open };
+  fillCache.set(panel, { columns: [panel.open, panel.close, panel.adjClose, panel.high], fills });
+  return fills;
+}
+
+/** fillPrices per panel object (again if its columns were replaced): every sweep on a panel shares them. */
+const fillCache = new WeakMap<Panel, { columns: Float64Array[]; fills: FillPrices }>();
+
 function bad(msg: string): never {
   throw new AtlasError(msg, { code: 'BAD_BACKTEST_CONFIG' });
 }
@@ -276,6 +316,23 @@ export function alignRegimes(panelDates: readonly string[], series: RegimeSeries
     out[d] = j >= 0 ? series.regimes[j] : null;
   }
   return out;
+}
+
+/** Allocation per panel date under a matrix (NaN where no regime is known), per aligned series and matrix. */
+const allocations = new WeakMap<(Regime | null)[], WeakMap<AllocationMatrix, Float64Array>>();
+
+function allocationsFor(regimeAt: (Regime | null)[], matrix: AllocationMatrix): Float64Array {
+  let byMatrix = allocations.get(regimeAt);
+  if (!byMatrix) {
+    byMatrix = new WeakMap();
+    allocations.set(regimeAt, byMatrix);
+  }
+  let a = byMatrix.get(matrix);
+  if (!a) {
+    a = Float64Array.from(regimeAt, (r) => (r === null ? NaN : matrix[r]));
+    byMatrix.set(matrix, a);
+  }
+  return a;
 }
 
 /** As-of regimes for a preparation's panel, aligned once per regime series object. */
@@ -360,10 +417,13 @@ function simulate(
   end: number,
   decisions: readonly number[],
   regimeAt: (Regime | null)[] | null,
+  allocAt: Float64Array | null,
+  fills: FillPrices | null,
   rec: Recorder | null,
 ): SimOutput {
   const { panel, bar, lastBar, mark, symRank, rankSlot, rankStart, rankSyms, rankDist } = prep;
   const { dates, symbols, open, close, adjClose } = panel;
+  const fillOpen = fills?.open;
   const n = dates.length;
   const m = symbols.length;
   const slip = cfg.slippageBps / 10_000;
@@ -434,7 +494,66 @@ function simulate(
     heldCount--;
   };
 
+  // Valuation by segments: the book (qty, held) changes only on days with fills, so the days from
+  // one change to the next are valued together, holding by holding over consecutive cells (each
+  // holding's marks are one run of memory), instead of day by day across the holdings. Each day's
+  // sum still adds the holdings in book order, so the figures are the day-by-day ones exactly.
+  // equityArr and sleeveArr collect the stock and sleeve values until the days are finished.
+  let segStart = start;
+  const valueDays = (a: number, b: number): void => {
+    const i0 = a - start;
+    const i1 = b - start;
+    for (let i = i0; i <= i1; i++) {
+      equityArr[i] = 0;
+      sleeveArr[i] = 0;
+    }
+    // Four holdings per pass: ((v + x0) + x1) + ... adds in book order as four passes would.
+    const shift = a - i0;
+    let h = 0;
+    for (; h + 4 <= heldCount; h += 4) {
+      const s0 = held[h];
+      const s1 = held[h + 1];
+      const s2 = held[h + 2];
+      const s3 = held[h + 3];
+      const q0 = qty[s0];
+      const q1 = qty[s1];
+      const q2 = qty[s2];
+      const q3 = qty[s3];
+      const k0 = s0 * n + shift;
+      const k1 = s1 * n + shift;
+      const k2 = s2 * n + shift;
+      const k3 = s3 * n + shift;
+      for (let i = i0; i <= i1; i++) equityArr[i] = equityArr[i] + q0 * mark[k0 + i] + q1 * mark[k1 + i] + q2 * mark[k2 + i] + q3 * mark[k3 + i];
+    }
+    for (; h < heldCount; h++) {
+      const s = held[h];
+      const q = qty[s];
+      for (let i = i0, k = s * n + a; i <= i1; i++, k++) equityArr[i] += q * mark[k];
+    }
+    for (let j = 0; j < sleeveIdx.length; j++) {
+      const s = sleeveIdx[j];
+      const q = qty[s];
+      if (q > 0) for (let i = i0, k = s * n + a; i <= i1; i++, k++) sleeveArr[i] += q * mark[k];
+    }
+    for (let i = i0; i <= i1; i++) {
+      const stocks = equityArr[i];
+      const sleeveValue = sleeveArr[i];
+      const equity = cashArr[i] + stocks;
+      equityArr[i] = equity;
+      exposureArr[i] = equity > 0 ? (stocks - sleeveValue) / equity : 0;
+      sleeveArr[i] = equity > 0 ? sleeveValue / equity : 0;
+    }
+  };
+  /** Values the days before d on the book as it stands: called before the book changes on day d. */
+  const valueUpTo = (d: number): void => {
+    if (segStart < d) {
+      valueDays(segStart, d - 1);
+      segStart = d;
+    }
+  };
+
   const sellFill = (d: number, s: number, q: number, refPx: number, intent: TradeIntent): void => {
+    valueUpTo(d);
     const h = qty[s];
     const price = refPx * (1 - slip);
     const notional = q * price;
@@ -461,10 +580,10 @@ function simulate(
 
   const refPrice = (s: number, d: number, atOpen: boolean): number => {
     const k = s * n + d;
+    if (atOpen && fillOpen !== undefined) return fillOpen[k];
     if (bar[k] === 0) return NaN;
-    if (!atOpen) return adjClose[k];
-    const o = open[k];
-    return o > 0 && o < Infinity ? o * (adjClose[k] / close[k]) : NaN;
+    // On a day with a bar the mark is that day's adjusted close (prepared.ts panelMasks).
+    return atOpen ? adjustedOpen(open[k], adjClose[k], close[k]) : mark[k];
   };
 
   /** Executes the planned orders on date index d: sells first, then buys scaled to the cash on hand. */
@@ -505,6 +624,7 @@ function simulate(
         rec?.unfilled.push({ date: dates[d], symbol: symbols[s], side: 'buy', qty: oQty[i], reason: 'below minNotional' });
         continue;
       }
+      valueUpTo(d);
       const price = px * (1 + slip);
       const notional = q * price;
       const commission = notional * comm;
@@ -565,7 +685,7 @@ function simulate(
       union[j + 1] = s;
     }
     // A holding is valued at its mark (last close on or before d); a new name needs a bar on d.
-    const priceOf = (s: number): number => (qty[s] > 0 ? mark[s * n + d] : bar[s * n + d] === 1 ? adjClose[s * n + d] : NaN);
+    const priceOf = (s: number): number => (qty[s] > 0 ? mark[s * n + d] : refPrice(s, d, false));
     let equity = cash;
     for (let i = 0; i < u; i++) {
       const s = union[i];
@@ -675,18 +795,16 @@ function simulate(
       execute(d, true);
     }
 
-    const regimeToday = regimeAt ? regimeAt[d] : null;
     const decide = nextDecision < decisions.length && decisions[nextDecision] === d;
-    // allocationForDay without its result object (this runs every day in mode 'daily').
-    const known = regimeToday !== null;
-    const alloc = regimeMode === 'off' || !known ? 1 : matrix[regimeToday];
+    // allocationForDay without its result object (this runs every day in mode 'daily'): the
+    // allocation per day was looked up once per series and matrix (NaN = no regime known).
+    const known = allocAt !== null && !Number.isNaN(allocAt[d]);
+    const alloc = regimeMode === 'off' || !known ? 1 : allocAt[d];
     const retarget = !decide && regimeMode === 'daily' && alloc !== appliedAlloc;
 
-    let stocks = 0;
-    if (!decide && !retarget) {
-      // Most days: value the book at the marks (the close, or the last close through a gap).
-      for (let h = 0; h < heldCount; h++) stocks += qty[held[h]] * mark[held[h] * n + d];
-    } else {
+    // Most days only the closing marks change: the book is valued with its segment (valueDays).
+    if (decide || retarget) {
+      const regimeToday = regimeAt ? regimeAt[d] : null;
       if (decide) {
         nextDecision++;
         const slot = rankSlot[d];
@@ -708,20 +826,14 @@ function simulate(
         rec?.rebalances.push({ date: dates[d], kind: 'regime', regime: regimeToday, allocation: alloc, chosen: lastPicks });
       }
       plan(d, alloc);
-      for (let h = 0; h < heldCount; h++) stocks += qty[held[h]] * mark[held[h] * n + d];
     }
 
-    let sleeveValue = 0;
-    for (const s of sleeveIdx) if (qty[s] > 0) sleeveValue += qty[s] * mark[s * n + d];
-    const equity = cash + stocks;
-    equityArr[i] = equity;
     cashArr[i] = cash;
-    exposureArr[i] = equity > 0 ? (stocks - sleeveValue) / equity : 0;
-    sleeveArr[i] = equity > 0 ? sleeveValue / equity : 0;
     allocArr[i] = appliedAlloc;
     if (rec) rec.regime[i] = regimeMode === 'off' ? null : appliedRegime;
     if (regimeMode !== 'off' && !appliedKnown) daysWithoutRegime++;
   }
+  valueDays(segStart, end);
   return { equity: equityArr, cash: cashArr, exposure: exposureArr, sleeveExposure: sleeveArr, allocation: allocArr, totals, daysWithoutRegime, qty, held, heldCount };
 }
 
@@ -735,6 +847,8 @@ interface RunSetup {
   end: number;
   decisions: number[];
   regimeAt: (Regime | null)[] | null;
+  allocAt: Float64Array | null;
+  fills: FillPrices | null;
 }
 
 function setUp(panel: Panel, regimeSeries: RegimeSeries | null, config: BacktestConfig): RunSetup {
@@ -758,7 +872,9 @@ function setUp(panel: Panel, regimeSeries: RegimeSeries | null, config: Backtest
     if (config.precomputed) reusedPreps.set(config.precomputed, prep);
   }
   const regimeAt = cfg.regimeMode === 'off' || !regimeSeries ? null : alignedRegimes(prep, regimeSeries);
-  return { cfg, prep, start, end, decisions, regimeAt };
+  const allocAt = regimeAt ? allocationsFor(regimeAt, cfg.allocation) : null;
+  const fills = config.fillPrices?.panel === panel ? config.fillPrices : null;
+  return { cfg, prep, start, end, decisions, regimeAt, allocAt, fills };
 }
 
 /**
@@ -776,7 +892,7 @@ export function prepareFor(panel: Panel, config: BacktestConfig): PreparedPanel 
 }
 
 export function runBacktest(panel: Panel, regimeSeries: RegimeSeries | null, config: BacktestConfig = {}): BacktestResult {
-  const { cfg, prep, start, end, decisions, regimeAt } = setUp(panel, regimeSeries, config);
+  const { cfg, prep, start, end, decisions, regimeAt, allocAt, fills } = setUp(panel, regimeSeries, config);
   const len = end - start + 1;
   // The regime a live run on the decision date would see (the model's, in every mode).
   const gateRegimeAt = !cfg.liveGates || !regimeSeries ? null : (regimeAt ?? alignedRegimes(prep, regimeSeries));
@@ -786,7 +902,7 @@ export function runBacktest(panel: Panel, regimeSeries: RegimeSeries | null, con
     rawClose: config.rawPrices?.close ?? panel.close,
     basisUnknown: config.rawPrices?.basisUnknown,
   };
-  const sim = simulate(prep, cfg, start, end, decisions, regimeAt, rec);
+  const sim = simulate(prep, cfg, start, end, decisions, regimeAt, allocAt, fills, rec);
   const sleeve = sleeveWarnings(prep, cfg.sleeve, start, end);
   const warnings = [...prep.warnings, ...sleeve.warnings];
   if (sim.daysWithoutRegime > 0) {
@@ -832,7 +948,7 @@ export interface LeanResult {
 
 /** runBacktest's simulation without building trade, position or rebalance objects. */
 export function runBacktestLean(panel: Panel, regimeSeries: RegimeSeries | null, config: BacktestConfig = {}): LeanResult {
-  const { cfg, prep, start, end, decisions, regimeAt } = setUp(panel, regimeSeries, config);
-  const sim = simulate(prep, cfg, start, end, decisions, regimeAt, null);
+  const { cfg, prep, start, end, decisions, regimeAt, allocAt, fills } = setUp(panel, regimeSeries, config);
+  const sim = simulate(prep, cfg, start, end, decisions, regimeAt, allocAt, fills, null);
   return { config: cfg, start, end, equity: sim.equity, exposure: sim.exposure, totals: sim.totals };
 }

@@ -4,13 +4,14 @@
  * preparation (rankings per decision date, see prepared.ts).
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { AtlasError } from '../core/errors.js';
 import type { Panel } from '../data/panel.js';
 import type { RegimeMode } from '../portfolio/targetWeights.js';
 import type { AllocationMatrix } from '../portfolio/allocation.js';
 import { computeMetrics, dailyReturns, type BacktestMetrics } from './metrics.js';
-import { resolveBacktestConfig, runBacktestLean, type BacktestConfig, type RebalanceFrequency, type RegimeSeries } from './engine.js';
+import { fillPrices, resolveBacktestConfig, runBacktestLean, type BacktestConfig, type FillPrices, type RebalanceFrequency, type RegimeSeries } from './engine.js';
+import { discardSweepThreads, returnSweepThreads, takeSweepThreads } from './sweepPool.js';
 import { decisionDates, prepareBacktest, toShared, type PreparedPanel, type SharedPrepared, type UniverseLike } from './prepared.js';
 
 /** One point of the grid: the parameters a sweep varies. */
@@ -112,21 +113,20 @@ export function gridPoints(g: SweepGrid): SweepPoint[] {
   return out;
 }
 
-/** The columns a simulation reads (open, close, adjClose), copied into SharedArrayBuffers so workers read one copy. */
+/**
+ * What a worker's runs read of the panel besides the preparation: its dates and symbols and the
+ * fill prices of every cell (engine.ts fillPrices), in SharedArrayBuffers so every worker reads
+ * one copy. The raw price columns stay in the parent.
+ */
 export interface SharedPanel {
   dates: string[];
   symbols: string[];
   dayNumbers: Int32Array;
-  fields: Record<'open' | 'close' | 'adjClose', Float64Array>;
+  fills: Pick<FillPrices, 'open'>;
 }
 
 export function sharePanel(p: Panel): SharedPanel {
-  const share = (a: Float64Array) => {
-    const s = new Float64Array(new SharedArrayBuffer(a.byteLength));
-    s.set(a);
-    return s;
-  };
-  return { dates: p.dates, symbols: p.symbols, dayNumbers: p.dayNumbers, fields: { open: share(p.open), close: share(p.close), adjClose: share(p.adjClose) } };
+  return { dates: p.dates, symbols: p.symbols, dayNumbers: p.dayNumbers, fills: { open: fillPrices(p).open } };
 }
 
 /** One job for a worker: a grid point over a session range (walk-forward windows vary the range). */
@@ -211,9 +211,12 @@ export function prepareSweep(panel: Panel, jobs: readonly SweepJob[], fixed: Swe
   });
 }
 
-/** One job on a shared preparation: the worker's loop body, also run in-process (workers: 0). */
-export function runJob(panel: Panel, prepared: PreparedPanel, regimes: SweepRegimes, fixed: SweepFixed, job: SweepJob, i: number, withReturns: boolean): JobResult {
-  const r = runBacktestLean(panel, job.point.regimeMode === 'off' ? null : regimesFor(regimes, job.point), { ...sweepConfig(job.point, fixed, job), universe: prepared.universe, prepared, requirePrepared: true });
+/**
+ * One job on a shared preparation: the worker's loop body, also run in-process (workers: 0).
+ * `fills` (made for `panel`) only saves time: the results are the same without.
+ */
+export function runJob(panel: Panel, prepared: PreparedPanel, regimes: SweepRegimes, fixed: SweepFixed, job: SweepJob, i: number, withReturns: boolean, fills?: FillPrices): JobResult {
+  const r = runBacktestLean(panel, job.point.regimeMode === 'off' ? null : regimesFor(regimes, job.point), { ...sweepConfig(job.point, fixed, job), universe: prepared.universe, prepared, requirePrepared: true, fillPrices: fills });
   const dates = panel.dates.slice(r.start, r.end + 1);
   const metrics = computeMetrics({ dates, equity: r.equity, exposure: r.exposure, totals: r.totals }, { rfAnnual: fixed.rfAnnual ?? 0 });
   return withReturns ? { i, metrics, returns: dailyReturns(r.equity) } : { i, metrics };
@@ -262,74 +265,96 @@ export async function runJobs(
   if (options.runner) return options.runner({ panel, regimes, jobs, fixed, universe, returns: options.returns ?? false, onProgress: options.onProgress });
   if (options.workers === 0) {
     const prepared = prepareSweep(panel, jobs, fixed, universe);
+    const fills = fillPrices(panel);
     return jobs.map((job, i) => {
-      const r = runJob(panel, prepared, regimes, fixed, job, i, options.returns ?? false);
+      const r = runJob(panel, prepared, regimes, fixed, job, i, options.returns ?? false, fills);
       options.onProgress?.(i + 1, jobs.length);
       return r;
     });
   }
-  const nWorkers = Math.max(1, Math.min(options.workers ?? availableParallelism(), Math.ceil(jobs.length / CHUNK)));
-  const fromSource = import.meta.url.endsWith('.ts');
-  const workerUrl = new URL(fromSource ? './sweepWorker.ts' : './sweepWorker.js', import.meta.url);
-  // From source (tests), the worker first registers the TypeScript loader the parent runs under.
-  const spawn = () =>
-    fromSource
-      ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); });`, { eval: true })
-      : new Worker(workerUrl);
-  // Workers start (thread and module loading) while this thread prepares the shared data; the
+  const nWorkers = Math.max(1, Math.min(options.workers ?? availableParallelism(), jobs.length));
+  // Threads start (or come back from the pool) while this thread prepares the shared data; the
   // data follows as their first message.
-  const workers = Array.from({ length: nWorkers }, spawn);
-  // A worker that fails while this thread prepares is reported once its run starts.
-  const early = new Map<Worker, Error>();
-  for (const w of workers) w.on('error', (err) => early.set(w, err));
-  let init: WorkerInit;
-  try {
+  const workers = takeSweepThreads(nWorkers);
+  const returns = options.returns ?? false;
+  const ready = (async (): Promise<WorkerInit> => {
     const prepared = prepareSweep(panel, jobs, fixed, universe);
-    init = { panel: sharePanel(panel), prepared: toShared(prepared), regimes, fixed, returns: options.returns ?? false };
-  } catch (err) {
-    await Promise.all(workers.map((w) => w.terminate()));
-    throw err;
-  }
+    return { panel: sharePanel(panel), prepared: toShared(prepared), regimes, fixed, returns };
+  })();
+  // Most expensive first, so the last chunks are the short runs and no thread waits on a long one.
+  const order = costOrder(jobs);
   const results: JobResult[] = new Array(jobs.length);
   let next = 0;
   let done = 0;
+  let failed = false;
   const runWorker = (w: Worker) =>
     new Promise<void>((resolve, reject) => {
+      const fail = (err: Error) => {
+        failed = true;
+        cleanup();
+        reject(err);
+      };
       const feed = () => {
-        if (next >= jobs.length) {
-          void w.terminate().then(() => resolve());
+        if (failed || next >= order.length) {
+          cleanup();
+          resolve();
           return;
         }
-        const first = next;
-        next = Math.min(jobs.length, next + CHUNK);
-        w.postMessage({ first, jobs: jobs.slice(first, next) });
+        // Chunks shrink as the sweep ends (a quarter of each thread's share of what is left, at
+        // most CHUNK), so the threads finish together.
+        const size = Math.max(1, Math.min(CHUNK, Math.ceil((order.length - next) / (nWorkers * 4))));
+        const ids = order.slice(next, next + size);
+        next += size;
+        w.postMessage({ ids, jobs: ids.map((i) => jobs[i]) });
       };
-      w.on('message', (msg: { results?: JobResult[]; error?: string; i?: number }) => {
-        if (msg.error) {
-          void w.terminate();
-          reject(new AtlasError(`Sweep configuration ${(msg.i ?? 0) + 1} failed: ${msg.error}`, { code: 'SWEEP_FAILED' }));
+      const onMessage = (msg: { results?: JobResult[]; error?: string; i?: number }) => {
+        if (msg.error !== undefined) {
+          fail(new AtlasError(`Sweep configuration ${(msg.i ?? 0) + 1} failed: ${msg.error}`, { code: 'SWEEP_FAILED' }));
           return;
         }
         for (const r of msg.results!) results[r.i] = r;
         done += msg.results!.length;
         options.onProgress?.(done, jobs.length);
         feed();
-      });
-      w.on('error', reject);
-      const failed = early.get(w);
-      if (failed) {
-        reject(failed);
-        return;
-      }
-      w.postMessage({ init });
-      feed();
+      };
+      const onExit = (code: number) => fail(new AtlasError(`A sweep worker thread stopped (exit code ${code}) before its configurations were done.`, { code: 'SWEEP_FAILED' }));
+      const cleanup = () => {
+        w.off('message', onMessage);
+        w.off('error', fail);
+        w.off('exit', onExit);
+      };
+      w.on('message', onMessage);
+      w.on('error', fail);
+      w.on('exit', onExit);
+      ready.then(
+        (init) => {
+          if (failed) return feed();
+          w.postMessage({ init });
+          feed();
+        },
+        fail,
+      );
     });
-  await Promise.all(workers.map(runWorker));
+  try {
+    await Promise.all(workers.map(runWorker));
+  } catch (err) {
+    await discardSweepThreads(workers);
+    throw err;
+  }
+  returnSweepThreads(workers);
   return results;
 }
 
-/** Jobs per message: large enough that messaging costs nothing, small enough to balance two workers. */
+/** Jobs per message at most: messaging then costs nothing against the runs. */
 const CHUNK = 16;
+
+const FREQUENCY_COST: Record<RebalanceFrequency, number> = { monthly: 3, quarterly: 2, semiannual: 1 };
+
+/** Job indices by expected run time, longest first (more decisions, longer range), ties in job order. */
+function costOrder(jobs: readonly SweepJob[]): number[] {
+  const cost = jobs.map((j) => FREQUENCY_COST[j.point.rebalance] ?? 0);
+  return jobs.map((_, i) => i).sort((a, b) => cost[b] - cost[a] || a - b);
+}
 
 /** Runs every grid point over the sweep's range; results in grid order. */
 export async function runSweep(panel: Panel, regimes: SweepRegimes, points: readonly SweepPoint[], fixed: SweepFixed, options: SweepOptions = {}): Promise<SweepResult[]> {

@@ -2,20 +2,12 @@
  * @module A worker process's sweep threads: the same worker threads a local sweep uses
  * (src/backtest/sweepWorker.ts, same messages), kept alive across jobs. The computation runs off
  * the main thread so BullMQ can renew the job's lock while a chunk runs; a thread is sent a
- * sweep's shared data (panel columns and preparation, no copy) only when it switches sweeps.
+ * sweep's shared data (fill prices and preparation, no copy) only when it switches sweeps.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { AtlasError } from '../core/errors.js';
 import type { JobResult, SweepJob, WorkerInit } from '../backtest/sweep.js';
-
-function spawnSweepThread(): Worker {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const url = new URL(fromSource ? '../backtest/sweepWorker.ts' : '../backtest/sweepWorker.js', import.meta.url);
-  // From source (tests), the thread first registers the TypeScript loader this process runs under.
-  return fromSource
-    ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`, { eval: true })
-    : new Worker(url);
-}
+import { spawnSweepThread } from '../backtest/sweepPool.js';
 
 interface Slot {
   thread: Worker;

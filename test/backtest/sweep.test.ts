@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { runBacktest, runBacktestLean } from '../../src/backtest/engine.js';
+import { fillPrices, runBacktest, runBacktestLean } from '../../src/backtest/engine.js';
 import { computeMetrics } from '../../src/backtest/metrics.js';
 import { decisionDates } from '../../src/backtest/prepared.js';
 import { gridPoints, prepareSweep, runSweep, runSweepWithReturns, sweepConfig, type SweepFixed } from '../../src/backtest/sweep.js';
+import { closeSweepThreads } from '../../src/backtest/sweepPool.js';
 import { syntheticPanel, syntheticRegimes } from '../../src/backtest/synthetic.js';
 import { DEFAULT_ALLOCATION } from '../../src/portfolio/allocation.js';
 import { referenceBacktest } from './referenceSimulator.js';
@@ -47,6 +48,35 @@ describe('sweep: every configuration equals its run alone', () => {
       const one = runBacktest(panel, p.regimeMode === 'off' ? null : regimes, { ...sweepConfig(p, fixed), universe: { name: 'membership', symbols: panel.symbols, isMember } });
       expect(r.metrics).toEqual(computeMetrics({ dates: one.dates, equity: one.equity, exposure: one.exposure, trades: one.trades, closedPositions: one.closedPositions }));
     });
+  });
+});
+
+describe('sweep worker threads kept between sweeps', () => {
+  it('a failing configuration fails the sweep with its number; the threads are replaced and the next sweeps equal the runs alone', async () => {
+    const byModel = { byModel: { 'sma10m': regimes } };
+    const bad = points.map((p, i) => ({ ...p, regimeModel: i === 9 ? 'seed' : 'sma10m' }));
+    await expect(runSweep(panel, byModel, bad, fixed, { workers: 2 })).rejects.toThrow(/Sweep configuration 10 failed: No regime series was computed for regime model "seed"/);
+    // Twice on the same threads (the second from the pool), with fewer threads than before, then more.
+    for (const workers of [2, 1, 3]) {
+      const results = await runSweep(panel, regimes, points, fixed, { workers });
+      results.forEach((r, i) => expect(r.metrics).toEqual(alone(i)));
+    }
+    await closeSweepThreads();
+  }, 60_000);
+
+  it('fill prices change no figure: a run with them equals the run without, trades included', () => {
+    const fills = fillPrices(panel);
+    for (const i of [0, 5, 10, 15]) {
+      const cfg = sweepConfig(points[i], fixed);
+      const series = points[i].regimeMode === 'off' ? null : regimes;
+      const a = runBacktest(panel, series, cfg);
+      const b = runBacktest(panel, series, { ...cfg, fillPrices: fills });
+      expect(b.equity).toEqual(a.equity);
+      expect(b.trades).toEqual(a.trades);
+      expect(b.unfilled).toEqual(a.unfilled);
+    }
+    // Made once per panel.
+    expect(fillPrices(panel)).toBe(fills);
   });
 });
 
