@@ -20,7 +20,7 @@ const HEAVY = ['bullmq', 'ioredis', 'apache-arrow', 'nodemailer', 'hono', '@hono
 
 /** The npm packages and the dist/ modules (as `folder/file.js`) a run of the binary loads. */
 function loadedBy(args: string[], env: Record<string, string> = {}): { packages: Set<string>; modules: Set<string>; status: number | null; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', HOOK, BIN, ...args], { encoding: 'utf8', env: { ...process.env, ATLAS_LOG_LEVEL: 'silent', ...env } });
+  const r = spawnSync(process.execPath, ['--import', HOOK, BIN, ...args], { encoding: 'utf8', env: { ...process.env, ATLAS_LOG_LEVEL: 'silent', ATLAS_UNBUNDLED: '1', ...env } });
   return {
     packages: new Set([...r.stderr.matchAll(/^PKG (\S+)$/gm)].map((m) => m[1])),
     modules: new Set([...r.stderr.matchAll(/^MOD (\S+)$/gm)].map((m) => m[1]).filter((u) => u.startsWith(`file://${DIST}`)).map((u) => u.slice(`file://${DIST}`.length))),
