@@ -114,17 +114,21 @@ export function panelMasks(panel: Panel): PanelMasks {
   const bar = new Uint8Array(new SharedArrayBuffer(n * m));
   const lastBar = new Int32Array(m).fill(-1);
   const mark = new Float64Array(new SharedArrayBuffer(n * m * 8));
+  // The three columns hasBar reads, as one small object: this loop visits every cell of the panel.
+  const cols = { close: panel.close, adjClose: panel.adjClose, high: panel.high };
+  const adjClose = panel.adjClose;
   for (let s = 0; s < m; s++) {
     let px = NaN;
-    for (let d = 0; d < n; d++) {
-      const k = s * n + d;
-      if (hasBar(panel, k)) {
+    let last = -1;
+    for (let d = 0, k = s * n; d < n; d++, k++) {
+      if (hasBar(cols, k)) {
         bar[k] = 1;
-        lastBar[s] = d;
-        px = panel.adjClose[k];
+        last = d;
+        px = adjClose[k];
       }
       mark[k] = px;
     }
+    lastBar[s] = last;
   }
   const out = { close: panel.close, adjClose: panel.adjClose, high: panel.high, symbols: panel.symbols, bar, lastBar, mark, symRank: symbolRanks(panel.symbols) };
   masks.set(panel, out);
@@ -170,7 +174,7 @@ export function prepareBacktest(panel: Panel, o: PrepareOptions): PreparedPanel 
   const wanted = [...new Set(Array.from(o.dates))].sort((a, b) => a - b);
   let pre = o.precomputed;
   if (pre && (pre.panel !== panel || pre.lookback !== o.lookback || wanted.some((d) => pre!.slotOf[d] < 0))) pre = undefined;
-  pre ??= precomputeMomentumAt(panel, o.lookback, wanted, candidates);
+  pre ??= precomputeMomentumAt(panel, o.lookback, wanted, candidates, bar);
 
   const isMember = universe ? (s: number, d: number) => universe.isMember(panel.symbols[s], panel.dates[d]) : undefined;
   const rankSlot = new Int32Array(n).fill(-1);

@@ -50,12 +50,17 @@ export function createContext(global: GlobalOptions, io: Output, clockOrNow?: Cl
   const env = parseEnv();
   const secrets = secretValues(env);
   const dataDir = resolveDataDir(global.dataDir, env);
-  // Log lines go out through `io` like every other text, so they are scrubbed the same way.
-  const log = createLogger(global.logLevel ?? env.ATLAS_LOG_LEVEL ?? 'warn', secrets, (line) => io.note(line));
+  let log: Logger | undefined;
   let db: Database.Database | undefined;
   let bars: BarStore | undefined;
   return {
-    env, dataDir, log, io, secrets, clock, now,
+    env, dataDir, io, secrets, clock, now,
+    // Made on first use: a command that never logs does not load pino.
+    // Log lines go out through `io` like every other text, so they are scrubbed the same way.
+    get log() {
+      log ??= createLogger(global.logLevel ?? env.ATLAS_LOG_LEVEL ?? 'warn', secrets, (line) => io.note(line));
+      return log;
+    },
     db() {
       db ??= openDatabase(dataDir);
       return db;

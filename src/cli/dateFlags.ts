@@ -5,6 +5,7 @@
  */
 import { sessionOnOrAfter } from '../calendar/nyse.js';
 import { AtlasError } from '../core/errors.js';
+import { isIsoDate } from '../core/dates.js';
 import type { BarStore } from '../data/store/barStore.js';
 
 /** The earliest bar of any symbol in the store (undefined for an empty store). */
@@ -35,4 +36,11 @@ export function notBeforeData(flag: string, date: string | undefined, first: str
 /** `notBeforeData` against the store's first bar. */
 export function checkDateFlag(store: BarStore, flag: string, date: string | undefined): string | undefined {
   return date === undefined ? undefined : notBeforeData(flag, date, firstBarDate(store));
+}
+
+/** A YYYY-MM-DD flag value, or the one-sentence refusal naming the flag. */
+export function parseDateFlag(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!isIsoDate(value)) throw new AtlasError(`${name} must be a date as YYYY-MM-DD, got "${value}".`, { code: 'BAD_FLAG' });
+  return value;
 }

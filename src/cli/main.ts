@@ -6,28 +6,62 @@ import { STORE_FILE } from '../data/store/database.js';
 import { createContext, type AppContext, type GlobalOptions } from './context.js';
 import { registerEnvironmentSecrets } from '../config/env.js';
 import { processOutput, redactingOutput, type Output } from './output.js';
-import { registerDataCommands } from './commands/data.js';
-import { registerDemoCommand } from './commands/demo.js';
-import { registerRegimeCommands } from './commands/regime.js';
-import { registerScanCommand } from './commands/scan.js';
-import { registerBacktestCommand } from './commands/backtest.js';
-import { registerSweepCommand } from './commands/sweep.js';
-import { registerWalkForwardCommand } from './commands/walkforward.js';
-import { registerWorkerCommand } from './commands/worker.js';
-import { registerAccountCommands } from './commands/account.js';
-import { registerRebalanceCommand } from './commands/rebalance.js';
-import { registerLogCommand } from './commands/log.js';
-import { registerInitCommand } from './commands/init.js';
-import { registerAlertCommands } from './commands/alert.js';
-import { registerScheduleCommand } from './commands/schedule.js';
-import { registerStatusCommand } from './commands/status.js';
-import { registerRunCommand } from './commands/run.js';
-import { registerServiceCommands } from './commands/service.js';
-import { registerReplayCommand } from './commands/replay.js';
-import { registerParityCommand } from './commands/parity.js';
-import { registerDashboardCommand } from './commands/dashboard.js';
-
 export const VERSION = '0.1.0';
+
+type Register = (program: Command, cli: Cli) => void;
+
+/**
+ * Each command module, in the order `atlas --help` lists them, with the top-level command names it
+ * registers. Modules are imported only when needed: a run of one command loads that command's
+ * module alone (so `atlas backtest` never loads the broker, the daemon or the dashboard); help, an
+ * unknown command and a bare `atlas` load them all so the listing and suggestions are complete.
+ */
+export const COMMAND_MODULES: readonly { names: readonly string[]; load: () => Promise<Register> }[] = [
+  { names: ['init'], load: async () => (await import('./commands/init.js')).registerInitCommand },
+  { names: ['demo'], load: async () => (await import('./commands/demo.js')).registerDemoCommand },
+  { names: ['data'], load: async () => (await import('./commands/data.js')).registerDataCommands },
+  { names: ['regime'], load: async () => (await import('./commands/regime.js')).registerRegimeCommands },
+  { names: ['scan'], load: async () => (await import('./commands/scan.js')).registerScanCommand },
+  { names: ['backtest'], load: async () => (await import('./commands/backtest.js')).registerBacktestCommand },
+  { names: ['sweep'], load: async () => (await import('./commands/sweep.js')).registerSweepCommand },
+  { names: ['walkforward'], load: async () => (await import('./commands/walkforward.js')).registerWalkForwardCommand },
+  { names: ['worker'], load: async () => (await import('./commands/worker.js')).registerWorkerCommand },
+  { names: ['account', 'positions', 'orders', 'paper'], load: async () => (await import('./commands/account.js')).registerAccountCommands },
+  { names: ['rebalance'], load: async () => (await import('./commands/rebalance.js')).registerRebalanceCommand },
+  { names: ['log'], load: async () => (await import('./commands/log.js')).registerLogCommand },
+  { names: ['alert'], load: async () => (await import('./commands/alert.js')).registerAlertCommands },
+  { names: ['schedule'], load: async () => (await import('./commands/schedule.js')).registerScheduleCommand },
+  { names: ['status'], load: async () => (await import('./commands/status.js')).registerStatusCommand },
+  { names: ['run'], load: async () => (await import('./commands/run.js')).registerRunCommand },
+  { names: ['service'], load: async () => (await import('./commands/service.js')).registerServiceCommands },
+  { names: ['replay'], load: async () => (await import('./commands/replay.js')).registerReplayCommand },
+  { names: ['parity'], load: async () => (await import('./commands/parity.js')).registerParityCommand },
+  { names: ['dashboard'], load: async () => (await import('./commands/dashboard.js')).registerDashboardCommand },
+];
+
+/** Global options that take a value (`--data-dir DIR`), so DIR is not read as the command name. */
+const GLOBAL_VALUE_OPTIONS = new Set(['--data-dir', '--log-level']);
+
+/**
+ * Which command modules a command line needs: the one module registering its command, none for a
+ * bare `--version`, and every module otherwise (help, no command, an unknown command).
+ */
+export function modulesFor(args: readonly string[]): typeof COMMAND_MODULES {
+  let versionOnly = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--') break;
+    if (GLOBAL_VALUE_OPTIONS.has(a)) { i++; continue; }
+    if (a === '--version' || a === '-V') { versionOnly = true; continue; }
+    if (a.startsWith('-')) {
+      if (GLOBAL_VALUE_OPTIONS.has(a.split('=')[0])) continue;
+      return COMMAND_MODULES;
+    }
+    const hit = COMMAND_MODULES.find((m) => m.names.includes(a));
+    return hit ? [hit] : COMMAND_MODULES;
+  }
+  return versionOnly ? [] : COMMAND_MODULES;
+}
 
 /**
  * What a command registration gets. The context is created lazily: `--help` and argument errors
@@ -40,7 +74,7 @@ export interface Cli {
   fail(code?: number): void;
 }
 
-export function buildProgram(rawIo: Output = processOutput): { program: Command; contexts: AppContext[]; state: { exitCode: number } } {
+export async function buildProgram(rawIo: Output = processOutput, args: readonly string[] = []): Promise<{ program: Command; contexts: AppContext[]; state: { exitCode: number } }> {
   const io = redactingOutput(rawIo);
   const contexts: AppContext[] = [];
   const program = new Command('atlas')
@@ -73,26 +107,9 @@ Run \`atlas <command> --help\` for a command's flags and examples.`);
       state.exitCode = Math.max(state.exitCode, code);
     },
   };
-  registerInitCommand(program, cli);
-  registerDemoCommand(program, cli);
-  registerDataCommands(program, cli);
-  registerRegimeCommands(program, cli);
-  registerScanCommand(program, cli);
-  registerBacktestCommand(program, cli);
-  registerSweepCommand(program, cli);
-  registerWalkForwardCommand(program, cli);
-  registerWorkerCommand(program, cli);
-  registerAccountCommands(program, cli);
-  registerRebalanceCommand(program, cli);
-  registerLogCommand(program, cli);
-  registerAlertCommands(program, cli);
-  registerScheduleCommand(program, cli);
-  registerStatusCommand(program, cli);
-  registerRunCommand(program, cli);
-  registerServiceCommands(program, cli);
-  registerReplayCommand(program, cli);
-  registerParityCommand(program, cli);
-  registerDashboardCommand(program, cli);
+  const modules = modulesFor(args);
+  const registers = await Promise.all(modules.map((m) => m.load()));
+  for (const register of registers) register(program, cli);
   return { program, contexts, state };
 }
 
@@ -104,7 +121,7 @@ Run \`atlas <command> --help\` for a command's flags and examples.`);
 export async function main(argv: string[], rawIo: Output = processOutput): Promise<number> {
   registerEnvironmentSecrets();
   const io = redactingOutput(rawIo);
-  const { program, contexts, state } = buildProgram(io);
+  const { program, contexts, state } = await buildProgram(io, argv.slice(2));
   try {
     await program.parseAsync(argv);
     return state.exitCode;

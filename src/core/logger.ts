@@ -7,7 +7,8 @@
  * Masking fields by name (pino's `redact` paths) catches secrets whose values nobody registered.
  */
 import { writeSync } from 'node:fs';
-import { pino, type DestinationStream, type Logger } from 'pino';
+import { createRequire } from 'node:module';
+import type { DestinationStream, Logger } from 'pino';
 import { REDACTED, redact } from './redact.js';
 
 /** Where finished log lines go; the default writes to stderr (fd 2) synchronously. */
@@ -27,6 +28,9 @@ export function redactingDestination(secrets: readonly string[] = [], sink: LogS
 }
 
 export function createLogger(level: string = 'warn', secrets: readonly string[] = [], sink: LogSink = stderrSink): Logger {
+  // Loaded on the first logger made, not at import: most commands never log, and pino costs a
+  // good part of a short command's start-up (src/cli/context.ts makes the logger on first use).
+  const { pino } = createRequire(import.meta.url)('pino') as typeof import('pino');
   return pino(
     {
       level,

@@ -251,16 +251,20 @@ export function precomputeMomentumAt(
   lookback: number,
   dateIndices: ArrayLike<number>,
   symbolIndices?: ArrayLike<number>,
+  /** The panel's bar mask (1 where hasBar), when the caller has it (backtest/prepared.ts panelMasks). */
+  barMask?: Uint8Array,
 ): MomentumPrecomp {
   const n = panel.dates.length;
   const m = panel.symbols.length;
   const slotOf = new Int32Array(n).fill(-1);
   let slots = 0;
   let lastDate = -1;
+  let firstDate = n;
   for (let i = 0; i < dateIndices.length; i++) {
     const d = dateIndices[i];
     if (slotOf[d] < 0) slotOf[d] = slots++;
     if (d > lastDate) lastDate = d;
+    if (d < firstDate) firstDate = d;
   }
   const high52 = new Float64Array(slots * m).fill(NaN);
   const vals = new Float64Array(n);
@@ -271,14 +275,21 @@ export function precomputeMomentumAt(
   const { close, adjClose, high } = panel;
   const count = symbolIndices ? symbolIndices.length : m;
   if (slots === 0) return { panel, lookback, high52, slotOf };
+  const has = (k: number): boolean => (barMask ? barMask[k] === 1 : hasBar(panel, k));
   for (let x = 0; x < count; x++) {
     const s = symbolIndices ? symbolIndices[x] : x;
     const base = s * n;
+    // Bars before the window of the first wanted date cannot reach any wanted window: start at
+    // the (lookback - 1)th bar before it. Positions j then count from there, and a wanted date has
+    // a full window exactly when j >= lookback - 1 either way (all of the history before it was
+    // short, or lookback - 1 bars precede it from the start).
+    let from = firstDate;
+    for (let seen = 0; from > 0 && seen < lookback - 1; ) if (has(base + --from)) seen++;
     let j = 0;
     let w = 0;
-    for (let d = 0; d <= lastDate; d++) {
+    for (let d = from; d <= lastDate; d++) {
       const k = base + d;
-      if (!hasBar(panel, k)) continue;
+      if (!has(k)) continue;
       vals[j] = high[k] * (adjClose[k] / close[k]);
       if (slotOf[d] >= 0) {
         wantPos[w] = j;

@@ -162,6 +162,28 @@ describe('gate 3: position size', () => {
     expect(fail.reason).toContain('(strict)');
   });
 
+  it('a passing entry written on first read has the same text, key order and JSON as a plain one', () => {
+    const ok = gatePositionSize([buy('BBB', 150), buy('CCC', 10)], ctxOf());
+    const p = ok.perOrder![0];
+    expect(Object.keys(p)).toEqual(['symbol', 'result', 'reason']);
+    expect(JSON.parse(JSON.stringify(ok.perOrder))).toEqual([
+      { symbol: 'BBB', result: 'PASS', reason: 'BBB resulting $15,000.00 = 15.00% of equity $100,000.00 <= 15.00% ($15,000.00)' },
+      { symbol: 'CCC', result: 'PASS', reason: 'CCC resulting $1,000.00 = 1.00% of equity $100,000.00 <= 15.00% ($15,000.00)' },
+    ]);
+    expect({ ...p }).toEqual({ symbol: 'BBB', result: 'PASS', reason: p.reason });
+  });
+
+  it('validateBatch sizes each batch on the positions of its own call (states shared only within one call)', () => {
+    const orders = [buy('AAA', 40)];
+    const held = new Map([['AAA', { qty: 100, price: 100 }]]);
+    const ctx = ctxOf({ positions: held });
+    expect(validateBatch(orders, ctx).gates[2].result).toBe('PASS'); // 140 AAA = 14%
+    held.set('AAA', { qty: 120, price: 100 });
+    const again = validateBatch(orders, ctx);
+    expect(again.gates[2].result).toBe('WARN'); // 160 AAA = 16%
+    expect(again.resulting.positions.get('AAA')!.qty).toBe(160);
+  });
+
   it('adds the existing holding: 100 AAA + 50 = 15% passes, + 51 warns', () => {
     expect(gatePositionSize([buy('AAA', 50)], ctxOf()).result).toBe('PASS');
     expect(gatePositionSize([buy('AAA', 51)], ctxOf()).result).toBe('WARN');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { panelFromBars } from '../../src/data/panel.js';
+import { hasBar, panelFromBars } from '../../src/data/panel.js';
 import {
   precomputeMomentum,
   precomputeMomentumAt,
@@ -144,6 +144,9 @@ describe('partial precomputation (decision dates only)', () => {
           const part = precomputeMomentumAt(p, s.lookback, dates);
           const o = { lookback: s.lookback, volumeWindow: 3, minDistance: 0.8, volumeFilter: s.volumeFilter };
           for (const t of dates) expect(scanMomentumPrecomputed(part, t, o)).toEqual(scanMomentumPrecomputed(full, t, o));
+          // With the caller's bar mask (the backtest's preparation) the highs are the same numbers.
+          const mask = Uint8Array.from({ length: p.close.length }, (_, k) => (hasBar(p, k) ? 1 : 0));
+          expect(precomputeMomentumAt(p, s.lookback, dates, undefined, mask).high52).toEqual(part.high52);
           const other = [...Array(s.sessions).keys()].find((t) => !dates.includes(t));
           if (other !== undefined) expect(() => scanMomentumPrecomputed(part, other, o)).toThrow(/does not cover/);
         },

@@ -1,10 +1,7 @@
 import { Option, type Command } from 'commander';
 import { AtlasError } from '../../core/errors.js';
 import { compareStrategies, liveGateFailures, liveGateSummary, STRATEGY_OF_MODE, type Comparison, type StrategyName } from '../../backtest/compare.js';
-import { rebalancesCsv, tradesCsv } from '../../backtest/exports.js';
 import { checkGate, parseGate, type GateCheck } from '../../backtest/gate.js';
-import { renderReport } from '../../backtest/report/html.js';
-import { ResearchStore } from '../../backtest/report/researchStore.js';
 import { resolve as resolvePath } from 'node:path';
 import { loadStrategyData } from '../../backtest/strategyData.js';
 import { defaultBacktestStart, type DefaultStart } from '../../backtest/defaultStart.js';
@@ -19,9 +16,8 @@ import { shortHash } from '../../strategy/hash.js';
 import { backtestConfigOf, regimeParamsOf, strategyJson } from '../../backtest/fromStrategy.js';
 import { universeOf } from '../../strategy/universe.js';
 import type { Cli } from '../main.js';
-import { checkDateFlag } from '../dateFlags.js';
+import { checkDateFlag, parseDateFlag } from '../dateFlags.js';
 import { fmt, json, table } from '../output.js';
-import { parseDateFlag } from './data.js';
 import { writeUserFile } from '../userFile.js';
 import { exportTargets, outOption, writeJsonExport } from '../exportOut.js';
 import { addStrategyOptions, ALL_FIELD_FLAGS, deprecatedAlias, effectiveStrategy, strategyBaseDir, type FieldFlagName } from '../strategyOptions.js';
@@ -127,7 +123,7 @@ Examples:
   $ atlas backtest --universe technology --out report.html --out trades.csv --out results.json --regime-csv regimes.csv
   $ atlas backtest --universe healthcare --regime-mode daily --gate "sharpe>=0.8,cagr>=0.10"
   $ atlas backtest --universe-file sp500_membership.csv --rebalance quarterly --fractional`)
-    .action((opts: BacktestFlags & Record<string, unknown>, command: Command) => {
+    .action(async (opts: BacktestFlags & Record<string, unknown>, command: Command) => {
       const ctx = cli.context();
       if (opts.regime !== undefined) deprecatedAlias((t) => cli.io.note(t), '--regime <mode>', '--regime-mode');
       const out = exportTargets(opts, ['html', 'csv', 'json'], cli.io, [{ flag: '--report', key: 'report', format: 'html' }, { flag: '--trades', key: 'trades', format: 'csv' }]);
@@ -199,6 +195,8 @@ Examples:
         sleeve: `${sleeveLabel(sleeve)}${sleeve.kind === 'cash' ? '' : sleeveCountsAsCash(sleeve) ? ' (counts as cash for gate 7)' : ' (counts as exposure for gate 7)'}`,
       };
       if (out.html) {
+        // The report renderer and the research list are loaded only when a report is asked for.
+        const [{ renderReport }, { ResearchStore }] = await Promise.all([import('../../backtest/report/html.js'), import('../../backtest/report/researchStore.js')]);
         writeUserFile(out.html, renderReport(cmp, {
           title: `Atlas backtest: ${universe.name}, top ${config.topN}`,
           universe: { name: universe.name, description: universe.description, survivorshipWarning: universe.survivorshipWarning ?? coverage?.warning ?? undefined, missing: data.missing },
@@ -213,12 +211,13 @@ Examples:
           reportPath: resolvePath(out.html),
         });
       }
+      const exports = out.csv || opts.regimeCsv ? await import('../../backtest/exports.js') : undefined;
       if (out.csv) {
-        writeUserFile(out.csv, tradesCsv(cmp.runs));
+        writeUserFile(out.csv, exports!.tradesCsv(cmp.runs));
         cli.io.note(`Wrote ${cmp.runs.reduce((a, r) => a + r.result.trades.length, 0)} trades to ${out.csv}.`);
       }
       if (opts.regimeCsv) {
-        writeUserFile(opts.regimeCsv, rebalancesCsv(cmp.runs));
+        writeUserFile(opts.regimeCsv, exports!.rebalancesCsv(cmp.runs));
         cli.io.note(`Wrote the regime at each rebalance to ${opts.regimeCsv}.`);
       }
       const failed = gate?.checks.some((c) => !c.pass) ?? false;

@@ -1,7 +1,6 @@
 import { basename } from 'node:path';
 import { Command, Option } from 'commander';
 import { nyDateOf } from '../../calendar/nyse.js';
-import { isIsoDate } from '../../core/dates.js';
 import { AtlasError } from '../../core/errors.js';
 import { expandImportPaths, importCsvFiles, parseSymbolPattern } from '../../data/importCsv.js';
 import { UNADJUSTED_SOURCE } from '../../data/unadjusted.js';
@@ -12,7 +11,7 @@ import type { ProviderName } from '../../data/providers/provider.js';
 import { syncSymbols } from '../../data/sync.js';
 import { installDemoMarket } from '../../data/demoInstall.js';
 import type { Cli } from '../main.js';
-import { checkDateFlag } from '../dateFlags.js';
+import { checkDateFlag, parseDateFlag } from '../dateFlags.js';
 import { fmt, json, table } from '../output.js';
 import { createProgress } from '../progress.js';
 
@@ -23,12 +22,6 @@ export function parseSymbolList(raw: string): string[] {
   const list = raw.split(/[\s,]+/).filter(Boolean).map(canonicalSymbol);
   if (list.length === 0) throw new AtlasError('--symbols is empty; pass a comma-separated list such as SPY,VIX,AAPL.', { code: 'BAD_FLAG' });
   return [...new Set(list)];
-}
-
-export function parseDateFlag(name: string, value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  if (!isIsoDate(value)) throw new AtlasError(`${name} must be a date as YYYY-MM-DD, got "${value}".`, { code: 'BAD_FLAG' });
-  return value;
 }
 
 export function registerDataCommands(program: Command, cli: Cli): void {

@@ -10,11 +10,10 @@ import { registerRegimeCompare } from './regimeCompare.js';
 import { summariseRegimes } from '../../regime/summary.js';
 import { REGIMES, type RegimeHistory } from '../../regime/types.js';
 import type { Cli } from '../main.js';
-import { checkDateFlag, notBeforeData } from '../dateFlags.js';
+import { checkDateFlag, notBeforeData, parseDateFlag } from '../dateFlags.js';
 import { fmt, json, table } from '../output.js';
 import { writeUserFile } from '../userFile.js';
 import { exportTargets, outOption, writeJsonExport } from '../exportOut.js';
-import { parseDateFlag } from './data.js';
 
 function historyRows(h: RegimeHistory, from: string, to: string) {
   const rows = [];

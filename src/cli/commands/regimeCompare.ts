@@ -8,9 +8,8 @@ import { renderComparison } from '../../regime/compareView.js';
 import { parseRegimeModelList } from '../../regime/models/registry.js';
 import { parseRegimeParams } from '../../regime/paramsFlag.js';
 import type { Cli } from '../main.js';
-import { checkDateFlag } from '../dateFlags.js';
+import { checkDateFlag, parseDateFlag } from '../dateFlags.js';
 import { fmt, json, table } from '../output.js';
-import { parseDateFlag } from './data.js';
 import { intFlag, numFlag } from './strategyFlags.js';
 
 export function registerRegimeCompare(regime: Command, cli: Cli): void {

@@ -21,10 +21,9 @@ import { regimeParamsOf, sleeveOf, strategyJson, sweepPointOf } from '../../back
 import { withSleevesPrices } from '../../backtest/sleeveData.js';
 import { universeOf } from '../../strategy/universe.js';
 import type { Cli } from '../main.js';
-import { checkDateFlag } from '../dateFlags.js';
+import { checkDateFlag, parseDateFlag } from '../dateFlags.js';
 import { fmt, json, table } from '../output.js';
 import { createProgress } from '../progress.js';
-import { parseDateFlag } from './data.js';
 import { writeUserFile } from '../userFile.js';
 import { exportTargets, outOption, writeJsonExport } from '../exportOut.js';
 import { addStrategyOptions, ALL_FIELD_FLAGS, effectiveStrategy, strategyBaseDir, type FieldFlagName } from '../strategyOptions.js';

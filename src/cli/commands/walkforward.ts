@@ -15,11 +15,10 @@ import type { OverfittingReport, TimingLuckReport } from '../../backtest/overfit
 import { resolveUniverse, type UniverseFlags } from '../../selection/resolveUniverse.js';
 import type { Strategy } from '../../strategy/index.js';
 import type { Cli } from '../main.js';
-import { checkDateFlag } from '../dateFlags.js';
+import { checkDateFlag, parseDateFlag } from '../dateFlags.js';
 import { fmt, json, table } from '../output.js';
 import { createProgress } from '../progress.js';
 import { addStrategyOptions, effectiveStrategy } from '../strategyOptions.js';
-import { parseDateFlag } from './data.js';
 import { intFlag } from './strategyFlags.js';
 import { addQueueOptions, openQueue, type QueueFlags } from '../queueOptions.js';
 

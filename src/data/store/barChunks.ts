@@ -73,6 +73,22 @@ export function chunkReader(db: Database.Database, fields: readonly PanelField[]
   };
 }
 
+/**
+ * The blocks' days only (the first pass of a panel load: the day axis is known before any value
+ * is read), with each block's number to match the second pass's rows.
+ */
+export function chunkDaysReader(db: Database.Database): (symbol: string, lo: number, hi: number) => { chunk: number; days: Int32Array }[] {
+  const stmt = db.prepare('SELECT chunk, days FROM bar_chunks WHERE symbol = ? AND chunk BETWEEN ? AND ? ORDER BY chunk').raw();
+  return (symbol, lo, hi) => (stmt.all(symbol, chunkOf(lo), chunkOf(hi)) as [number, Buffer][]).map((r) => ({ chunk: r[0], days: asInt32(r[1]) }));
+}
+
+/** The blocks' values of `fields` only, in the same order as chunkDaysReader's rows, with their block numbers. */
+export function chunkValuesReader(db: Database.Database, fields: readonly PanelField[]): (symbol: string, lo: number, hi: number) => IterableIterator<(number | Buffer)[]> {
+  const cols = fields.map((f) => COLUMN_OF[f]);
+  const stmt = db.prepare(`SELECT chunk${cols.map((c) => ', ' + c).join('')} FROM bar_chunks WHERE symbol = ? AND chunk BETWEEN ? AND ? ORDER BY chunk`).raw();
+  return (symbol, lo, hi) => stmt.iterate(symbol, chunkOf(lo), chunkOf(hi)) as IterableIterator<(number | Buffer)[]>;
+}
+
 /** All fields of one symbol for lo <= day <= hi, as one BarColumns. */
 export function readColumns(db: Database.Database, symbol: string, lo = -Infinity, hi = Infinity): BarColumns {
   const chunks = chunkReader(db, VALUE_FIELDS)(symbol, lo, hi);

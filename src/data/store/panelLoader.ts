@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { AtlasError } from '../../core/errors.js';
 import { fromDayNumber, toDayNumber } from '../../core/dates.js';
 import { PANEL_FIELDS, type Panel, type PanelField } from '../panel.js';
-import { chunkReader, type Chunk } from './barChunks.js';
+import { asFloat64, chunkDaysReader, chunkReader, chunkValuesReader } from './barChunks.js';
 
 export interface LoadPanelOptions {
   /** First session to load (inclusive); earlier blocks are not read at all. */
@@ -21,16 +21,26 @@ export interface LoadPanelOptions {
  * scattered through a day -> row lookup table. No per-bar SQL.
  */
 export function loadPanel(db: Database.Database, symbols: readonly string[], options: LoadPanelOptions = {}): Panel {
+  // Both passes read one snapshot: a writer between them cannot change the blocks under the load.
+  return db.transaction(() => loadPanelIn(db, symbols, options))();
+}
+
+/**
+ * Two passes: the blocks' days first (a few bytes a bar) to fix the day axis and size the panel,
+ * then each symbol's values, copied into place row by row so a block's buffers die as soon as it
+ * is copied (the whole store's values are never held twice at once).
+ */
+function loadPanelIn(db: Database.Database, symbols: readonly string[], options: LoadPanelOptions): Panel {
   const fields = options.fields ?? PANEL_FIELDS;
   const lo = options.from ? toDayNumber(options.from) : -Infinity;
   const hi = options.to ? toDayNumber(options.to) : Infinity;
-  const read = chunkReader(db, fields);
+  const readDays = chunkDaysReader(db);
   const present = db.prepare('SELECT 1 FROM symbols WHERE symbol = ?').pluck();
 
-  const perSymbol: Chunk[][] = [];
+  const perSymbol: { chunk: number; days: Int32Array }[][] = [];
   const missing: string[] = [];
   for (const sym of symbols) {
-    const chunks = read(sym, lo, hi);
+    const chunks = readDays(sym, lo, hi);
     if (chunks.length === 0 && present.get(sym) === undefined) missing.push(sym);
     perSymbol.push(chunks);
   }
@@ -48,10 +58,20 @@ export function loadPanel(db: Database.Database, symbols: readonly string[], opt
   // Zeroed (cheap) rather than NaN-filled: each symbol's rows with no bar get their NaN below.
   for (const f of PANEL_FIELDS) out[f] = fields.includes(f) ? new Float64Array(nDates * symbols.length) : new Float64Array(0);
   const targets = fields.map((f) => out[f]);
-  perSymbol.forEach((chunks, s) => {
+  const readValues = chunkValuesReader(db, fields);
+  symbols.forEach((sym, s) => {
+    const chunks = perSymbol[s];
     const offset = s * nDates;
     let filled = 0; // rows [0, filled) of this symbol are final
-    for (const { days, cols } of chunks) filled = scatter(days, cols, targets, offset, rowOf, base, filled, nDates);
+    let i = 0;
+    if (chunks.length > 0) {
+      for (const row of readValues(sym, lo, hi)) {
+        const c = chunks[i++];
+        if (c === undefined || row[0] !== c.chunk) throw new Error(`bar_chunks of ${sym} changed during a panel load`);
+        filled = scatter(c.days, row.slice(1).map((b) => asFloat64(b as Buffer)), targets, offset, rowOf, base, filled, nDates);
+      }
+    }
+    if (i !== chunks.length) throw new Error(`bar_chunks of ${sym} changed during a panel load`);
     for (const t of targets) t.fill(NaN, offset + filled, offset + nDates);
   });
 
@@ -119,7 +139,7 @@ function scatter(days: Int32Array, cols: Float64Array[], targets: Float64Array[]
 }
 
 /** The ascending union of every block's days within [lo, hi]. */
-function unionOfDays(perSymbol: readonly Chunk[][], lo: number, hi: number): Int32Array {
+function unionOfDays(perSymbol: readonly { days: Int32Array }[][], lo: number, hi: number): Int32Array {
   let minDay = Infinity;
   let maxDay = -Infinity;
   for (const chunks of perSymbol) for (const c of chunks) {

@@ -187,15 +187,52 @@ function committedQtys(ctx: GateContext): Map<string, number> {
  * resulting state.
  */
 export function currentState(orders: readonly GateOrder[], ctx: GateContext): ResultingState {
+  const m = memoFor(orders, ctx);
+  if (m) return (m.current ??= stateOf(committedQtys(ctx), valuationPrices(orders, ctx), ctx.equity));
   return stateOf(committedQtys(ctx), valuationPrices(orders, ctx), ctx.equity);
 }
 
 /** Positions plus working orders plus every applicable order of the batch at its refPrice. */
 export function resultingState(orders: readonly GateOrder[], ctx: GateContext): ResultingState {
+  const m = memoFor(orders, ctx);
+  if (m) return (m.resulting ??= resultingStateOf(orders, ctx));
+  return resultingStateOf(orders, ctx);
+}
+
+function resultingStateOf(orders: readonly GateOrder[], ctx: GateContext): ResultingState {
   const qtys = committedQtys(ctx);
   for (const o of applicable(orders)) {
     const q = qtys.get(o.symbol) ?? 0;
     qtys.set(o.symbol, o.side === 'buy' ? q + o.qty : q - o.qty);
   }
   return stateOf(qtys, valuationPrices(orders, ctx), ctx.equity);
+}
+
+/**
+ * The states before and after one batch, shared by the gates of one validateBatch call (gates 3,
+ * 4 and 7 and the batch result each ask for them): set by withBatchMemo for the duration of the
+ * call only, so a caller that changes its positions between two calls is never served stale ones.
+ */
+interface BatchMemo {
+  orders: readonly GateOrder[];
+  ctx: GateContext;
+  current?: ResultingState;
+  resulting?: ResultingState;
+}
+
+let memo: BatchMemo | undefined;
+
+function memoFor(orders: readonly GateOrder[], ctx: GateContext): BatchMemo | undefined {
+  return memo !== undefined && memo.orders === orders && memo.ctx === ctx ? memo : undefined;
+}
+
+/** Runs `f` with the states of (orders, ctx) computed at most once each. */
+export function withBatchMemo<T>(orders: readonly GateOrder[], ctx: GateContext, f: () => T): T {
+  const outer = memo;
+  memo = { orders, ctx };
+  try {
+    return f();
+  } finally {
+    memo = outer;
+  }
 }

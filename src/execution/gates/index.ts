@@ -2,7 +2,7 @@
  * The seven pre-trade validation gates, run together by `validateBatch`. All gates are pure:
  * same input, same output, no I/O, no clock. See docs/gates.md.
  */
-import { resultingState } from './common.js';
+import { resultingState, withBatchMemo } from './common.js';
 import { gateBuyingPower } from './buyingPower.js';
 import { gateMarketHours } from './marketHours.js';
 import { gatePositionSize } from './positionSize.js';
@@ -37,8 +37,10 @@ export const GATES: readonly Gate[] = [
 
 /** Runs all seven gates on the batch. `passed` is true when no gate FAILed. */
 export function validateBatch(orders: readonly GateOrder[], ctx: GateContext): BatchValidation {
-  const gates = GATES.map((g) => g(orders, ctx));
-  return { gates, passed: gates.every((g) => g.result !== 'FAIL'), resulting: resultingState(orders, ctx) };
+  return withBatchMemo(orders, ctx, () => {
+    const gates = GATES.map((g) => g(orders, ctx));
+    return { gates, passed: gates.every((g) => g.result !== 'FAIL'), resulting: resultingState(orders, ctx) };
+  });
 }
 
 /** One line per gate, e.g. "[3] position size     WARN  AAPL resulting ...". */

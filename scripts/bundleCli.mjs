@@ -1,0 +1,57 @@
+/**
+ * @module Bundles the compiled CLI (dist/cli/main.js) into dist/bundle/ with esbuild, run by
+ * `npm run build` after tsc. Node 20 has no compile cache, and resolving, reading and compiling a
+ * few hundred small ES modules (zod alone is ~95) was about a third of a short command's run; one
+ * chunk per command (dynamic imports stay split) costs a fraction of that. bin/atlas.js uses the
+ * bundle only when it is newer than dist/cli/main.js, so a plain `tsc` build is never shadowed by a
+ * stale bundle (docs/architecture.md "Start-up").
+ *
+ * Only pure-JS packages every command needs are bundled; native (better-sqlite3), worker-spawning
+ * (pino) and the heavy optional packages stay in node_modules and load as before.
+ */
+import { build } from 'esbuild';
+import { readFile } from 'node:fs/promises';
+import { dirname, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = resolve(root, 'dist');
+const outdir = resolve(dist, 'bundle');
+const BUNDLED = new Set(['zod', 'commander', 'luxon', 'jsonc-parser', 'cli-table3', 'cli-progress']);
+
+const pkg = JSON.parse(await readFile(resolve(root, 'package.json'), 'utf8'));
+const external = Object.keys(pkg.dependencies ?? {}).filter((d) => !BUNDLED.has(d));
+
+/**
+ * A module's `import.meta.url` keeps meaning its own file in dist/ (the sweep worker's URL, the
+ * regime code hash over dist/regime, createRequire bases): it becomes that file's URL computed from
+ * the chunk's, which sits one folder below dist/.
+ */
+const ownUrl = {
+  name: 'own-import-meta-url',
+  setup(b) {
+    b.onLoad({ filter: /\.js$/ }, async (args) => {
+      if (!args.path.startsWith(dist + '/') || args.path.startsWith(outdir + '/')) return undefined;
+      const contents = await readFile(args.path, 'utf8');
+      if (!contents.includes('import.meta.url')) return undefined;
+      const rel = relative(outdir, args.path).split('\\').join('/');
+      return { contents: contents.replaceAll('import.meta.url', `new URL(${JSON.stringify(rel)}, import.meta.url).href`), loader: 'js' };
+    });
+  },
+};
+
+await build({
+  entryPoints: [resolve(dist, 'cli/main.js')],
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  mainFields: ['module', 'main'],
+  external,
+  plugins: [ownUrl],
+  // Bundled CommonJS packages call require() for Node's built-ins.
+  banner: { js: "import { createRequire as __atlasCreateRequire } from 'node:module'; const require = __atlasCreateRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
