@@ -1,44 +1,27 @@
 /**
- * @module dist/ as compiled from the current sources, for the tests that run the built package or
- * binary (bin/atlas.js -> dist/): dist/ carries the hash of the sources it was compiled from
- * (dist/.source-hash), and when that differs from the sources now, or dist/ is missing, it is
- * rebuilt. `npm test` calls it once before any test file (globalSetup.ts).
+ * @module dist/ as built from the current sources, for the tests that run the built package or
+ * binary (bin/atlas.js -> dist/): `npm run build` stamps dist/ with the hash of its inputs
+ * (scripts/distStamp.mjs); when that differs from the sources now, or dist/ is missing, dist/ is
+ * rebuilt the same way (tsc, then the CLI bundle). `npm test` calls it once before any test file
+ * (globalSetup.ts).
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { buildInputsHash, ROOT, stampedHash, writeStamp } from '../../scripts/distStamp.mjs';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const STAMP = join(ROOT, 'dist', '.source-hash');
-
-function filesOf(path: string): string[] {
-  if (!existsSync(path)) return [];
-  if (!statSync(path).isDirectory()) return [path];
-  return readdirSync(path).sort().flatMap((n) => filesOf(join(path, n)));
-}
-
-/** The hash of everything the build reads: src/, the tsconfigs and package.json. */
-export function buildInputsHash(): string {
-  const h = createHash('sha256');
-  const inputs = [...filesOf(join(ROOT, 'src')), ...['tsconfig.json', 'tsconfig.build.json', 'package.json'].map((f) => join(ROOT, f))];
-  for (const f of inputs) h.update(f.slice(ROOT.length)).update('\0').update(readFileSync(f)).update('\0');
-  return h.digest('hex');
-}
-
-/** True when dist/ was compiled from exactly the sources there are now. */
+/** True when dist/ was built from exactly the sources there are now. */
 export function distIsFresh(): boolean {
-  return existsSync(STAMP) && readFileSync(STAMP, 'utf8').trim() === buildInputsHash();
+  return stampedHash() === buildInputsHash();
 }
 
-/** Rebuilds dist/ (tsc -p tsconfig.build.json) unless it is fresh. */
+/** Rebuilds dist/ (what `npm run build` does) unless it is fresh. */
 export function ensureFreshDist(): void {
   const want = buildInputsHash();
-  if (existsSync(STAMP) && readFileSync(STAMP, 'utf8').trim() === want) return;
+  if (stampedHash() === want) return;
   const tsc = createRequire(join(ROOT, 'package.json')).resolve('typescript/bin/tsc');
-  process.stdout.write('dist/ is missing or was compiled from other sources: building it (tsc -p tsconfig.build.json)\n');
+  process.stdout.write('dist/ is missing or was built from other sources: building it (npm run build)\n');
   execFileSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'inherit' });
-  writeFileSync(STAMP, `${want}\n`);
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'bundleCli.mjs')], { cwd: ROOT, stdio: 'inherit' });
+  writeStamp(want);
 }
