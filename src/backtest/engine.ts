@@ -23,7 +23,8 @@ import type { Panel } from '../data/panel.js';
 import { rebalancePeriodKey, type RebalanceFrequency } from '../calendar/rebalanceSchedule.js';
 import { DEFAULT_ALLOCATION, type AllocationMatrix, type Regime } from '../portfolio/allocation.js';
 import type { RegimeMode } from '../portfolio/targetWeights.js';
-import { buyScaleFactor, scaleBuyQty } from '../portfolio/buyScaling.js';
+import { buyScaleFactor, regimeRoom, regimeScaleFactor, scaleBuyQty } from '../portfolio/buyScaling.js';
+import { DEFAULT_GATE_LIMITS } from '../execution/gates/types.js';
 import type { OrderIntent, OrderSide } from '../execution/orderPlan.js';
 import type { GateVerdict } from '../execution/gates/index.js';
 import { CASH_SLEEVE, sleeveRemainder, type Sleeve } from '../portfolio/sleeve.js';
@@ -106,6 +107,12 @@ export interface BacktestConfig {
    * panel's columns (backtest/sleeveData.ts adds them); a day without a bar keeps the share in cash.
    */
   sleeve?: Sleeve;
+  /**
+   * Gate 7's slack above the regime's allocation (default 0.005, the live default): the BUYs of a
+   * plan, and again at their fill, are scaled so the exposure never passes allocation +
+   * tolerance, as live trading must (orderPlan.ts capExposure). Binds only below allocation 1.
+   */
+  regimeTolerance?: number;
 }
 
 export interface ResolvedBacktestConfig extends ResolvedMomentumOptions {
@@ -125,6 +132,7 @@ export interface ResolvedBacktestConfig extends ResolvedMomentumOptions {
   cashRate: number;
   liveGates: boolean;
   sleeve: Sleeve;
+  regimeTolerance: number;
 }
 
 export type TradeIntent = OrderIntent | 'LIQUIDATE';
@@ -274,6 +282,7 @@ export function resolveBacktestConfig(panel: Panel, config: BacktestConfig): Res
     cashRate: config.cashRate ?? 0,
     liveGates: config.liveGates ?? true,
     sleeve: config.sleeve ?? CASH_SLEEVE,
+    regimeTolerance: config.regimeTolerance ?? DEFAULT_GATE_LIMITS.regimeTolerance,
   };
   if (!Number.isInteger(r.topN) || r.topN < 1) bad(`topN must be a whole number of at least 1, got ${r.topN}.`);
   if (!(r.minDistance > 0 && r.minDistance <= 1)) bad(`minDistance must be in (0, 1], got ${r.minDistance}.`);
@@ -293,6 +302,7 @@ export function resolveBacktestConfig(panel: Panel, config: BacktestConfig): Res
     const a = r.allocation[reg];
     if (!(a >= 0 && a <= 1)) bad(`The allocation for ${reg} must be between 0 and 1, got ${a}.`);
   }
+  if (!(r.regimeTolerance >= 0 && r.regimeTolerance < 1)) bad(`regimeTolerance must be between 0 and 1, got ${r.regimeTolerance}.`);
   if (r.from > r.to) bad(`The backtest start ${r.from} is after its end ${r.to}.`);
   return r;
 }
@@ -464,6 +474,8 @@ function simulate(
   // Target weight per symbol of the plan being made (stocks, plus the sleeve's remainder).
   const targetW = new Float64Array(m);
   const { idx: sleeveIdx, cashLike } = sleeveSetup(panel, cfg.sleeve);
+  const asCash = new Uint8Array(m); // gate 7 counts a cash-like sleeve as cash
+  for (const s of sleeveIdx) if (cashLike.has(symbols[s])) asCash[s] = 1;
   const sleevePx = new Float64Array(sleeveIdx.length);
   const union = new Int32Array(m);
   let nSells = 0;
@@ -586,6 +598,44 @@ function simulate(
     return atOpen ? adjustedOpen(open[k], adjClose[k], close[k]) : mark[k];
   };
 
+  /** The planned BUYs' value at `px` (index-aligned with the orders), a cash-like sleeve left out. */
+  const buyValue = (from: number, px: Float64Array): number => {
+    let v = 0;
+    for (let i = from; i < nOrders; i++) if (!asCash[oSym[i]] && !Number.isNaN(px[i])) v += oQty[i] * px[i];
+    return v;
+  };
+  /** The book at d's fill prices (the last close where there is none): all of it, or (risky = 1) without a cash-like sleeve. */
+  const heldValue = (d: number, atOpen: boolean, risky: 0 | 1): number => {
+    let v = 0;
+    for (let h = 0; h < heldCount; h++) {
+      const s = held[h];
+      if (risky && asCash[s]) continue;
+      const px = refPrice(s, d, atOpen);
+      v += qty[s] * (Number.isNaN(px) ? mark[s * n + d] : px);
+    }
+    return v;
+  };
+  /** orderPlan.ts capExposure on the plan's buffers: BUYs scaled so held - sells + buys <= cap x equity. */
+  const capPlanned = (cap: number, equity: number, priceOf: (s: number) => number): void => {
+    let committed = 0;
+    for (let h = 0; h < heldCount; h++) {
+      const s = held[h];
+      if (asCash[s]) continue;
+      let q = qty[s];
+      for (let i = 0; i < nSells; i++) if (oSym[i] === s) q -= oQty[i];
+      committed += Math.abs(q * priceOf(s));
+    }
+    const k = regimeScaleFactor(buyValue(nSells, oRef), regimeRoom(cap, equity, committed));
+    if (k >= 1) return;
+    let j = nSells;
+    for (let i = nSells; i < nOrders; i++) {
+      const q = scaleBuyQty(oQty[i], k, wholeShares);
+      if (!(q > 0) || q * oRef[i] < minNotional) continue;
+      oSym[j] = oSym[i]; oQty[j] = q; oRef[j] = oRef[i]; oIntent[j] = oIntent[i]; j++;
+    }
+    nOrders = j;
+  };
+
   /** Executes the planned orders on date index d: sells first, then buys scaled to the cash on hand. */
   const execute = (d: number, atOpen: boolean): void => {
     for (let i = 0; i < nSells; i++) {
@@ -610,7 +660,8 @@ function simulate(
       const notional = oQty[i] * (px * (1 + slip));
       total += notional + notional * comm;
     }
-    const k = buyScaleFactor(total, cash);
+    // Gate 7's room at the fill prices, as the live BUY phase re-sizes at the open (rebalance/resize.ts).
+    const k = Math.min(buyScaleFactor(total, cash), regimeScaleFactor(buyValue(nSells, buyPx), regimeRoom(appliedAlloc + cfg.regimeTolerance, cash + heldValue(d, atOpen, 0), heldValue(d, atOpen, 1))));
     for (let i = nSells; i < nOrders; i++) {
       const px = buyPx[i];
       if (Number.isNaN(px)) continue;
@@ -735,6 +786,7 @@ function simulate(
       if (k < 1 && (bq <= 0 || notional < minNotional || notional === 0)) continue;
       oSym[nOrders] = bSym[i]; oQty[nOrders] = bq; oRef[nOrders] = bRef[i]; oIntent[nOrders] = bIntent[i]; nOrders++;
     }
+    capPlanned(alloc + cfg.regimeTolerance, equity, priceOf);
     // The same seven gates a live rebalance must pass, on the same batch: reported with the
     // rebalance so a backtest shows what live trading would have warned about or refused.
     if (rec?.gateRegimeAt) attachLiveGates(rec.rebalances[rec.rebalances.length - 1], gateBatch(d));

@@ -66,7 +66,7 @@ export function appliedAllocation(strategy: Strategy): AllocationMatrix {
 }
 
 /** Everything of a BacktestConfig the strategy decides (the caller adds dates, cash and the universe). */
-export function backtestConfigOf(strategy: Strategy): Required<Pick<BacktestConfig, 'topN' | 'minDistance' | 'volumeFilter' | 'volumeMultiplier' | 'lookback' | 'volumeWindow' | 'rebalance' | 'regimeMode' | 'allocation' | 'fill' | 'commissionBps' | 'slippageBps' | 'wholeShares' | 'minNotional' | 'sleeve'>> {
+export function backtestConfigOf(strategy: Strategy): Required<Pick<BacktestConfig, 'topN' | 'minDistance' | 'volumeFilter' | 'volumeMultiplier' | 'lookback' | 'volumeWindow' | 'rebalance' | 'regimeMode' | 'allocation' | 'fill' | 'commissionBps' | 'slippageBps' | 'wholeShares' | 'minNotional' | 'sleeve' | 'regimeTolerance'>> {
   const m = momentumOptionsOf(strategy);
   return {
     ...m,
@@ -79,6 +79,7 @@ export function backtestConfigOf(strategy: Strategy): Required<Pick<BacktestConf
     wholeShares: strategy.wholeShares,
     minNotional: strategy.minNotional,
     sleeve: sleeveOf(strategy),
+    regimeTolerance: strategy.gates.regimeTolerance,
   };
 }
 

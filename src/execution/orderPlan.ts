@@ -32,9 +32,11 @@
  *   broker, and `sellable` then caps each sell at the shares really held and not already promised
  *   to a working sell; a sell capped to nothing is listed in `skipped` with reason 'working order'.
  * - Orders: all SELLs first, then all BUYs, each group by symbol (code-unit order).
+ * capExposure then fits the BUYs to gate 7's cap (the regime's allocation + tolerance): the live
+ * plan and the backtest (engine.ts, on arrays) both apply it.
  */
 import { AtlasError } from '../core/errors.js';
-import { buyScaleFactor, scaleBuyQty } from '../portfolio/buyScaling.js';
+import { buyScaleFactor, regimeRoom, regimeScaleFactor, scaleBuyQty } from '../portfolio/buyScaling.js';
 
 export type OrderSide = 'buy' | 'sell';
 export type OrderIntent = 'OPEN' | 'CLOSE' | 'ADJUST';
@@ -228,4 +230,58 @@ export function planOrders(input: PlanInput): OrderPlan {
   buys.sort(bySymbol);
   skipped.sort(bySymbol);
   return { orders: [...sells, ...buys], skipped, cashAfter: cash + proceeds - spend, equity, buyScale };
+}
+
+/**
+ * Gate 7's cap on a plan: scales its BUYs (portfolio/buyScaling.ts regimeScaleFactor, whole
+ * shares floored again) so that what stays held after the SELLs plus the BUYs, at the plan's
+ * prices, is at most `cap` x the plan's equity, `cap` being the regime's allocation + tolerance.
+ * Symbols in `cashLike` (a cash-like remainder sleeve) count as cash: left out of the exposure
+ * and of the BUYs' value, scaled with the others. BUYs that fall to zero or under minNotional are
+ * skipped with reason 'exposure cap'. Why it is needed: the SELLs that trim a position round down
+ * and leave it up to one share above its target, and the BUYs are sized to their full targets,
+ * so together they can pass the cap that gate 7 enforces live. The live plan
+ * (rebalance/plan.ts planFromSnapshot) and the backtest (engine.ts plan) both apply it.
+ */
+export function capExposure(
+  plan: OrderPlan,
+  holdings: ReadonlyMap<string, number>,
+  prices: ReadonlyMap<string, number>,
+  cap: number,
+  minNotional: number,
+  wholeShares: boolean,
+  cashLike: ReadonlySet<string> = new Set(),
+): OrderPlan {
+  const after = new Map(holdings);
+  for (const o of plan.orders) if (o.side === 'sell') after.set(o.symbol, (after.get(o.symbol) ?? 0) - o.qty);
+  let committed = 0;
+  for (const [sym, q] of after) if (!cashLike.has(sym)) committed += Math.abs(q * (prices.get(sym) ?? 0));
+  const buys = plan.orders.filter((o) => o.side === 'buy');
+  let value = 0;
+  let total = 0;
+  for (const o of buys) {
+    total += o.notional;
+    if (!cashLike.has(o.symbol)) value += o.qty * o.refPrice;
+  }
+  const k = regimeScaleFactor(value, regimeRoom(cap, plan.equity, committed));
+  if (k >= 1) return plan;
+  const kept: PlannedOrder[] = [];
+  const skipped = [...plan.skipped];
+  for (const o of buys) {
+    const qty = scaleBuyQty(o.qty, k, wholeShares);
+    if (!(qty > 0) || qty * o.refPrice < minNotional) {
+      skipped.push({ symbol: o.symbol, reason: 'exposure cap', side: 'buy', qty: o.qty, notional: o.notional });
+      continue;
+    }
+    kept.push({ ...o, qty, notional: qty * o.refPrice });
+  }
+  const keptValue = kept.reduce((a, o) => a + o.notional, 0);
+  skipped.sort(bySymbol);
+  return {
+    ...plan,
+    orders: [...plan.orders.filter((o) => o.side === 'sell'), ...kept],
+    skipped,
+    cashAfter: plan.cashAfter + (total - keptValue),
+    buyScale: plan.buyScale * k,
+  };
 }

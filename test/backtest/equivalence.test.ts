@@ -35,6 +35,7 @@ const settings = fc.record({
   subset: fc.boolean(),
   membership: fc.boolean(),
   reusePrecomputation: fc.boolean(),
+  regimeTolerance: fc.constantFrom(0, 0.005, 0.02),
 });
 
 describe('engine vs reference simulator', () => {
@@ -82,6 +83,7 @@ describe('engine vs reference simulator', () => {
           wholeShares: s.wholeShares,
           minNotional: s.minNotional,
           cashRate: s.cashRate,
+          regimeTolerance: s.regimeTolerance,
         };
         const cfg: BacktestConfig = { ...common, universe: { symbols, isMember } };
         if (s.reusePrecomputation) cfg.precomputed = precomputeMomentum(panel, s.lookback);

@@ -2,10 +2,13 @@
  * A second, deliberately simple backtest simulator used only to cross-check src/backtest/engine.ts.
  * Day-by-day loop over plain objects, no precomputation: the 52-week high is found by scanning
  * back over the bars on every rebalance date, rebalance dates are found by boundary crossing
- * (not period keys), the regime by a backward search. It shares planOrders with the engine on
- * purpose (one order-planning function for backtest and live), nothing else.
+ * (not period keys), the regime by a backward search. It shares planOrders and capExposure with
+ * the engine on purpose (one order-planning function for backtest and live, gate 7's cap
+ * included), and at the fill the same regimeRoom / regimeScaleFactor rule the live BUY phase
+ * re-sizes with, nothing else.
  */
-import { planOrders } from '../../src/execution/orderPlan.js';
+import { capExposure, planOrders } from '../../src/execution/orderPlan.js';
+import { regimeRoom, regimeScaleFactor } from '../../src/portfolio/buyScaling.js';
 import type { Panel } from '../../src/data/panel.js';
 import type { AllocationMatrix, Regime } from '../../src/portfolio/allocation.js';
 
@@ -38,6 +41,8 @@ export interface RefConfig {
   wholeShares: boolean;
   minNotional: number;
   cashRate: number;
+  /** Gate 7's slack above the allocation (default 0.005, as the engine). */
+  regimeTolerance?: number;
 }
 
 export interface RefResult {
@@ -138,7 +143,8 @@ export function referenceBacktest(
   };
 
   type Order = ReturnType<typeof planOrders>['orders'][number];
-  const fillAt = (orders: Order[], d: number, atOpen: boolean): void => {
+  const tolerance = cfg.regimeTolerance ?? 0.005;
+  const fillAt = (orders: Order[], d: number, atOpen: boolean, cap: number): void => {
     const priceOf = (sym: string): number | null => {
       const b = bars[sym][d];
       if (!b) return null;
@@ -154,7 +160,12 @@ export function referenceBacktest(
     }
     const buys = orders.filter((x) => x.side === 'buy').map((o) => ({ o, p: priceOf(o.symbol) })).filter((x): x is { o: Order; p: number } => x.p !== null);
     const need = buys.reduce((acc, { o, p }) => acc + o.qty * (p * (1 + slip)) * (1 + comm), 0);
-    const k = need > state.cash ? (state.cash > 0 ? (state.cash / need) * (1 - 1e-12) : 0) : 1;
+    const cashK = need > state.cash ? (state.cash > 0 ? (state.cash / need) * (1 - 1e-12) : 0) : 1;
+    // Gate 7's room at the fill prices (a held name without one at its last close).
+    let book = 0;
+    for (const sym of Object.keys(state.qty)) book += state.qty[sym] * (priceOf(sym) ?? state.px[sym]);
+    const value = buys.reduce((acc, { o, p }) => acc + o.qty * p, 0);
+    const k = Math.min(cashK, regimeScaleFactor(value, regimeRoom(cap, state.cash + book, book)));
     for (const { o, p } of buys) {
       const qty = k < 1 ? (cfg.wholeShares ? Math.floor(o.qty * k) : o.qty * k) : o.qty;
       if (!(qty > 0) || qty * p < cfg.minNotional) continue;
@@ -169,7 +180,7 @@ export function referenceBacktest(
 
   const dates: string[] = [];
   const equity: number[] = [];
-  let pending: Order[] | null = null;
+  let pending: { orders: Order[]; cap: number } | null = null;
   let chosen: string[] = [];
   let applied = 1;
   let first = -1;
@@ -186,8 +197,9 @@ export function referenceBacktest(
     const prices = new Map<string, number>();
     for (const sym of Object.keys(state.qty)) prices.set(sym, state.px[sym]);
     for (const sym of names) if (bars[sym][d]) prices.set(sym, bars[sym][d]!.adj);
-    const plan = planOrders({
-      holdings: new Map(Object.entries(state.qty)),
+    const holdings = new Map(Object.entries(state.qty));
+    const planned = planOrders({
+      holdings,
       prices,
       cash: state.cash,
       targetWeights: weights,
@@ -195,8 +207,10 @@ export function referenceBacktest(
       minNotional: cfg.minNotional,
       costBps: ((1 + slip) * (1 + comm) - 1) * 10_000,
     });
-    if (cfg.fill === 'close') fillAt(plan.orders, d, false);
-    else if (d < last) pending = plan.orders;
+    const cap = alloc + tolerance;
+    const plan = capExposure(planned, holdings, prices, cap, cfg.minNotional, cfg.wholeShares);
+    if (cfg.fill === 'close') fillAt(plan.orders, d, false, cap);
+    else if (d < last) pending = { orders: plan.orders, cap };
   };
 
   for (let d = first; d >= 0 && d <= last; d++) {
@@ -204,9 +218,9 @@ export function referenceBacktest(
     if (d > first && cfg.cashRate !== 0 && state.cash > 0) state.cash += state.cash * (cfg.cashRate / 252);
     for (const sym of Object.keys(state.qty)) if (d > lastBarIndex(sym)) sell(sym, state.qty[sym], state.px[sym]);
     if (pending) {
-      const p: Order[] = pending;
+      const p: { orders: Order[]; cap: number } = pending;
       pending = null;
-      fillAt(p, d, true);
+      fillAt(p.orders, d, true, p.cap);
     }
     for (const sym of Object.keys(state.qty)) if (bars[sym][d]) state.px[sym] = bars[sym][d]!.adj;
 

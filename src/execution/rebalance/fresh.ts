@@ -75,7 +75,7 @@ export async function freshRun(ctx: RunContext): Promise<RebalanceResult> {
     buyPriceBuffer: ctx.buyPriceBuffer,
     ...(ctx.req.sellCostBps === undefined ? {} : { sellCostBps: ctx.req.sellCostBps }),
     cashBudget: cashBudget(snap.account, false).budget,
-    exposureCap: signal.allocation + DEFAULT_GATE_LIMITS.regimeTolerance,
+    exposureCap: signal.allocation + (req.gateLimits?.regimeTolerance ?? DEFAULT_GATE_LIMITS.regimeTolerance),
     cashLike,
   });
   ctx.result.working = listWorkingOrders(working);

@@ -8,7 +8,7 @@
 import { fmt } from '../../core/format.js';
 import { isMarketOpenAt, nextOpenAfter, nyDateOf, sessionTimes, isTradingDay } from '../../calendar/nyse.js';
 import { AtlasError } from '../../core/errors.js';
-import { buyScaleFactor, scaleBuyQty } from '../../portfolio/buyScaling.js';
+import { buyScaleFactor, regimeRoom as roomUnder, regimeScaleFactor, scaleBuyQty } from '../../portfolio/buyScaling.js';
 import { DEFAULT_ALLOCATION, type AllocationMatrix, type Regime } from '../../portfolio/allocation.js';
 import { isTerminal, type Account, type Asset, type Order, type Position } from '../brokers/broker.js';
 import { workingCost } from '../gates/common.js';
@@ -23,7 +23,7 @@ import {
   type GatePosition,
   type GateWorkingOrder,
 } from '../gates/types.js';
-import { planOrders, type OrderPlan, type PlannedOrder, type SkippedOrder } from '../orderPlan.js';
+import { capExposure, planOrders, type OrderPlan, type PlannedOrder, type SkippedOrder } from '../orderPlan.js';
 import { DateTime } from 'luxon';
 
 export interface BrokerSnapshot {
@@ -242,40 +242,6 @@ export function planFromSnapshot(input: PlanFromSnapshotInput): SnapshotPlan {
   return { plan, prices, priceSources, working, buyCash };
 }
 
-/** Scales the plan's buys so that holdings (incl. working orders) - sells + buys <= cap x equity. */
-function capExposure(
-  plan: OrderPlan,
-  holdings: ReadonlyMap<string, number>,
-  prices: ReadonlyMap<string, number>,
-  cap: number,
-  minNotional: number,
-  wholeShares: boolean,
-  cashLike: ReadonlySet<string> = new Set(),
-): OrderPlan {
-  const after = new Map(holdings);
-  for (const o of plan.orders) if (o.side === 'sell') after.set(o.symbol, (after.get(o.symbol) ?? 0) - o.qty);
-  let committed = 0;
-  for (const [sym, q] of after) if (!cashLike.has(sym)) committed += Math.abs(q * (prices.get(sym) ?? 0));
-  const room = Math.max(0, cap * plan.equity - committed);
-  const buys = plan.orders.filter((o) => o.side === 'buy');
-  const value = buys.reduce((a, o) => a + (cashLike.has(o.symbol) ? 0 : o.notional), 0);
-  if (value <= room + 1e-9) return plan;
-  const sized = resizeBuys(buys, Number.POSITIVE_INFINITY, minNotional, wholeShares, { buyPriceBuffer: 0, valueCap: room, cashLike });
-  const kept = sized.kept.map((o) => ({ ...o, notional: o.qty * o.refPrice }));
-  const keptValue = kept.reduce((a, o) => a + o.notional, 0);
-  const skipped: SkippedOrder[] = [
-    ...plan.skipped,
-    ...sized.skipped.map((k) => ({ symbol: k.order.symbol, reason: 'exposure cap' as const, side: 'buy' as const, qty: k.order.qty, notional: k.order.notional })),
-  ].sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
-  return {
-    ...plan,
-    orders: [...plan.orders.filter((o) => o.side === 'sell'), ...kept],
-    skipped,
-    cashAfter: plan.cashAfter + (value - keptValue),
-    buyScale: plan.buyScale * sized.scale,
-  };
-}
-
 function positive(x: number | undefined): number | undefined {
   return x !== undefined && Number.isFinite(x) && x > 0 ? x : undefined;
 }
@@ -450,7 +416,7 @@ export function buyBudget(
   const cash = Number.isFinite(net) && net > 0 ? net : 0;
   const equity = Number.isFinite(account.equity) ? account.equity : 0;
   const grossRoom = (opts.maxGrossPct ?? DEFAULT_GATE_LIMITS.maxGrossPct) * equity - gross;
-  const regimeRoom = Math.max(0, Math.min((allocation + tolerance) * equity - exposure, grossRoom));
+  const regimeRoom = Math.max(0, Math.min(roomUnder(allocation + tolerance, equity, exposure), grossRoom));
   return { cash, exposure, regimeRoom, budget: Math.min(cash, regimeRoom) };
 }
 
@@ -510,7 +476,7 @@ export function resizeBuys<T extends ResizeInput>(
   const cap = opts.valueCap ?? Number.POSITIVE_INFINITY;
   // The binding one of the two limits scales every buy (buyScaling.ts, as the planner and the engine do);
   // cash-like sleeve buys do not count toward gate 7's value cap.
-  const scale = Math.min(buyScaleFactor(cost, budget, 1e-9), buyScaleFactor(capped, cap, 1e-9));
+  const scale = Math.min(buyScaleFactor(cost, budget, 1e-9), regimeScaleFactor(capped, cap));
   if (scale >= 1) return { kept: buys.map((b) => ({ ...b })), skipped: [], scale: 1, budget, cost };
   const kept: (T & { qty: number })[] = [];
   const skipped: { order: T; reason: SkippedOrder['reason'] }[] = [];

@@ -275,11 +275,12 @@ function explainDay(date: string, orders: readonly OrderMatch[], fills: readonly
  * Gives every order that is not the same on both sides its reason, the first that applies:
  * 1. the account's order did not fill (rejected, canceled, expired, skipped): its state and reason;
  * 2. the account re-sized a BUY after the SELL phase: the Resized event's reason (the cash, or the
- *    room gate 7 leaves at the latest prices, which the backtest does not apply at its fill);
+ *    room gate 7 leaves at the latest prices; the backtest applies the same limits at its fill,
+ *    on its own cash and book);
  * 3. the holdings differed before the order (account vs backtest, in the account's shares): an
  *    earlier difference carried on;
  * 4. the backtest's BUYs would have taken the account's exposure above gate 7's cap (the
- *    regime's allocation + tolerance), which the live plan keeps to and the backtest does not;
+ *    regime's allocation + tolerance): both sides scale their BUYs to it, each on its own book;
  * 5. otherwise, whole-share rounding on slightly different cash or prices.
  */
 export function explainOrders(orders: OrderMatch[], live: readonly LiveOrderNote[], snaps: readonly AccountSnapshot[], bt: BacktestResult, factor: ShareFactor): void {
@@ -301,7 +302,7 @@ export function explainOrders(orders: OrderMatch[], live: readonly LiveOrderNote
       continue;
     }
     if (l?.resized) {
-      o.reason = `the account ${l.resized} (planned ${shares(l.plannedQty)}); the backtest sizes its buys to its cash alone`;
+      o.reason = `the account ${l.resized} (planned ${shares(l.plannedQty)}); the backtest applies the same limits at its fill to its own cash and book`;
       continue;
     }
     const i = sessions.indexOf(o.date);
@@ -317,7 +318,7 @@ export function explainOrders(orders: OrderMatch[], live: readonly LiveOrderNote
     const planned = (symbol: string) => liveOf.get(`${o.date}|${symbol}|buy`)?.refPrice ?? liveOf.get(`${o.date}|${symbol}|sell`)?.refPrice;
     const cap = l && l.allocation !== null && prev ? overCap(prev, bt, o.date, l.allocation + l.tolerance, factor, planned) : null;
     if (cap !== null && o.side === 'buy' && (o.liveQty ?? 0) < (o.backtestQty ?? 0)) {
-      o.reason = `gate 7: the backtest's orders would take the exposure to ${(cap * 100).toFixed(2)}% of equity at the decision close, above the regime's allocation ${(l!.allocation! * 100).toFixed(0)}% + tolerance ${(l!.tolerance * 100).toFixed(2)}%; the live plan scales its BUYs to that cap, the backtest has none`;
+      o.reason = `gate 7: the backtest's orders would take the exposure to ${(cap * 100).toFixed(2)}% of equity at the decision close, above the regime's allocation ${(l!.allocation! * 100).toFixed(0)}% + tolerance ${(l!.tolerance * 100).toFixed(2)}%; both sides scale their BUYs to that cap, each on its own book at the decision close`;
       continue;
     }
     const btEquity = prev ? bt.equity[bt.dates.indexOf(prev.session)] : undefined;
