@@ -8,7 +8,7 @@ import type { RejectedRow } from './csv/barsCsv.js';
 import { ParseAhead } from './csv/parsePool.js';
 import { fromDayNumber } from '../core/dates.js';
 import type { BarStore } from './store/barStore.js';
-import { UNADJUSTED_SOURCE } from './unadjusted.js';
+import { isIndexFile, UNADJUSTED_SOURCE } from './unadjusted.js';
 
 export interface ImportReport {
   imported: { symbol: string; file: string; bars: number; from: string | null; to: string | null }[];
@@ -149,10 +149,6 @@ function importOne(run: ImportRun, file: string, i: number): void {
       report.failed.push({ file, error: `${basename(file)} has no usable price rows${why}; nothing was imported.` });
       return;
     }
-    if (!res.hasAdjClose && !options.unadjusted) {
-      report.failed.push({ file, error: `${basename(file)} has no adjusted close column (Adj Close / adjusted_close), so its splits and dividends would read as price moves; export it with adjusted prices, or pass --unadjusted to import raw prices (data check and every backtest will then warn).` });
-      return;
-    }
     const symbol = symbolFromFileName(file, options.symbolFrom);
     if (symbol === undefined) {
       report.failed.push({ file, error: `the file name ${basename(file)} does not match --symbol-from ${String(options.symbolFrom)}; fix the pattern or rename the file.` });
@@ -163,13 +159,18 @@ function importOne(run: ImportRun, file: string, i: number): void {
       report.failed.push({ file, error: `cannot derive a ticker from the file name ${basename(file)} (got "${symbol}"); ${fix}.` });
       return;
     }
+    const index = isIndexFile(basename(file), symbol);
+    if (!res.hasAdjClose && !index && !options.unadjusted) {
+      report.failed.push({ file, error: `${basename(file)} has no adjusted close column (Adj Close / adjusted_close), so its splits and dividends would read as price moves; export it with adjusted prices, or pass --unadjusted to import raw prices (data check and every backtest will then warn).` });
+      return;
+    }
     // Two files naming one symbol would silently replace each other: keep the first, say so.
     const earlier = claimed.get(symbol);
     if (earlier !== undefined) {
       report.failed.push({ file, error: `${basename(file)} names ${symbol}, already imported from ${basename(earlier)} in this run; import one file per symbol.` });
       return;
     }
-    store.replaceColumns(symbol, res.hasAdjClose ? 'csv' : UNADJUSTED_SOURCE, res.columns);
+    store.replaceColumns(symbol, res.hasAdjClose || index ? 'csv' : UNADJUSTED_SOURCE, res.columns);
     claimed.set(symbol, file);
     report.imported.push({ symbol, file, bars: n, from: fromDayNumber(res.columns.days[0]), to: fromDayNumber(res.columns.days[n - 1]) });
   } catch (err) {

@@ -5,6 +5,16 @@
  */
 export const UNADJUSTED_SOURCE = 'csv-unadjusted';
 
+/**
+ * Indices have no splits or dividends, so a file of one needs no adjusted close: VIX and the
+ * other volatility and equity indices Atlas reads, and any file named with Yahoo's caret (^GSPC).
+ */
+const INDICES = new Set(['VIX', 'VIX3M', 'VIX9D', 'VXV', 'VVIX', 'VXN', 'SPX', 'GSPC', 'NDX', 'DJI', 'RUT', 'TNX', 'IRX', 'TYX', 'FVX']);
+
+export function isIndexFile(fileName: string, symbol: string): boolean {
+  return fileName.startsWith('^') || INDICES.has(symbol);
+}
+
 /** The warning a run prints when its universe holds such symbols. */
 export function unadjustedWarning(symbols: readonly string[]): string | null {
   if (symbols.length === 0) return null;

@@ -15,6 +15,8 @@ beforeAll(() => {
     return adj ? `${d},${p},${p},${p},${p},${(100 + sym + i * 0.1) / 2},1000000` : `${d},${p},${p},${p},${p},1000000`;
   });
   writeFileSync(join(root, 'RAW.csv'), ['Date,Open,High,Low,Close,Volume', ...rows(false, 0)].join('\n'));
+  // An index has no adjusted close and needs none.
+  writeFileSync(join(root, 'VIX.csv'), ['DATE,OPEN,HIGH,LOW,CLOSE', ...sessionsBetween('2013-01-02', '2015-12-31').map((d) => `${d},20,21,19,20`)].join('\n'));
   for (const [s, k] of [['AAA', 1], ['BBB', 2], ['CCC', 3]] as const) {
     writeFileSync(join(root, `${s}.csv`), ['Date,Open,High,Low,Close,Adj Close,Volume', ...rows(true, k)].join('\n'));
   }
@@ -24,11 +26,11 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describe('a CSV without adjusted prices', () => {
   it('is refused with one sentence naming the fix, and nothing is stored for it', async () => {
     const dir = join(root, 'refused');
-    const r = await atlasInProcess(['--data-dir', dir, 'data', 'import', join(root, 'RAW.csv'), join(root, 'AAA.csv')]);
+    const r = await atlasInProcess(['--data-dir', dir, 'data', 'import', join(root, 'RAW.csv'), join(root, 'AAA.csv'), join(root, 'VIX.csv')]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/RAW\.csv has no adjusted close column .* pass --unadjusted/);
     const list = await atlasInProcess(['--data-dir', dir, 'data', 'list', '--json']);
-    expect(JSON.parse(list.stdout).map((s: { symbol: string }) => s.symbol)).toEqual(['AAA']);
+    expect(JSON.parse(list.stdout).map((s: { symbol: string; source: string }) => [s.symbol, s.source])).toEqual([['AAA', 'csv'], ['VIX', 'csv']]);
   });
 
   it('imports with --unadjusted, and data check and the backtest warn about it', async () => {
@@ -41,6 +43,8 @@ describe('a CSV without adjusted prices', () => {
     expect(raw.unadjusted).toBe(true);
     expect(raw.issues.map((i) => i.kind)).toEqual(expect.arrayContaining(['unadjusted', 'split_like']));
     expect(reports.find((x) => x.symbol === 'AAA')!.unadjusted).toBe(false);
+    const vix = await atlasInProcess(['--data-dir', dir, 'data', 'check', '--symbols', 'VIX', '--as-of', '2015-12-31', '--json']);
+    expect(JSON.parse(vix.stdout)[0].unadjusted).toBe(false);
 
     const uni = join(root, 'u.txt');
     writeFileSync(uni, 'RAW\nAAA\nBBB\nCCC\n');
