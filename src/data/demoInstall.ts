@@ -1,5 +1,9 @@
+/**
+ * @module `atlas demo` / `atlas data demo`: writes the simulated demo market into a store and
+ * summarises what it wrote.
+ */
 import { AtlasError } from '../core/errors.js';
-import { buildDemoMarket } from './demo/market.js';
+import { buildDemoMarketColumns } from './demo/market.js';
 import type { BarStore } from './store/barStore.js';
 
 export interface DemoSummary {
@@ -21,7 +25,8 @@ export interface DemoSummary {
 export function installDemoMarket(store: BarStore, opts: { seed?: number; force?: boolean } = {}): DemoSummary {
   const seed = opts.seed ?? 42;
   if (!Number.isInteger(seed)) throw new AtlasError(`--seed must be an integer, got ${opts.seed}.`, { code: 'BAD_FLAG' });
-  const market = buildDemoMarket({ seed });
+  // Typed columns straight into the store: no bar object per session (86 symbols x 6,000 sessions).
+  const market = buildDemoMarketColumns({ seed });
   if (!opts.force) {
     const clash = market.series.map((s) => store.symbolInfo(s.symbol)).filter((i) => i && i.source !== 'demo');
     if (clash.length > 0) {
@@ -32,10 +37,12 @@ export function installDemoMarket(store: BarStore, opts: { seed?: number; force?
     }
   }
   let bars = 0;
-  for (const s of market.series) {
-    store.replaceBars(s.symbol, 'demo', s.bars, s.actions ?? []);
-    bars += s.bars.length;
-  }
+  store.writeMany(() => {
+    for (const s of market.series) {
+      store.replaceColumns(s.symbol, 'demo', s.columns, s.actions);
+      bars += s.columns.days.length;
+    }
+  });
   const sectors: Record<string, string[]> = {};
   for (const [sym, sector] of Object.entries(market.sectors)) (sectors[sector] ??= []).push(sym);
   const lines = [
