@@ -27,6 +27,14 @@ function keyOf(model: RegimeModelName, input: RegimeInput, params?: RegimeParams
 
 /** computeModelHistory, computed once per distinct input in this process. */
 export function memoModelHistory(model: RegimeModelName, input: RegimeInput, params?: RegimeParamsInput): RegimeHistory {
+  return readModelHistory(model, input, params, (h) => structuredClone(h));
+}
+
+/**
+ * The memoised history handed to `read`, which must copy whatever it keeps (the history itself is
+ * shared): for callers that need a column or two, not a clone of everything.
+ */
+export function readModelHistory<T>(model: RegimeModelName, input: RegimeInput, params: RegimeParamsInput | undefined, read: (h: Readonly<RegimeHistory>) => T): T {
   const key = keyOf(model, input, params);
   let h = memo.get(key);
   if (h) {
@@ -36,7 +44,7 @@ export function memoModelHistory(model: RegimeModelName, input: RegimeInput, par
     if (memo.size >= CAPACITY) memo.delete(memo.keys().next().value!);
   }
   memo.set(key, h);
-  return structuredClone(h);
+  return read(h);
 }
 
 /** Forgets every memoised history (tests that count computations). */
