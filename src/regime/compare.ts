@@ -5,8 +5,9 @@
  * of change on the day it takes effect; the rest is cash at 0%. A day whose decision had no regime
  * is held at 100% (counted). Metrics come from src/analytics (checked against quantstats).
  */
-import { blockBootstrapInterval, DEFAULT_BOOTSTRAP, type BootstrapOptions } from '../analytics/bootstrap.js';
+import { DEFAULT_BOOTSTRAP, type BootstrapOptions } from '../analytics/bootstrap.js';
 import { cagr, calendarYears, calmarRatio, maxDrawdown, sharpeRatio, sortinoRatio } from '../analytics/metrics.js';
+import { sharpeDiffBootstrap, type SharpeDiffBootstrap } from './compareBootstrap.js';
 import type { Regime, RegimeHistory } from './types.js';
 
 export interface CurveSummary {
@@ -96,7 +97,10 @@ export function scaledReturns(h: RegimeHistory, spyAdjClose: ArrayLike<number>, 
   return { strat, bh, exposure, unclassified, changes };
 }
 
-function period(h: RegimeHistory, spy: ArrayLike<number>, i0: number, i1: number, costBps: number, boot: BootstrapOptions): PeriodResult {
+/** The bootstrap of one period, shared by every model (buy-and-hold and the draws are the same for all). */
+type BootstrapFor = (i0: number, i1: number, bh: Float64Array) => SharpeDiffBootstrap;
+
+function period(h: RegimeHistory, spy: ArrayLike<number>, i0: number, i1: number, costBps: number, bootstrapFor: BootstrapFor): PeriodResult {
   const dates = h.dates.slice(i0, i1 + 1);
   const { strat, bh, exposure, unclassified, changes } = scaledReturns(h, spy, i0, i1, costBps);
   const years = calendarYears(dates[0], dates[dates.length - 1]);
@@ -110,7 +114,6 @@ function period(h: RegimeHistory, spy: ArrayLike<number>, i0: number, i1: number
   }
   let expSum = 0;
   for (let k = 0; k < exposure.length; k++) expSum += exposure[k];
-  const diff = (a: Float64Array, b: Float64Array) => sharpeRatio(a) - sharpeRatio(b);
   const s = summary(strat, dates);
   const b = summary(bh, dates);
   return {
@@ -120,7 +123,7 @@ function period(h: RegimeHistory, spy: ArrayLike<number>, i0: number, i1: number
     averageExposure: exposure.length ? expSum / exposure.length : NaN, unclassifiedDays: unclassified,
     daysPerLabel, crashDaysByYear,
     sharpeDiff: s.sharpe - b.sharpe,
-    sharpeDiffCI90: blockBootstrapInterval(strat, bh, diff, 0.9, boot),
+    sharpeDiffCI90: bootstrapFor(i0, i1, bh).interval(strat, 0.9),
   };
 }
 
@@ -152,6 +155,13 @@ export function compareRegimeModels(histories: readonly RegimeHistory[], spyAdjC
   const inRange = range(dates, opts.from, ho !== null ? prevDay(dates, ho) : opts.to);
   const hoRange = ho !== null ? range(dates, ho, opts.to) : null;
   const marchRange = range(dates, '2020-03-01', '2020-03-31');
+  const boots = new Map<string, SharpeDiffBootstrap>();
+  const bootstrapFor: BootstrapFor = (i0, i1, bh) => {
+    const key = `${i0}:${i1}`;
+    let b = boots.get(key);
+    if (!b) boots.set(key, (b = sharpeDiffBootstrap(bh, boot)));
+    return b;
+  };
   const models = histories.map((h): ModelResult => {
     let march2020: ModelResult['march2020'] = null;
     if (marchRange && marchRange[0] > 0 && dates[marchRange[0]] >= opts.from && dates[marchRange[1]] <= opts.to) {
@@ -164,8 +174,8 @@ export function compareRegimeModels(histories: readonly RegimeHistory[], spyAdjC
     }
     return {
       model: h.model,
-      inSample: inRange ? period(h, spyAdjClose, inRange[0], inRange[1], costBps, boot) : null,
-      holdout: hoRange ? period(h, spyAdjClose, hoRange[0], hoRange[1], costBps, boot) : null,
+      inSample: inRange ? period(h, spyAdjClose, inRange[0], inRange[1], costBps, bootstrapFor) : null,
+      holdout: hoRange ? period(h, spyAdjClose, hoRange[0], hoRange[1], costBps, bootstrapFor) : null,
       march2020,
     };
   });

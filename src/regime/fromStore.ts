@@ -1,7 +1,8 @@
 import { AtlasError } from '../core/errors.js';
 import type { BarStore } from '../data/store/barStore.js';
 import { alignVix } from './vixLayer.js';
-import { computeModelHistory, DEFAULT_REGIME_MODEL, resolveModelParams, type RegimeModelName } from './models/registry.js';
+import { DEFAULT_REGIME_MODEL, resolveModelParams, type RegimeModelName } from './models/registry.js';
+import { memoModelHistory } from './historyMemo.js';
 import type { RegimeHistory, RegimeParamsInput } from './types.js';
 import type { RegimeInput } from './regimeHistory.js';
 import { fromDayNumber } from '../core/dates.js';
@@ -26,7 +27,7 @@ export function minimumSpyDays(params?: RegimeParamsInput, model: RegimeModelNam
  */
 export function regimeFromStore(store: BarStore, options: { to?: string; params?: RegimeParamsInput; model?: RegimeModelName } = {}): StoredRegime {
   const { model, input, vixFilled, vixDropped } = regimeInputFromStore(store, options);
-  const history = computeModelHistory(model, input, options.params);
+  const history = memoModelHistory(model, input, options.params);
   return { history, vixFilled, vixDropped };
 }
 

@@ -64,6 +64,7 @@ export function optimalStates(
 ): number {
   if (T === 0) return 0;
   ws.ensure(T, K);
+  if (K === 2 && d === 3) return optimalStates23(X, T, C, lambda, statesOut, ws.back);
   const back = ws.back;
   let v = ws.v;
   let vPrev = ws.vPrev;
@@ -93,6 +94,50 @@ export function optimalStates(
   statesOut[T - 1] = s;
   for (let t = T - 1; t > 0; t--) {
     s = back[t * K + s];
+    statesOut[t - 1] = s;
+  }
+  return obj;
+}
+
+/**
+ * optimalStates for the models' case, 2 states in 3 features, with the distances written out:
+ * the same operations in the same order (so the same bits), without the inner loops.
+ */
+function optimalStates23(X: Float64Array, T: number, C: Float64Array, lambda: number, statesOut: Int32Array | Uint8Array, back: Int32Array): number {
+  const a0 = C[0], a1 = C[1], a2 = C[2], b0 = C[3], b1 = C[4], b2 = C[5];
+  let e0 = X[0] - a0, e1 = X[1] - a1, e2 = X[2] - a2;
+  let p0 = 0.5 * (e0 * e0 + e1 * e1 + e2 * e2);
+  e0 = X[0] - b0; e1 = X[1] - b1; e2 = X[2] - b2;
+  let p1 = 0.5 * (e0 * e0 + e1 * e1 + e2 * e2);
+  for (let t = 1; t < T; t++) {
+    const best = p1 < p0 ? 1 : 0;
+    const switchCost = (best === 1 ? p1 : p0) + lambda;
+    const xo = t * 3;
+    const x0 = X[xo], x1 = X[xo + 1], x2 = X[xo + 2];
+    let c0 = p0;
+    let from0 = 0;
+    if (switchCost < c0) {
+      c0 = switchCost;
+      from0 = best;
+    }
+    let c1 = p1;
+    let from1 = 1;
+    if (switchCost < c1) {
+      c1 = switchCost;
+      from1 = best;
+    }
+    back[2 * t] = from0;
+    back[2 * t + 1] = from1;
+    e0 = x0 - a0; e1 = x1 - a1; e2 = x2 - a2;
+    p0 = c0 + 0.5 * (e0 * e0 + e1 * e1 + e2 * e2);
+    e0 = x0 - b0; e1 = x1 - b1; e2 = x2 - b2;
+    p1 = c1 + 0.5 * (e0 * e0 + e1 * e1 + e2 * e2);
+  }
+  let s = p1 < p0 ? 1 : 0;
+  const obj = s === 1 ? p1 : p0;
+  statesOut[T - 1] = s;
+  for (let t = T - 1; t > 0; t--) {
+    s = back[t * 2 + s];
     statesOut[t - 1] = s;
   }
   return obj;
@@ -131,6 +176,7 @@ export function kmeansPlusPlus(X: Float64Array, T: number, d: number, K: number,
 
 /** theta_k = mean of the points in state k; an empty state keeps its previous centroid. */
 export function updateCentroids(X: Float64Array, T: number, d: number, K: number, states: ArrayLike<number>, C: Float64Array, counts: Float64Array = new Float64Array(K)): void {
+  if (K === 2 && d === 3) return updateCentroids23(X, T, states, C, counts);
   counts.fill(0, 0, K);
   const sums = new Float64Array(K * d);
   for (let t = 0; t < T; t++) {
@@ -141,6 +187,37 @@ export function updateCentroids(X: Float64Array, T: number, d: number, K: number
   for (let k = 0; k < K; k++) {
     if (counts[k] === 0) continue;
     for (let i = 0; i < d; i++) C[k * d + i] = sums[k * d + i] / counts[k];
+  }
+}
+
+/** updateCentroids for 2 states in 3 features: the same sums in the same order, in registers. */
+function updateCentroids23(X: Float64Array, T: number, states: ArrayLike<number>, C: Float64Array, counts: Float64Array): void {
+  let n0 = 0, n1 = 0, s00 = 0, s01 = 0, s02 = 0, s10 = 0, s11 = 0, s12 = 0;
+  for (let t = 0; t < T; t++) {
+    const o = t * 3;
+    if (states[t] === 0) {
+      n0++;
+      s00 += X[o];
+      s01 += X[o + 1];
+      s02 += X[o + 2];
+    } else {
+      n1++;
+      s10 += X[o];
+      s11 += X[o + 1];
+      s12 += X[o + 2];
+    }
+  }
+  counts[0] = n0;
+  counts[1] = n1;
+  if (n0 !== 0) {
+    C[0] = s00 / n0;
+    C[1] = s01 / n0;
+    C[2] = s02 / n0;
+  }
+  if (n1 !== 0) {
+    C[3] = s10 / n1;
+    C[4] = s11 / n1;
+    C[5] = s12 / n1;
   }
 }
 

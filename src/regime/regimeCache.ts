@@ -14,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 import type { BarStore } from '../data/store/barStore.js';
 import { REGIMES, type Regime } from './labels.js';
 import { regimeInputFromStore } from './fromStore.js';
-import { computeModelHistory, resolveModelParams, type RegimeModelName } from './models/registry.js';
+import { readModelHistory } from './historyMemo.js';
+import { resolveModelParams, type RegimeModelName } from './models/registry.js';
 import type { RegimeParamsInput } from './types.js';
 
 /**
@@ -80,8 +81,7 @@ export function regimeSeriesFromStore(store: BarStore, options: { to?: string; p
     const hit = readCached(file, input.dates);
     if (hit) return hit;
   }
-  const history = computeModelHistory(model, input, options.params);
-  const series = { dates: history.dates, regimes: history.regime };
+  const series = readModelHistory(model, input, options.params, (h) => ({ dates: h.dates.slice(), regimes: h.regime.slice() }));
   const sameDates = series.dates.length === input.dates.length && series.dates.every((d, i) => d === input.dates[i]);
   if (file && dir && sameDates) {
     try {

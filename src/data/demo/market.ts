@@ -8,7 +8,7 @@ import type { BarSeries } from '../bar.js';
 import { isIsoDate, toDayNumber } from '../../core/dates.js';
 import { AtlasError } from '../../core/errors.js';
 import { CALENDAR_RANGE, sessionsBetween } from '../../calendar/nyse.js';
-import { toSeries } from './bars.js';
+import { seriesFromColumns, toColumns, type DemoColumnSeries } from './bars.js';
 import { DEMO_SCRIPT_END, DEMO_SCRIPT_START, type DemoEpisode, type DemoSector } from './episodes.js';
 import { simulateMarket, simulateVix } from './spyVix.js';
 import { simulateSectorFactors, simulateStock } from './stocks.js';
@@ -46,6 +46,12 @@ export interface DemoMarket {
   episodes: DemoEpisode[];
 }
 
+/** The demo market as the store's typed columns (what `atlas demo` writes), without bar objects. */
+export interface DemoMarketColumns extends Omit<DemoMarket, 'series'> {
+  /** SPY, VIX, then the stocks, as in DemoMarket.series; columns.days are day numbers. */
+  series: DemoColumnSeries[];
+}
+
 export interface DemoMarketOptions {
   seed?: number;
   from?: string;
@@ -68,6 +74,16 @@ export interface GenerateDemoMarketInput {
  * re-anchored to the window's last day, like a download that ended there).
  */
 export function buildDemoMarket(options: DemoMarketOptions = {}): DemoMarket {
+  return toMarket(generateDemoColumns(demoInput(options)));
+}
+
+/** buildDemoMarket as typed columns: the same numbers, for writing to the store. */
+export function buildDemoMarketColumns(options: DemoMarketOptions = {}): DemoMarketColumns {
+  const g = generateDemoColumns(demoInput(options));
+  return { label: g.label, seed: g.seed, from: g.from, to: g.to, series: g.series, sectors: g.sectors, episodes: g.episodes };
+}
+
+function demoInput(options: DemoMarketOptions): GenerateDemoMarketInput {
   const seed = options.seed ?? DEMO_DEFAULT_SEED;
   const from = options.from ?? DEMO_SCRIPT_START;
   const to = options.to ?? DEMO_SCRIPT_END;
@@ -85,11 +101,26 @@ export function buildDemoMarket(options: DemoMarketOptions = {}): DemoMarket {
   }
   if (from > to) throw new AtlasError(`demo market: from ${from} is after to ${to}; swap them.`, { code: 'DEMO_RANGE' });
   const sessions = sessionsBetween(from < DEMO_SCRIPT_START ? from : DEMO_SCRIPT_START, to > DEMO_SCRIPT_END ? to : DEMO_SCRIPT_END);
-  return generateDemoMarket({ seed, sessions, from, to });
+  return { seed, sessions, from, to };
 }
 
 /** The generator behind buildDemoMarket, on any ascending list of session dates. */
 export function generateDemoMarket(input: GenerateDemoMarketInput): DemoMarket {
+  return toMarket(generateDemoColumns(input));
+}
+
+interface GeneratedColumns extends DemoMarketColumns {
+  dates: readonly string[];
+  /** Index into dates of each series' first bar. */
+  firstIndex: number[];
+}
+
+function toMarket(g: GeneratedColumns): DemoMarket {
+  const series = g.series.map((c, k) => seriesFromColumns(c, g.dates, g.firstIndex[k]));
+  return { label: g.label, seed: g.seed, from: g.from, to: g.to, series, sectors: g.sectors, episodes: g.episodes };
+}
+
+function generateDemoColumns(input: GenerateDemoMarketInput): GeneratedColumns {
   const { seed, sessions } = input;
   if (!Number.isSafeInteger(seed)) {
     throw new AtlasError(`demo market: seed must be an integer, got ${String(seed)}.`, { code: 'DEMO_BAD_SEED' });
@@ -111,10 +142,12 @@ export function generateDemoMarket(input: GenerateDemoMarketInput): DemoMarket {
   const vix = simulateVix(tl, market, s);
   const factors = simulateSectorFactors(tl, market, s);
 
-  const series: BarSeries[] = [];
+  const series: DemoColumnSeries[] = [];
+  const firstIndex: number[] = [];
   const spyVolumeBase = 9e9;
+  firstIndex.push(first, first);
   series.push(
-    toSeries(DEMO_SPY, tl.dates, first, last, {
+    toColumns(DEMO_SPY, tl.dates, tl.days, first, last, {
       open: market.open,
       high: market.high,
       low: market.low,
@@ -123,7 +156,7 @@ export function generateDemoMarket(input: GenerateDemoMarketInput): DemoMarket {
       volume: (t, c) => (spyVolumeBase * Math.sqrt(market.vol[t] / 0.15) * market.volumeNoise[t]) / c,
     }),
   );
-  series.push(toSeries(DEMO_VIX, tl.dates, first, last, vix));
+  series.push(toColumns(DEMO_VIX, tl.dates, tl.days, first, last, vix));
 
   const sectors: Record<string, DemoSector> = {};
   for (const spec of DEMO_STOCKS) {
@@ -131,10 +164,12 @@ export function generateDemoMarket(input: GenerateDemoMarketInput): DemoMarket {
     if (!path) continue;
     const a = Math.max(first, path.start);
     if (a > last) continue;
+    firstIndex.push(a);
     series.push(
-      toSeries(
+      toColumns(
         spec.symbol,
         tl.dates,
+        tl.days,
         a,
         last,
         { ...path, volume: (t, c) => path.dollarVolume[t] / c },
@@ -152,5 +187,5 @@ export function generateDemoMarket(input: GenerateDemoMarketInput): DemoMarket {
     episodes.push({ name: e.name, from: tl.dates[Math.max(start, first)], to: tl.dates[Math.min(end, last)], kind: e.kind });
   }
 
-  return { label: DEMO_MARKET_LABEL, seed, from: tl.dates[first], to: tl.dates[last], series, sectors, episodes };
+  return { label: DEMO_MARKET_LABEL, seed, from: tl.dates[first], to: tl.dates[last], series, sectors, episodes, dates: tl.dates, firstIndex };
 }

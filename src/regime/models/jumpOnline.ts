@@ -46,6 +46,7 @@ export function jumpOnlineStates(dates: readonly string[], f: Features, p: Regim
   const featureDays = new Int32Array(n);
   let nFeat = 0;
   let X = new Float64Array(0);
+  let logRet = new Float64Array(0);
   const ws = new JumpWorkspace(p.trainWindow, 2);
   // Per lambda: centroids in [bull, bear] row order, the forward values V[bull], V[bear], the previous fit's centroids.
   const cent = lambdas.map(() => new Float64Array(2 * D));
@@ -72,6 +73,9 @@ export function jumpOnlineStates(dates: readonly string[], f: Features, p: Regim
         if (X.length < T * D) X = new Float64Array(Math.max(T * D, X.length * 2));
         scale = scaleWindow(cols, days, p.clipSd, X);
         const inits = warm[0] ? [] : robustInits(X, T, D);
+        // Log returns of the training days, shared by every lambda's bull/bear labelling.
+        if (logRet.length < T) logRet = new Float64Array(Math.max(T, logRet.length * 2));
+        for (let j = 0; j < T; j++) logRet[j] = Math.log1p(f.excessReturn[days[j]]);
         for (let l = 0; l < L; l++) {
           // The first fit starts from the fixture-checked deterministic set (the first lambda) or the
           // neighbouring lambda's fit, plus nStarts k-means++ draws; a refit from this
@@ -83,7 +87,7 @@ export function jumpOnlineStates(dates: readonly string[], f: Features, p: Regim
           }, ws);
           // Bull = the state with the higher cumulative (log) return over the training window.
           const cum = [0, 0];
-          for (let j = 0; j < T; j++) cum[fit.states[j]] += Math.log1p(f.excessReturn[days[j]]);
+          for (let j = 0; j < T; j++) cum[fit.states[j]] += logRet[j];
           const bullK = cum[1] > cum[0] ? 1 : 0;
           const c = cent[l];
           for (let i = 0; i < D; i++) {
@@ -94,7 +98,7 @@ export function jumpOnlineStates(dates: readonly string[], f: Features, p: Regim
           // Forward values over the training window with the fitted centroids and lambda.
           const v = V[l];
           v[0] = v[1] = 0;
-          for (let j = 0; j < T; j++) step(v, X.subarray(j * D, j * D + D), c, lambdas[l]);
+          for (let j = 0; j < T; j++) step(v, X, j * D, c, lambdas[l]);
           let switches = 0;
           for (let j = 1; j < T; j++) if (fit.states[j] !== fit.states[j - 1]) switches++;
           const row = (o: number): Vec3 => [c[o], c[o + 1], c[o + 2]];
@@ -125,20 +129,23 @@ export function jumpOnlineStates(dates: readonly string[], f: Features, p: Regim
     raw[2] = f.s60[t];
     scalePoint(scale, raw, z);
     for (let l = 0; l < L; l++) {
-      step(V[l], z, cent[l], lambdas[l]);
+      step(V[l], z, 0, cent[l], lambdas[l]);
       states[l][t] = pick(V[l], lastState(states[l], t));
     }
   }
   return { states, reason, fitIndex, fits };
 }
 
-/** One forward DP step in place; values are shifted so the smaller is 0 (the argmin is unchanged). */
-function step(v: Float64Array, x: ArrayLike<number>, c: Float64Array, lambda: number): void {
+/**
+ * One forward DP step in place on the point x[o..o+D); values are shifted so the smaller is 0 (the
+ * argmin is unchanged). An offset, not a subarray: a fit steps through every training day.
+ */
+function step(v: Float64Array, x: Float64Array, o: number, c: Float64Array, lambda: number): void {
   let c0 = 0;
   let c1 = 0;
   for (let i = 0; i < D; i++) {
-    c0 += (x[i] - c[i]) ** 2;
-    c1 += (x[i] - c[D + i]) ** 2;
+    c0 += (x[o + i] - c[i]) ** 2;
+    c1 += (x[o + i] - c[D + i]) ** 2;
   }
   const best = Math.min(v[0], v[1]);
   const n0 = 0.5 * c0 + Math.min(v[0], best + lambda);
