@@ -57,5 +57,12 @@ describe('a CSV without adjusted prices', () => {
     const doc = JSON.parse(js.stdout) as { unadjustedSymbols: string[]; unadjustedWarning: string };
     expect(doc.unadjustedSymbols).toEqual(['RAW']);
     expect(readFileSync(report, 'utf8')).toContain('RAW was imported without adjusted prices');
+
+    // A sweep is many backtests: it warns too.
+    const grid = join(root, 'grid.json');
+    writeFileSync(grid, JSON.stringify({ topN: [1, 2] }));
+    const sweep = await atlasInProcess(['--data-dir', dir, 'sweep', '--universe-file', uni, '--grid', grid, '--regime-mode', 'off', '--from', '2014-01-02', '--workers', '1']);
+    expect(sweep.code).toBe(0);
+    expect(sweep.stderr).toMatch(/warning: RAW was imported without adjusted prices/);
   });
 });

@@ -29,6 +29,7 @@ import { exportTargets, outOption, writeJsonExport } from '../exportOut.js';
 import { addStrategyOptions, ALL_FIELD_FLAGS, effectiveStrategy, strategyBaseDir, type FieldFlagName } from '../strategyOptions.js';
 import { intFlag } from './strategyFlags.js';
 import { addQueueOptions, openQueue, type QueueFlags } from '../queueOptions.js';
+import { unadjustedWarning } from '../../data/unadjusted.js';
 
 const RANKABLE = ['sharpe', 'sortino', 'cagr', 'calmar', 'totalReturn', 'maxDrawdown'] as const;
 
@@ -131,6 +132,8 @@ Examples:
       // The panel starts one lookback before --from: the longest lookback any point ranks by.
       const lookback = Math.max(eff.strategy.scanner.lookback, ...points.map((p) => p.config?.lookback ?? 0));
       const data = loadStrategyData(ctx.bars(), universe, { from, to, lookback, withRegime: false, withVolume: points.some((p) => p.config?.volumeFilter === true) });
+      const unadjusted = unadjustedWarning(data.unadjusted);
+      if (unadjusted) cli.io.note(`warning: ${unadjusted}`);
       // Every sleeve the points hold trades from the panel's columns (sleeveData.ts), as in a backtest.
       const panel = withSleevesPrices(ctx.bars(), data.panel, data.rawPrices, [eff.strategy, ...variants.map((v) => v.strategy)].map(sleeveOf)).panel;
       const sleeved = panel !== data.panel;

@@ -21,6 +21,7 @@ import { createProgress } from '../progress.js';
 import { addStrategyOptions, effectiveStrategy } from '../strategyOptions.js';
 import { intFlag } from './strategyFlags.js';
 import { addQueueOptions, openQueue, type QueueFlags } from '../queueOptions.js';
+import { unadjustedWarning } from '../../data/unadjusted.js';
 
 /** A grid file's JSON, or a one-sentence error naming the file. */
 export function readGridFile(path: string): unknown {
@@ -121,6 +122,8 @@ Examples:
       const universe = resolveUniverse(universeFlagsOf(s.universe));
       const needRegime = points.some((p) => p.regimeMode !== 'off');
       const data = loadStrategyData(ctx.bars(), universe, { from, to, lookback: s.scanner.lookback, withRegime: needRegime, regimeParams: s.regime.params, regimeModel: s.regime.model });
+      const unadjusted = unadjustedWarning(data.unadjusted);
+      if (unadjusted) cli.io.note(`warning: ${unadjusted}`);
       // The sleeve trades from the panel's columns (sleeveData.ts), as in a backtest; then only the universe is ranked.
       const panel = withSleevesPrices(ctx.bars(), data.panel, data.rawPrices, [sleeveOf(s)]).panel;
       const progress = createProgress(cli.io, 100, 'walk-forward %', !opts.json);
