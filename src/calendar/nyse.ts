@@ -221,9 +221,21 @@ export function sessionTimes(date: string): { open: Date; close: Date } {
       code: 'CALENDAR_NOT_A_SESSION',
     });
   }
-  const closeMinutes = s === Status.EarlyClose ? (getTable().earlyCloses.get(day)?.closeMinutes ?? CLOSE_MINUTES) : CLOSE_MINUTES;
-  return { open: nyInstant(date, OPEN_MINUTES), close: nyInstant(date, closeMinutes) };
+  let times = SESSION_TIMES.get(day);
+  if (!times) {
+    const closeMinutes = s === Status.EarlyClose ? (getTable().earlyCloses.get(day)?.closeMinutes ?? CLOSE_MINUTES) : CLOSE_MINUTES;
+    times = [nyInstant(date, OPEN_MINUTES).getTime(), nyInstant(date, closeMinutes).getTime()];
+    SESSION_TIMES.set(day, times);
+  }
+  // Fresh Dates every call: a caller may keep or change what it gets.
+  return { open: new Date(times[0]), close: new Date(times[1]) };
 }
+
+/**
+ * Open and close instants (ms) by day number: a zone conversion costs microseconds and the daemon,
+ * the paper broker and the scheduler ask for the same few sessions thousands of times.
+ */
+const SESSION_TIMES = new Map<number, [number, number]>();
 
 function checkInstant(instant: Date): number {
   const ms = instant instanceof Date ? instant.getTime() : Number.NaN;

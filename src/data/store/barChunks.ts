@@ -7,6 +7,7 @@
 import type Database from 'better-sqlite3';
 import type { PanelField } from '../panel.js';
 import { VALUE_FIELDS, emptyColumns, lowerBound, type BarColumns } from './barColumns.js';
+import { prepared } from './statements.js';
 
 /** log2 of the calendar days in one block. */
 export const CHUNK_SHIFT = 11;
@@ -66,7 +67,7 @@ export function asInt32(buf: Buffer): Int32Array {
  */
 export function chunkReader(db: Database.Database, fields: readonly PanelField[]): (symbol: string, lo: number, hi: number) => Chunk[] {
   const cols = fields.map((f) => COLUMN_OF[f]);
-  const stmt = db.prepare(`SELECT days${cols.map((c) => ', ' + c).join('')} FROM bar_chunks WHERE symbol = ? AND chunk BETWEEN ? AND ? ORDER BY chunk`).raw();
+  const stmt = prepared(db, `SELECT days${cols.map((c) => ', ' + c).join('')} FROM bar_chunks WHERE symbol = ? AND chunk BETWEEN ? AND ? ORDER BY chunk`, 'raw');
   return (symbol, lo, hi) => {
     const rows = stmt.all(symbol, chunkOf(lo), chunkOf(hi)) as Buffer[][];
     return rows.map((r) => ({ days: asInt32(r[0]), cols: cols.map((_, k) => asFloat64(r[k + 1])) }));
@@ -78,7 +79,7 @@ export function chunkReader(db: Database.Database, fields: readonly PanelField[]
  * is read), with each block's number to match the second pass's rows.
  */
 export function chunkDaysReader(db: Database.Database): (symbol: string, lo: number, hi: number) => { chunk: number; days: Int32Array }[] {
-  const stmt = db.prepare('SELECT chunk, days FROM bar_chunks WHERE symbol = ? AND chunk BETWEEN ? AND ? ORDER BY chunk').raw();
+  const stmt = prepared(db, 'SELECT chunk, days FROM bar_chunks WHERE symbol = ? AND chunk BETWEEN ? AND ? ORDER BY chunk', 'raw');
   return (symbol, lo, hi) => (stmt.all(symbol, chunkOf(lo), chunkOf(hi)) as [number, Buffer][]).map((r) => ({ chunk: r[0], days: asInt32(r[1]) }));
 }
 
@@ -110,19 +111,11 @@ export function readColumns(db: Database.Database, symbol: string, lo = -Infinit
   return out;
 }
 
-const STATEMENTS = new WeakMap<Database.Database, { remove: Database.Statement; insert: Database.Statement }>();
-
-/** Prepared once per connection: an import writes hundreds of symbols. */
 function writeStatements(db: Database.Database): { remove: Database.Statement; insert: Database.Statement } {
-  let s = STATEMENTS.get(db);
-  if (!s) {
-    s = {
-      remove: db.prepare('DELETE FROM bar_chunks WHERE symbol = ? AND chunk >= ?'),
-      insert: db.prepare('INSERT INTO bar_chunks (symbol, chunk, n, days, open, high, low, close, adj_close, volume) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
-    };
-    STATEMENTS.set(db, s);
-  }
-  return s;
+  return {
+    remove: prepared(db, 'DELETE FROM bar_chunks WHERE symbol = ? AND chunk >= ?'),
+    insert: prepared(db, 'INSERT INTO bar_chunks (symbol, chunk, n, days, open, high, low, close, adj_close, volume) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+  };
 }
 
 /**
@@ -150,8 +143,7 @@ export function writeColumns(db: Database.Database, symbol: string, c: BarColumn
  * the one holding `day` (one or two block reads, whatever the history's length).
  */
 export function lastOnOrBefore(db: Database.Database, symbol: string, day: number): { i: number; chunk: Chunk } | undefined {
-  const stmt = LAST_STATEMENTS.get(db) ?? db.prepare(`SELECT days, open, high, low, close, adj_close, volume FROM bar_chunks WHERE symbol = ? AND chunk <= ? ORDER BY chunk DESC`).raw();
-  LAST_STATEMENTS.set(db, stmt);
+  const stmt = prepared(db, 'SELECT days, open, high, low, close, adj_close, volume FROM bar_chunks WHERE symbol = ? AND chunk <= ? ORDER BY chunk DESC', 'raw');
   for (const r of stmt.iterate(symbol, chunkOf(day)) as IterableIterator<Buffer[]>) {
     const days = asInt32(r[0]);
     const i = lowerBound(days, day + 1) - 1;
@@ -160,4 +152,3 @@ export function lastOnOrBefore(db: Database.Database, symbol: string, day: numbe
   return undefined;
 }
 
-const LAST_STATEMENTS = new WeakMap<Database.Database, Database.Statement>();

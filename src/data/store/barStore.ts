@@ -3,6 +3,7 @@ import { fromDayNumber, toDayNumber } from '../../core/dates.js';
 import type { CorporateAction, DailyBar } from '../bar.js';
 import { assertStorable, barsFromColumns, columnsFromBars, mergeColumns, type BarColumns } from './barColumns.js';
 import { CHUNK_SHIFT, lastOnOrBefore, readColumns, writeColumns } from './barChunks.js';
+import { prepared } from './statements.js';
 
 export interface SymbolInfo {
   symbol: string;
@@ -27,9 +28,9 @@ export class BarStore {
   /** The write path's statements, prepared once per store: an import writes hundreds of symbols. */
   private writes(): NonNullable<BarStore['statements']> {
     this.statements ??= {
-      deleteActions: this.db.prepare('DELETE FROM corporate_actions WHERE symbol = ?'),
-      insertAction: this.db.prepare('INSERT OR REPLACE INTO corporate_actions (symbol, day, split_factor, dividend) VALUES (?, ?, ?, ?)'),
-      upsertSummary: this.db.prepare(
+      deleteActions: prepared(this.db, 'DELETE FROM corporate_actions WHERE symbol = ?'),
+      insertAction: prepared(this.db, 'INSERT OR REPLACE INTO corporate_actions (symbol, day, split_factor, dividend) VALUES (?, ?, ?, ?)'),
+      upsertSummary: prepared(this.db,
         'INSERT INTO symbols (symbol, source, first_date, last_date, bar_count, updated_at) VALUES (?, ?, ?, ?, ?, ?) ' +
           'ON CONFLICT(symbol) DO UPDATE SET source=excluded.source, first_date=excluded.first_date, last_date=excluded.last_date, bar_count=excluded.bar_count, updated_at=excluded.updated_at',
       ),
@@ -88,23 +89,23 @@ export class BarStore {
   deleteSymbol(symbol: string): void {
     this.db.transaction(() => {
       for (const t of ['bar_chunks', 'corporate_actions', 'symbols', 'sync_state']) {
-        this.db.prepare(`DELETE FROM ${t} WHERE symbol = ?`).run(symbol);
+        prepared(this.db, `DELETE FROM ${t} WHERE symbol = ?`).run(symbol);
       }
     }).immediate();
   }
 
   listSymbols(): SymbolInfo[] {
-    const rows = this.db.prepare('SELECT symbol, source, first_date, last_date, bar_count, updated_at FROM symbols ORDER BY symbol').all() as SummaryRow[];
+    const rows = prepared(this.db, 'SELECT symbol, source, first_date, last_date, bar_count, updated_at FROM symbols ORDER BY symbol').all() as SummaryRow[];
     return rows.map(toInfo);
   }
 
   symbolInfo(symbol: string): SymbolInfo | undefined {
-    const row = this.db.prepare('SELECT symbol, source, first_date, last_date, bar_count, updated_at FROM symbols WHERE symbol = ?').get(symbol) as SummaryRow | undefined;
+    const row = prepared(this.db, 'SELECT symbol, source, first_date, last_date, bar_count, updated_at FROM symbols WHERE symbol = ?').get(symbol) as SummaryRow | undefined;
     return row && toInfo(row);
   }
 
   hasSymbol(symbol: string): boolean {
-    return this.db.prepare('SELECT 1 FROM symbols WHERE symbol = ?').get(symbol) !== undefined;
+    return prepared(this.db, 'SELECT 1 FROM symbols WHERE symbol = ?').get(symbol) !== undefined;
   }
 
   getBars(symbol: string, from?: string, to?: string): DailyBar[] {
@@ -131,19 +132,19 @@ export class BarStore {
   }
 
   getActions(symbol: string): CorporateAction[] {
-    const rows = this.db.prepare('SELECT day, split_factor, dividend FROM corporate_actions WHERE symbol = ? ORDER BY day').all(symbol) as {
+    const rows = prepared(this.db, 'SELECT day, split_factor, dividend FROM corporate_actions WHERE symbol = ? ORDER BY day').all(symbol) as {
       day: number; split_factor: number; dividend: number;
     }[];
     return rows.map((r) => ({ date: fromDayNumber(r.day), splitFactor: r.split_factor, dividend: r.dividend }));
   }
 
   lastSynced(symbol: string, provider: string): string | undefined {
-    const row = this.db.prepare('SELECT last_synced_at FROM sync_state WHERE symbol = ? AND provider = ?').get(symbol, provider) as { last_synced_at: string } | undefined;
+    const row = prepared(this.db, 'SELECT last_synced_at FROM sync_state WHERE symbol = ? AND provider = ?').get(symbol, provider) as { last_synced_at: string } | undefined;
     return row?.last_synced_at;
   }
 
   markSynced(symbol: string, provider: string): void {
-    this.db.prepare('INSERT INTO sync_state (symbol, provider, last_synced_at) VALUES (?, ?, ?) ON CONFLICT(symbol, provider) DO UPDATE SET last_synced_at = excluded.last_synced_at')
+    prepared(this.db, 'INSERT INTO sync_state (symbol, provider, last_synced_at) VALUES (?, ?, ?) ON CONFLICT(symbol, provider) DO UPDATE SET last_synced_at = excluded.last_synced_at')
       .run(symbol, provider, this.now().toISOString());
   }
 
@@ -154,7 +155,7 @@ export class BarStore {
   }
 
   private touchSource(symbol: string, source: string): void {
-    this.db.prepare('UPDATE symbols SET source = ?, updated_at = ? WHERE symbol = ?').run(source, this.now().toISOString(), symbol);
+    prepared(this.db, 'UPDATE symbols SET source = ?, updated_at = ? WHERE symbol = ?').run(source, this.now().toISOString(), symbol);
   }
 
   /** The symbols row from the columns just written, or (undefined) from the blocks' counts and ends. */
@@ -167,9 +168,9 @@ export class BarStore {
       first = columns.days[0];
       last = columns.days[n - 1];
     } else {
-      const agg = this.db.prepare('SELECT COALESCE(SUM(n), 0) AS n, MIN(chunk) AS lo, MAX(chunk) AS hi FROM bar_chunks WHERE symbol = ?').get(symbol) as { n: number; lo: number | null; hi: number | null };
+      const agg = prepared(this.db, 'SELECT COALESCE(SUM(n), 0) AS n, MIN(chunk) AS lo, MAX(chunk) AS hi FROM bar_chunks WHERE symbol = ?').get(symbol) as { n: number; lo: number | null; hi: number | null };
       n = agg.n;
-      const days = this.db.prepare('SELECT days FROM bar_chunks WHERE symbol = ? AND chunk = ?').pluck();
+      const days = prepared(this.db, 'SELECT days FROM bar_chunks WHERE symbol = ? AND chunk = ?', 'pluck');
       if (agg.lo !== null && agg.hi !== null) {
         const a = days.get(symbol, agg.lo) as Buffer;
         const b = days.get(symbol, agg.hi) as Buffer;

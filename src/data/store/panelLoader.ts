@@ -3,6 +3,7 @@ import { AtlasError } from '../../core/errors.js';
 import { fromDayNumber, toDayNumber } from '../../core/dates.js';
 import { PANEL_FIELDS, type Panel, type PanelField } from '../panel.js';
 import { asFloat64, chunkDaysReader, chunkReader, chunkValuesReader } from './barChunks.js';
+import { prepared } from './statements.js';
 
 export interface LoadPanelOptions {
   /** First session to load (inclusive); earlier blocks are not read at all. */
@@ -35,7 +36,7 @@ function loadPanelIn(db: Database.Database, symbols: readonly string[], options:
   const lo = options.from ? toDayNumber(options.from) : -Infinity;
   const hi = options.to ? toDayNumber(options.to) : Infinity;
   const readDays = chunkDaysReader(db);
-  const present = db.prepare('SELECT 1 FROM symbols WHERE symbol = ?').pluck();
+  const present = prepared(db, 'SELECT 1 FROM symbols WHERE symbol = ?', 'pluck');
 
   const perSymbol: { chunk: number; days: Int32Array }[][] = [];
   const missing: string[] = [];
@@ -85,7 +86,7 @@ function loadPanelIn(db: Database.Database, symbols: readonly string[], options:
 export function loadAlignedSeries(db: Database.Database, symbol: string, field: PanelField, dayNumbers: Int32Array): Float64Array | undefined {
   const n = dayNumbers.length;
   const chunks = chunkReader(db, [field])(symbol, n ? dayNumbers[0] : 0, n ? dayNumbers[n - 1] : -1);
-  if (chunks.length === 0 && db.prepare('SELECT 1 FROM symbols WHERE symbol = ?').get(symbol) === undefined) return undefined;
+  if (chunks.length === 0 && prepared(db, 'SELECT 1 FROM symbols WHERE symbol = ?').get(symbol) === undefined) return undefined;
   const out = new Float64Array(n);
   if (n === 0) return out;
   const base = dayNumbers[0];

@@ -15,6 +15,7 @@ import type { Clock } from '../../core/clock.js';
 import { chaosPoint } from '../../core/chaos.js';
 import { AtlasError } from '../../core/errors.js';
 import { isProcessAlive } from './processAlive.js';
+import { prepared } from '../../data/store/statements.js';
 
 export interface LeaseKey {
   /** Stored in the `broker` column: the broker name, or another scope such as 'daemon'. */
@@ -106,7 +107,7 @@ function holderText(r: LeaseHolder): string {
 }
 
 function readRow(db: Database.Database, key: LeaseKey): LeaseRow | undefined {
-  return db.prepare('SELECT * FROM account_leases WHERE broker = ? AND account = ?').get(key.scope, key.name) as LeaseRow | undefined;
+  return prepared(db, 'SELECT * FROM account_leases WHERE broker = ? AND account = ?').get(key.scope, key.name) as LeaseRow | undefined;
 }
 
 function validate(opts: LeaseOptions): void {
@@ -140,8 +141,7 @@ export function acquire(db: Database.Database, opts: LeaseOptions): AcquireResul
       const expires = new Date(now.getTime() + opts.ttlMs);
       const row = readRow(db, key);
       const write = (acquiredAt: Date) =>
-        db
-          .prepare(
+        prepared(db,
             `INSERT INTO account_leases (broker, account, holder_run_id, pid, host, acquired_at, heartbeat_at, expires_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (broker, account) DO UPDATE SET holder_run_id = excluded.holder_run_id, pid = excluded.pid, host = excluded.host,
@@ -234,8 +234,7 @@ export class Lease {
         }
         const now = this.opts.clock.now();
         this.expires = new Date(now.getTime() + this.opts.ttlMs);
-        this.db
-          .prepare('UPDATE account_leases SET heartbeat_at = ?, expires_at = ? WHERE broker = ? AND account = ?')
+        prepared(this.db, 'UPDATE account_leases SET heartbeat_at = ?, expires_at = ? WHERE broker = ? AND account = ?')
           .run(now.toISOString(), this.expires.toISOString(), this.opts.key.scope, this.opts.key.name);
         return { ...current, heartbeatAt: now, expiresAt: this.expires };
       })
@@ -247,8 +246,7 @@ export class Lease {
     if (this.released) return false;
     this.released = true;
     const { key, holder } = this.opts;
-    const r = this.db
-      .prepare('DELETE FROM account_leases WHERE broker = ? AND account = ? AND holder_run_id = ? AND pid = ? AND host = ?')
+    const r = prepared(this.db, 'DELETE FROM account_leases WHERE broker = ? AND account = ? AND holder_run_id = ? AND pid = ? AND host = ?')
       .run(key.scope, key.name, holder.runId, holder.pid, holder.host);
     chaosPoint('store', 'lease released');
     return r.changes > 0;

@@ -25,6 +25,7 @@ import { FINAL_ORDER_STATES as FINAL_STATES, type OrderState } from '../orders/s
 import { eventToAudit } from '../orders/toAudit.js';
 import { transition } from '../orders/transition.js';
 import type { OrderLeg } from './runId.js';
+import { prepared } from '../../data/store/statements.js';
 
 export type RunPhase = 'sells' | 'buys' | 'done';
 /** open: in progress or interrupted; queued: orders wait for the next open (resume after it). */
@@ -212,23 +213,23 @@ export class RunStore {
   }
 
   get(runId: string): RunRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM runs WHERE run_id = ?').get(runId) as RunRow | undefined;
+    const row = prepared(this.db, 'SELECT * FROM runs WHERE run_id = ?').get(runId) as RunRow | undefined;
     return row ? toRun(row) : undefined;
   }
 
   /** Most recent first. */
   list(limit = 50): RunRecord[] {
-    const rows = this.db.prepare('SELECT * FROM runs ORDER BY created_at DESC, run_id DESC LIMIT ?').all(limit) as RunRow[];
+    const rows = prepared(this.db, 'SELECT * FROM runs ORDER BY created_at DESC, run_id DESC LIMIT ?').all(limit) as RunRow[];
     return rows.map(toRun);
   }
 
   orders(runId: string): RunOrderRecord[] {
-    const rows = this.db.prepare('SELECT * FROM run_orders WHERE run_id = ? ORDER BY seq').all(runId) as RunOrderRow[];
+    const rows = prepared(this.db, 'SELECT * FROM run_orders WHERE run_id = ? ORDER BY seq').all(runId) as RunOrderRow[];
     return rows.map(toOrder);
   }
 
   order(clientOrderId: string): RunOrderRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM run_orders WHERE client_order_id = ?').get(clientOrderId) as RunOrderRow | undefined;
+    const row = prepared(this.db, 'SELECT * FROM run_orders WHERE client_order_id = ?').get(clientOrderId) as RunOrderRow | undefined;
     return row ? toOrder(row) : undefined;
   }
 
@@ -238,12 +239,11 @@ export class RunStore {
     this.db
       .transaction(() => {
         if (this.get(run.runId)) throw new AtlasError(`Rebalance run ${run.runId} already exists; resume it instead of creating it again.`, { code: 'RUN_EXISTS' });
-        this.db
-          .prepare(
+        prepared(this.db,
             'INSERT INTO runs (run_id, trade_date, account, broker, params, signal, phase, status, summary, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)',
           )
           .run(run.runId, run.tradeDate, run.account, run.broker, JSON.stringify(run.params), JSON.stringify(run.signal), 'sells', 'open', at, at);
-        const ins = this.db.prepare(
+        const ins = prepared(this.db,
           'INSERT INTO run_orders (run_id, client_order_id, seq, leg, symbol, side, intent, planned_qty, qty, ref_price, state, filled_qty, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)',
         );
         for (const o of orders) {
@@ -257,8 +257,7 @@ export class RunStore {
   }
 
   private insertEvent(runId: string, e: OrderEvent, from: OrderState | null, to: OrderState, at: string): void {
-    this.db
-      .prepare('INSERT INTO run_order_events (run_id, client_order_id, kind, from_state, to_state, event, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    prepared(this.db, 'INSERT INTO run_order_events (run_id, client_order_id, kind, from_state, to_state, event, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(runId, e.clientOrderId, e.kind, from, to, JSON.stringify(e), at);
   }
 
@@ -287,8 +286,7 @@ export class RunStore {
         const facts = brokerFactsOf(event);
         const reason = reasonOf(event);
         const qty = event.kind === 'Resized' ? event.qty : event.kind === 'Skipped' ? 0 : cur.qty;
-        this.db
-          .prepare(
+        prepared(this.db,
             `UPDATE run_orders SET state = ?, qty = ?, broker_order_id = ?, broker_status = ?, filled_qty = ?, filled_avg_price = ?, reason = ?, updated_at = ? WHERE client_order_id = ?`,
           )
           .run(
@@ -312,8 +310,8 @@ export class RunStore {
   /** The events of one order (or of every order of a run), oldest first. */
   events(query: { runId: string } | { clientOrderId: string }): StoredOrderEvent[] {
     const rows = ('runId' in query
-      ? this.db.prepare('SELECT * FROM run_order_events WHERE run_id = ? ORDER BY id').all(query.runId)
-      : this.db.prepare('SELECT * FROM run_order_events WHERE client_order_id = ? ORDER BY id').all(query.clientOrderId)) as EventRow[];
+      ? prepared(this.db, 'SELECT * FROM run_order_events WHERE run_id = ? ORDER BY id').all(query.runId)
+      : prepared(this.db, 'SELECT * FROM run_order_events WHERE client_order_id = ? ORDER BY id').all(query.clientOrderId)) as EventRow[];
     return rows.map((r) => ({
       id: r.id,
       runId: r.run_id,
@@ -336,7 +334,7 @@ export class RunStore {
       cols.push('summary = ?');
       vals.push(JSON.stringify(summary));
     }
-    const res = this.db.prepare(`UPDATE runs SET ${cols.join(', ')} WHERE run_id = ?`).run(...vals, runId);
+    const res = prepared(this.db, `UPDATE runs SET ${cols.join(', ')} WHERE run_id = ?`).run(...vals, runId);
     if (res.changes !== 1) throw new AtlasError(`No rebalance run ${runId} in the run store.`, { code: 'RUN_NOT_FOUND' });
     chaosPoint('store', `run phase ${phase}${status === undefined ? '' : ` ${status}`}`);
     return this.get(runId)!;

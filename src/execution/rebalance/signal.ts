@@ -85,7 +85,10 @@ export interface SignalRequest {
 
 /** Latest raw close of a symbol on or before `to` (undefined when the store has none). */
 export function lastRawClose(store: BarStore, symbol: string, to?: string): number | undefined {
-  if (!store.hasSymbol(symbol)) return undefined;
+  // The last bar is read from its block alone (the daemon asks for every held symbol every session).
+  const last = store.lastBarOnOrBefore(symbol, to ?? '9999-12-31');
+  if (last && Number.isFinite(last.close) && last.close > 0) return last.close;
+  if (!last) return undefined;
   const bars = store.getBars(symbol, undefined, to);
   for (let i = bars.length - 1; i >= 0; i--) {
     const c = bars[i].close;

@@ -13,6 +13,7 @@ import { nextSession, sessionsBetween } from '../../calendar/nyse.js';
 import type { AlertEvent, AlertKind, AlertSeverity } from '../alerts/types.js';
 import { jobsBetween, nextJob, type DeployedAccount, type Job, type ScheduleSettings } from '../schedule/jobs.js';
 import type { JobLedger } from './jobLedger.js';
+import { prepared } from '../../data/store/statements.js';
 
 export interface StepResult {
   ok: boolean;
@@ -239,8 +240,8 @@ export class Daemon {
    */
   pendingRebalances(a: DeployedAccount, session: string): string[] {
     const db = this.deps.ledger.db;
-    const last = (db.prepare('SELECT MAX(scheduled) AS s FROM daemon_rebalances WHERE account = ?').get(a.account) as { s: string | null }).s;
-    const first = (db.prepare('SELECT MIN(session) AS s FROM daemon_jobs').get() as { s: string | null }).s ?? session;
+    const last = (prepared(db, 'SELECT MAX(scheduled) AS s FROM daemon_rebalances WHERE account = ?').get(a.account) as { s: string | null }).s;
+    const first = (prepared(db, 'SELECT MIN(session) AS s FROM daemon_jobs').get() as { s: string | null }).s ?? session;
     const from = last !== null && last >= first ? nextSession(last) : first;
     if (from > session) return [];
     return sessionsBetween(from, session).filter((d) => isRebalanceSession(d, a.rebalance) && this.deps.ledger.rebalanceDone(a.account, d) === undefined);

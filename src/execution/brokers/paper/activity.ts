@@ -10,6 +10,7 @@ import { fromDayNumber, toDayNumber } from '../../../core/dates.js';
 import { canonicalSymbol } from '../../../data/providers/symbols.js';
 import type { Asset } from '../broker.js';
 import type { PaperContext } from './context.js';
+import { prepared } from '../../../data/store/statements.js';
 
 /** A symbol is active when its last bar is at most this many calendar days older than the store's newest bar (both as of the clock's date). */
 export const ACTIVE_WINDOW_DAYS = 10;
@@ -23,10 +24,10 @@ function lastDayOf(ctx: PaperContext, symbol: string, asOf: number): number | un
 /** The newest bar date in the whole store on or before day `asOf`. */
 export function storeLastDay(ctx: PaperContext, asOf: number): number | undefined {
   const iso = fromDayNumber(asOf);
-  const summary = ctx.db.prepare('SELECT MAX(last_date) AS d FROM symbols WHERE last_date <= ?').get(iso) as { d: string | null };
+  const summary = prepared(ctx.db, 'SELECT MAX(last_date) AS d FROM symbols WHERE last_date <= ?').get(iso) as { d: string | null };
   let best = summary.d === null ? undefined : toDayNumber(summary.d);
   // Only symbols with bars after the clock need a look at their rows (normally none).
-  const ahead = ctx.db.prepare('SELECT symbol FROM symbols WHERE last_date > ?').all(iso) as { symbol: string }[];
+  const ahead = prepared(ctx.db, 'SELECT symbol FROM symbols WHERE last_date > ?').all(iso) as { symbol: string }[];
   for (const { symbol } of ahead) {
     const d = lastDayOf(ctx, symbol, asOf);
     if (d !== undefined && (best === undefined || d > best)) best = d;
@@ -42,7 +43,7 @@ export function assetOf(ctx: PaperContext, raw: string): Asset | undefined {
   } catch {
     return undefined;
   }
-  const known = ctx.db.prepare('SELECT bar_count FROM symbols WHERE symbol = ?').get(symbol) as { bar_count: number } | undefined;
+  const known = prepared(ctx.db, 'SELECT bar_count FROM symbols WHERE symbol = ?').get(symbol) as { bar_count: number } | undefined;
   if (!known || known.bar_count === 0) return undefined;
   const asOf = toDayNumber(nyDateOf(ctx.clock.now()));
   const own = lastDayOf(ctx, symbol, asOf);

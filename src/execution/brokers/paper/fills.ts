@@ -5,6 +5,7 @@
 import type { OrderSide } from '../broker.js';
 import type { PaperContext } from './context.js';
 import type { FillBasis } from './pricing.js';
+import { prepared } from '../../../data/store/statements.js';
 
 export interface PaperFill {
   id: number;
@@ -36,15 +37,15 @@ interface FillRow {
 }
 
 export function insertFill(ctx: PaperContext, f: Omit<PaperFill, 'id'>): void {
-  ctx.db.prepare('INSERT INTO paper_fills (order_id, account, symbol, side, qty, price, base_price, fill_basis, bar_date, filled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+  prepared(ctx.db, 'INSERT INTO paper_fills (order_id, account, symbol, side, qty, price, base_price, fill_basis, bar_date, filled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
     .run(f.orderId, ctx.account, f.symbol, f.side, f.qty, f.price, f.basePrice, f.basis, f.barDate, f.filledAt.toISOString());
 }
 
 /** Fills of one order, or of the whole account, oldest first. */
 export function listFills(ctx: PaperContext, orderId?: string): PaperFill[] {
   const rows = (orderId === undefined
-    ? ctx.db.prepare('SELECT * FROM paper_fills WHERE account = ? ORDER BY id').all(ctx.account)
-    : ctx.db.prepare('SELECT * FROM paper_fills WHERE account = ? AND order_id = ? ORDER BY id').all(ctx.account, orderId)) as FillRow[];
+    ? prepared(ctx.db, 'SELECT * FROM paper_fills WHERE account = ? ORDER BY id').all(ctx.account)
+    : prepared(ctx.db, 'SELECT * FROM paper_fills WHERE account = ? AND order_id = ? ORDER BY id').all(ctx.account, orderId)) as FillRow[];
   return rows.map((r) => ({
     id: r.id, orderId: r.order_id, symbol: r.symbol, side: r.side, qty: r.qty, price: r.price, basePrice: r.base_price,
     basis: r.fill_basis, barDate: r.bar_date, filledAt: new Date(r.filled_at),

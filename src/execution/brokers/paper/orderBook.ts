@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { AtlasError } from '../../../core/errors.js';
 import { assertTransition, TERMINAL_STATUSES, type Order, type OrderSide, type OrderStatus } from '../broker.js';
 import type { PaperContext } from './context.js';
+import { prepared } from '../../../data/store/statements.js';
 
 export interface OrderRow {
   seq: number;
@@ -70,16 +71,16 @@ export function toOrder(r: OrderRow): Order {
 }
 
 export function orderById(ctx: PaperContext, id: string): OrderRow | undefined {
-  return ctx.db.prepare('SELECT * FROM paper_orders WHERE account = ? AND id = ?').get(ctx.account, id) as OrderRow | undefined;
+  return prepared(ctx.db, 'SELECT * FROM paper_orders WHERE account = ? AND id = ?').get(ctx.account, id) as OrderRow | undefined;
 }
 
 export function orderByClientId(ctx: PaperContext, cid: string): OrderRow | undefined {
-  return ctx.db.prepare('SELECT * FROM paper_orders WHERE account = ? AND client_order_id = ?').get(ctx.account, cid) as OrderRow | undefined;
+  return prepared(ctx.db, 'SELECT * FROM paper_orders WHERE account = ? AND client_order_id = ?').get(ctx.account, cid) as OrderRow | undefined;
 }
 
 /** The account's working orders, oldest first (the order a poll processes them in). */
 export function openOrders(ctx: PaperContext): OrderRow[] {
-  return ctx.db.prepare(`SELECT * FROM paper_orders WHERE account = ? AND status NOT IN ${TERMINAL_SQL} ORDER BY seq`).all(ctx.account) as OrderRow[];
+  return prepared(ctx.db, `SELECT * FROM paper_orders WHERE account = ? AND status NOT IN ${TERMINAL_SQL} ORDER BY seq`).all(ctx.account) as OrderRow[];
 }
 
 /** Orders of the account matching the filter, newest first. */
@@ -94,12 +95,12 @@ export function listOrderRows(ctx: PaperContext, f: OrderFilter): OrderRow[] {
     args.push(f.after.toISOString());
   }
   const limit = Math.max(1, Math.floor(f.limit ?? 500));
-  return ctx.db.prepare(`SELECT * FROM paper_orders WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT ?`).all(...args, limit) as OrderRow[];
+  return prepared(ctx.db, `SELECT * FROM paper_orders WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT ?`).all(...args, limit) as OrderRow[];
 }
 
 export function insertOrder(ctx: PaperContext, o: NewOrder): OrderRow {
   const id = randomUUID();
-  ctx.db.prepare(
+  prepared(ctx.db, 
     'INSERT INTO paper_orders (id, account, client_order_id, symbol, side, qty, type, limit_price, time_in_force, status, filled_qty, submitted_at, submitted_open, drill) ' +
       'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)',
   ).run(id, ctx.account, o.client_order_id, o.symbol, o.side, o.qty, o.type, o.limit_price, o.time_in_force, o.status, o.submittedAt.toISOString(), o.submittedOpen ? 1 : 0, o.drill);
@@ -110,7 +111,7 @@ export function insertOrder(ctx: PaperContext, o: NewOrder): OrderRow {
 export function transition(ctx: PaperContext, row: OrderRow, to: OrderStatus, extra: Partial<Pick<OrderRow, 'canceled_at' | 'reject_reason'>> = {}): OrderRow {
   assertTransition(row.status, to, `paper order ${row.id}`);
   const next: OrderRow = { ...row, ...extra, status: to };
-  ctx.db.prepare('UPDATE paper_orders SET status = ?, canceled_at = ?, reject_reason = ? WHERE id = ?').run(to, next.canceled_at, next.reject_reason, row.id);
+  prepared(ctx.db, 'UPDATE paper_orders SET status = ?, canceled_at = ?, reject_reason = ? WHERE id = ?').run(to, next.canceled_at, next.reject_reason, row.id);
   return next;
 }
 
@@ -122,7 +123,7 @@ export function recordFill(ctx: PaperContext, row: OrderRow, qty: number, price:
   const to: OrderStatus = done ? 'filled' : 'partially_filled';
   assertTransition(row.status, to, `paper order ${row.id}`);
   const next: OrderRow = { ...row, status: to, filled_qty: done ? row.qty : filledQty, filled_avg_price: avgPrice, filled_at: done ? at.toISOString() : null };
-  ctx.db.prepare('UPDATE paper_orders SET status = ?, filled_qty = ?, filled_avg_price = ?, filled_at = ? WHERE id = ?')
+  prepared(ctx.db, 'UPDATE paper_orders SET status = ?, filled_qty = ?, filled_avg_price = ?, filled_at = ? WHERE id = ?')
     .run(next.status, next.filled_qty, next.filled_avg_price, next.filled_at, row.id);
   return next;
 }
