@@ -40,6 +40,9 @@ export default defineConfig({
     setupFiles: ['test/support/fastCheckSetup.ts'],
     // Once per run: rebuilds a stale dist/ (the real-binary tests run it) and builds the demo store.
     globalSetup: ['test/support/globalSetup.ts'],
+    // Worker threads (sweeps, CSV parsing) load dist/, which globalSetup has just rebuilt from these
+    // sources, instead of compiling src/ again in every thread (src/core/threadModule.ts).
+    env: { ATLAS_THREADS_FROM_DIST: '1' },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // vitest's default in run mode is one worker less than the cores: ONE worker on a 2-core CI

@@ -5,16 +5,13 @@
  * unref'd, so it never keeps the process alive, and has dropped the last sweep's shared data.
  */
 import { Worker } from 'node:worker_threads';
+import { threadImport } from '../core/threadModule.js';
 
 const idle: Worker[] = [];
 
-/** A new sweep thread running sweepWorker (from source in tests, after the TypeScript loader). */
+/** A new sweep thread running sweepWorker. */
 export function spawnSweepThread(): Worker {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const url = new URL(fromSource ? './sweepWorker.ts' : './sweepWorker.js', import.meta.url);
-  return fromSource
-    ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`, { eval: true })
-    : new Worker(url);
+  return new Worker(`${threadImport(import.meta.url, 'sweepWorker')};`, { eval: true });
 }
 
 /** `n` threads for one sweep: idle ones first, new ones for the rest. */

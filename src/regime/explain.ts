@@ -39,7 +39,7 @@ const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : 'n
 const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
 
 /** A structured "why" for day `index` of a history. */
-export function explainDay(history: RegimeHistory, index: number): DayExplanation {
+export function explainDay(history: Readonly<RegimeHistory>, index: number): DayExplanation {
   if (!Number.isInteger(index) || index < 0 || index >= history.dates.length) {
     throw new RangeError(`explainDay: index ${index} outside 0..${history.dates.length - 1}`);
   }

@@ -2,7 +2,7 @@ import { AtlasError } from '../core/errors.js';
 import type { BarStore } from '../data/store/barStore.js';
 import { alignVix } from './vixLayer.js';
 import { DEFAULT_REGIME_MODEL, resolveModelParams, type RegimeModelName } from './models/registry.js';
-import { memoModelHistory } from './historyMemo.js';
+import { memoModelHistory, readModelHistory } from './historyMemo.js';
 import type { RegimeHistory, RegimeParamsInput } from './types.js';
 import type { RegimeInput } from './regimeHistory.js';
 import { fromDayNumber } from '../core/dates.js';
@@ -29,6 +29,16 @@ export function regimeFromStore(store: BarStore, options: { to?: string; params?
   const { model, input, vixFilled, vixDropped } = regimeInputFromStore(store, options);
   const history = memoModelHistory(model, input, options.params);
   return { history, vixFilled, vixDropped };
+}
+
+/**
+ * regimeFromStore for a caller that needs a few values of the history, not a copy of it: `read`
+ * gets the memoised history (historyMemo.ts) and must copy whatever it keeps. The daemon asks
+ * every session for one day's regime; cloning a 25-year history each time was most of that cost.
+ */
+export function readRegimeFromStore<T>(store: BarStore, options: { to?: string; params?: RegimeParamsInput; model?: RegimeModelName }, read: (h: Readonly<RegimeHistory>) => T): T {
+  const { model, input } = regimeInputFromStore(store, options);
+  return readModelHistory(model, input, options.params, read);
 }
 
 /** What a regime model reads from the store: SPY's sessions and adjusted closes, VIX aligned to them. */

@@ -20,9 +20,14 @@ function keyOf(model: RegimeModelName, input: RegimeInput, params?: RegimeParams
   const h = createHash('sha256');
   h.update(JSON.stringify({ model, params: resolveModelParams(model, params) }));
   h.update(input.dates.join(','));
-  h.update(new Uint8Array(Float64Array.from(input.spyClose).buffer));
-  h.update(new Uint8Array(Float64Array.from(input.vixClose).buffer));
+  h.update(bytesOf(input.spyClose));
+  h.update(bytesOf(input.vixClose));
   return h.digest('hex');
+}
+
+function bytesOf(values: ArrayLike<number>): Uint8Array {
+  const a = values instanceof Float64Array ? values : Float64Array.from(values);
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
 /** computeModelHistory, computed once per distinct input in this process. */

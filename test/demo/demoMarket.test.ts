@@ -489,11 +489,11 @@ describe('buildDemoMarket for any seed (property)', () => {
   it('keeps the scripted crash, VIX spike and bar consistency for arbitrary seeds', () => {
     fc.assert(
       fc.property(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), (seed) => {
+        // One build per seed (a window is cut from the whole 25-year market, ~0.4 s): that the
+        // same seed rebuilds byte for byte is the 'is deterministic' test's, run in this process too.
         const m = buildDemoMarket({ seed, from: '2007-01-03', to: '2010-12-31' });
         checkOhlc(m);
         checkCrashes(m);
-        const again = buildDemoMarket({ seed, from: '2007-01-03', to: '2010-12-31' });
-        expect(JSON.stringify(again)).toBe(JSON.stringify(m));
       }),
       { numRuns: 4, seed: 20240601 },
     );

@@ -8,8 +8,12 @@ const worker = fileURLToPath(new URL('./fixtures/gcWorker.ts', import.meta.url))
 
 describe('the store survives garbage collection and process exit', () => {
   it(`does not abort when statements are collected (node ${process.version})`, { timeout: 120_000 }, () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', worker, tmp()], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--max-semi-space-size=1', '--trace-gc', '--import', 'tsx', worker, tmp()], { encoding: 'utf8' });
     expect(r.stderr).not.toMatch(/Assertion failed/);
     expect(r.status).toBe(0);
+    // The worker must really have collected garbage (young and full collections) while statements died.
+    const scavenges = (r.stdout.match(/Scavenge/g) ?? []).length;
+    expect(scavenges, r.stdout.slice(0, 2000)).toBeGreaterThan(100);
+    expect(r.stdout).toMatch(/Mark-Compact|Mark-sweep/);
   });
 });

@@ -9,6 +9,7 @@
 import { statSync } from 'node:fs';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { describeError } from '../../core/errors.js';
+import { threadImport } from '../../core/threadModule.js';
 import { readBarsCsvFile, type BarsCsvColumnsResult } from './barsCsv.js';
 
 export interface ParseRequest {
@@ -53,12 +54,7 @@ function parseHere(path: string, label: string, today: string): Parsed {
 const THREAD_FAILED = -1;
 
 function spawnParseThread(port: MessagePort, signal: Int32Array, module?: URL): Worker {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const url = module ?? new URL(fromSource ? './parseWorker.ts' : './parseWorker.js', import.meta.url);
-  // From source (tests), the thread first registers the TypeScript loader this process runs under.
-  const load = fromSource
-    ? `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`
-    : `import(${JSON.stringify(url.href)})`;
+  const load = module ? `import(${JSON.stringify(module.href)})` : threadImport(import.meta.url, 'parseWorker');
   // A module that cannot load says so at once: the importing thread, blocked waiting for a reply,
   // would otherwise see nothing until its timeout.
   const bootstrap = `const { workerData: d } = require('node:worker_threads');

@@ -7,7 +7,7 @@ import type { BarStore } from '../../data/store/barStore.js';
 import type { AllocationMatrix, Regime } from '../../portfolio/allocation.js';
 import { allocationForDay } from '../../portfolio/targetWeights.js';
 import { explainDay } from '../../regime/explain.js';
-import { indexOnOrBefore, regimeFromStore } from '../../regime/fromStore.js';
+import { indexOnOrBefore, readRegimeFromStore } from '../../regime/fromStore.js';
 import type { RegimeParamsInput } from '../../regime/types.js';
 import type { LoadedStrategy } from '../../strategy/index.js';
 import type { RegimeDecision } from './strategySignal.js';
@@ -32,16 +32,17 @@ export class RegimeCache {
     const matrix = s.regime.allocation as AllocationMatrix;
     let out: SessionRegime;
     try {
-      const { history } = regimeFromStore(this.bars, { to: session, model: s.regime.model, params: s.regime.params as RegimeParamsInput });
-      const i = indexOnOrBefore(history.dates, session);
-      const regime = i >= 0 ? history.regime[i] : null;
-      out = {
-        regime,
-        previous: i > 0 ? history.regime[i - 1] : null,
-        allocation: allocationForDay(regime, s.regime.mode, matrix).allocation,
-        summary: i >= 0 ? `${s.regime.model}: ${explainDay(history, i).summary}` : null,
-        date: i >= 0 ? history.dates[i] : null,
-      };
+      out = readRegimeFromStore(this.bars, { to: session, model: s.regime.model, params: s.regime.params as RegimeParamsInput }, (history) => {
+        const i = indexOnOrBefore(history.dates, session);
+        const regime = i >= 0 ? history.regime[i] : null;
+        return {
+          regime,
+          previous: i > 0 ? history.regime[i - 1] : null,
+          allocation: allocationForDay(regime, s.regime.mode, matrix).allocation,
+          summary: i >= 0 ? `${s.regime.model}: ${explainDay(history, i).summary}` : null,
+          date: i >= 0 ? history.dates[i] : null,
+        };
+      });
     } catch (err) {
       // Too little history is "no regime known": allocation 1.0, as in the backtest.
       out = { regime: null, previous: null, allocation: allocationForDay(null, s.regime.mode, matrix).allocation, summary: `no regime: ${(err as Error).message}`, date: null };
