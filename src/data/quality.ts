@@ -1,4 +1,4 @@
-import { CALENDAR_RANGE, isTradingDay, sessionOnOrBefore, sessionsBetween } from '../calendar/nyse.js';
+import { CALENDAR_RANGE, sessionOnOrBefore, sessionsBetween } from '../calendar/nyse.js';
 import type { DailyBar } from './bar.js';
 
 export type IssueKind = 'missing_session' | 'non_trading_day' | 'bad_ohlc' | 'stale' | 'large_move' | 'split_like' | 'unadjusted';
@@ -22,6 +22,9 @@ export const SPLIT_RATIOS: readonly SplitRatio[] = [
 export function splitLikeRatio(ratio: number, tolerance = 0.02): SplitRatio | null {
   if (!(ratio > 0) || !Number.isFinite(ratio)) return null;
   const limit = Math.log(1 + tolerance);
+  const lr = Math.log(ratio);
+  // Most sessions move far less than the smallest split (3:2): no ratio can match.
+  if (Math.abs(lr) < SMALLEST_SPLIT_LOG - limit) return null;
   let best: SplitRatio | null = null;
   let bestErr = Infinity;
   for (const sp of SPLIT_RATIOS) {
@@ -33,6 +36,8 @@ export function splitLikeRatio(ratio: number, tolerance = 0.02): SplitRatio | nu
   }
   return best;
 }
+
+const SMALLEST_SPLIT_LOG = Math.min(...SPLIT_RATIOS.map((sp) => Math.abs(Math.log(sp.factor))));
 
 export interface QualityIssue {
   kind: IssueKind;
@@ -97,19 +102,22 @@ export function checkBars(symbol: string, bars: readonly DailyBar[], opts: Quali
   const to = bars[bars.length - 1].date;
   const inRange = (d: string) => d >= CALENDAR_RANGE.from && d <= CALENDAR_RANGE.to;
 
+  const lo = from < CALENDAR_RANGE.from ? CALENDAR_RANGE.from : from;
+  const hi = to > CALENDAR_RANGE.to ? CALENDAR_RANGE.to : to;
+  // Every bar inside the calendar's range lies in [lo, hi]: one list of those sessions answers both
+  // "is this bar on a session" and "which session has no bar".
+  const sessions = lo <= hi ? sessionsBetween(lo, hi) : [];
+  const isSession = new Set(sessions);
   const have = new Set<string>();
   for (const b of bars) {
     have.add(b.date);
-    if (inRange(b.date) && !isTradingDay(b.date)) add('non_trading_day', b.date, 'bar on a day the NYSE was closed');
-    const vals = [b.open, b.high, b.low, b.close, b.adjClose];
-    if (vals.some((v) => !(v > 0))) add('bad_ohlc', b.date, `non-positive price (O ${b.open} H ${b.high} L ${b.low} C ${b.close} adj ${b.adjClose})`);
+    if (inRange(b.date) && !isSession.has(b.date)) add('non_trading_day', b.date, 'bar on a day the NYSE was closed');
+    if (!(b.open > 0 && b.high > 0 && b.low > 0 && b.close > 0 && b.adjClose > 0)) add('bad_ohlc', b.date, `non-positive price (O ${b.open} H ${b.high} L ${b.low} C ${b.close} adj ${b.adjClose})`);
     else if (b.low > b.high * (1 + 1e-9) || b.open > b.high * (1 + 1e-6) || b.open < b.low * (1 - 1e-6) || b.close > b.high * (1 + 1e-6) || b.close < b.low * (1 - 1e-6)) {
       add('bad_ohlc', b.date, `inconsistent OHLC (O ${b.open} H ${b.high} L ${b.low} C ${b.close})`);
     }
   }
-  const lo = from < CALENDAR_RANGE.from ? CALENDAR_RANGE.from : from;
-  const hi = to > CALENDAR_RANGE.to ? CALENDAR_RANGE.to : to;
-  if (lo <= hi) for (const s of sessionsBetween(lo, hi)) if (!have.has(s)) add('missing_session', s, 'NYSE session with no bar');
+  for (const s of sessions) if (!have.has(s)) add('missing_session', s, 'NYSE session with no bar');
 
   if (opts.unadjusted) {
     add('unadjusted', from, 'imported without adjusted prices (adjusted close = raw close): returns across splits and dividends are wrong; import a file with an Adj Close column');

@@ -55,16 +55,24 @@ describe.skipIf(!CHROMIUM)('the dashboard in chromium', () => {
     if (fx) rmSync(fx.dir, { recursive: true, force: true });
   });
 
-  /** A page that records console errors and failed requests. */
+  /**
+   * The one tab every test navigates, recording console errors and failed requests per page. One
+   * tab, not one per page: a new page costs Chromium a renderer start, a navigation does not.
+   */
+  let tab: Page | undefined;
+  let problems: string[] = [];
   async function open(path: string): Promise<{ page: Page; problems: string[] }> {
-    const page = await ctx.newPage();
-    const problems: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('requestfailed', (r) => { if (!r.url().endsWith('/events')) problems.push(`failed: ${r.url()} ${r.failure()?.errorText}`); });
-    page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
-    await page.goto(`${dash.url}${path}`, { waitUntil: 'load' });
-    return { page, problems };
+    if (!tab) {
+      const page = (tab = await ctx.newPage());
+      page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+      page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+      page.on('requestfailed', (r) => { if (!r.url().endsWith('/events')) problems.push(`failed: ${r.url()} ${r.failure()?.errorText}`); });
+      page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+    }
+    problems = [];
+    const mine = problems;
+    await tab.goto(`${dash.url}${path}`, { waitUntil: 'load' });
+    return { page: tab, problems: mine };
   }
 
   it('logs in with the printed URL, then every page loads with no console error and no failed request', { timeout: 120_000 }, async () => {
@@ -82,7 +90,6 @@ describe.skipIf(!CHROMIUM)('the dashboard in chromium', () => {
       // ATLAS_DOCS_SCREENSHOTS=1 refreshes the two screenshots docs/dashboard.md shows.
       if (process.env.ATLAS_DOCS_SCREENSHOTS && (name === 'overview' || name === 'regime')) await page.screenshot({ path: join(DOCS, `dashboard-${name}.png`), fullPage: true });
       expect(problems, path).toEqual([]);
-      await page.close();
     }
   });
 
@@ -92,7 +99,6 @@ describe.skipIf(!CHROMIUM)('the dashboard in chromium', () => {
     expect(await rp.locator('[data-k=date]').textContent()).toBe(regime.date);
     expect(await rp.locator('[data-k=regime]').textContent()).toBe(regime.regime);
     expect(await rp.locator('[data-k=allocation]').textContent()).toBe(`${(regime.allocation * 100).toFixed(0)}%`);
-    await rp.close();
 
     const pos = JSON.parse((await atlasInProcess(['--data-dir', fx.dir, 'positions', '--account', 'DEMO', '--json'])).stdout) as { equity: number; cash: number; positions: { symbol: string; qty: number; marketValue: number }[] };
     expect(pos.positions.length).toBe(2);
@@ -105,13 +111,11 @@ describe.skipIf(!CHROMIUM)('the dashboard in chromium', () => {
       expect(Number(await row.locator('[data-k=qty]').textContent())).toBe(p.qty);
       expect(moneyOf((await row.locator('[data-k=value]').textContent())!)).toBeCloseTo(p.marketValue, 2);
     }
-    await pp.close();
 
     const { page: op } = await open('/');
     expect(moneyOf((await op.locator('tr[data-account=DEMO] [data-k=equity]').textContent())!)).toBeCloseTo(pos.equity, 2);
     const exposure = pos.positions.reduce((a, p) => a + p.marketValue, 0) / pos.equity;
     expect(await op.locator('tr[data-account=DEMO] [data-k=exposure]').textContent()).toBe(`${(exposure * 100).toFixed(1)}%`);
-    await op.close();
   });
 
   it('compares the regime models the strategy files name: days per regime, exposure changes and Sharpe equal `atlas regime compare --json`, one strip per model', { timeout: 120_000 }, async () => {
@@ -133,7 +137,6 @@ describe.skipIf(!CHROMIUM)('the dashboard in chromium', () => {
     expect(await page.locator('[data-k=sharpe-bh]').textContent()).toBe(cmp.models[0].inSample.buyAndHold.sharpe.toFixed(2));
     await shoot(page, 'regime-models');
     expect(problems.join('\n')).toBe('');
-    await page.close();
   });
 
   it('shows a run (signal, pre-flight, gates, plan, orders, fills, shortfall) with the numbers of `atlas rebalance --json` and `atlas log --run --json`', async () => {
@@ -190,7 +193,6 @@ describe.skipIf(!CHROMIUM)('the dashboard in chromium', () => {
       expect(await row.locator('[data-k=price]').textContent()).toBe(f.fillPrice!.toFixed(4));
     }
     expect(problems).toEqual([]);
-    await page.close();
   });
 
   it('updates an open page within 2 s of a snapshot being written', async () => {
@@ -210,7 +212,6 @@ describe.skipIf(!CHROMIUM)('the dashboard in chromium', () => {
     expect(moneyOf((await cell.textContent())!)).toBeCloseTo(snap.equity, 2);
     expect(await page.locator('tr[data-account=DEMO] td.date').textContent()).toBe(next);
     expect(problems).toEqual([]);
-    await page.close();
   });
 
   it('answers 401 on every route without the token, and with a wrong one', async () => {
@@ -251,7 +252,6 @@ describe.skipIf(!CHROMIUM)('the dashboard in chromium', () => {
     await page.locator('#research tr[data-kind=backtest] a').first().click();
     await page.locator('.atlas-chart canvas').first().waitFor();
     expect(problems).toEqual([]);
-    await page.close();
   });
 
   it('lists the sweep beside the backtest, and its page shows the numbers of `atlas sweep --json`', async () => {
@@ -270,6 +270,5 @@ describe.skipIf(!CHROMIUM)('the dashboard in chromium', () => {
     const results = sw.results as { metrics: { sharpe: number } }[];
     expect(await page.locator('#sweep-results [data-k=sharpe]').allTextContents()).toEqual(results.map((r) => r.metrics.sharpe.toFixed(2)));
     expect(problems).toEqual([]);
-    await page.close();
   });
 });

@@ -12,7 +12,6 @@ import { execFileSync } from 'node:child_process';
 import { demoMoment } from '../../src/cli/commands/demo.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { sessionsBetween } from '../../src/calendar/nyse.js';
-import { installDemoMarket } from '../../src/data/demoInstall.js';
 import { BarStore } from '../../src/data/store/barStore.js';
 import { openDatabase } from '../../src/data/store/database.js';
 import { PaperBroker } from '../../src/execution/brokers/paper/index.js';
@@ -20,6 +19,7 @@ import { FileAlertJournal } from '../../src/operations/alerts/journal.js';
 import { buildSnapshot, type AccountSnapshot } from '../../src/operations/snapshots/snapshot.js';
 import { SnapshotStore } from '../../src/operations/snapshots/snapshotStore.js';
 import { atlasInProcess } from '../support/cliInProcess.js';
+import { copyDemoStore } from '../support/demoFixture.js';
 
 /** Debian's chromium, or undefined (then the browser tests skip and say why). */
 export function findChromium(): string | undefined {
@@ -49,10 +49,11 @@ export interface Fixture {
 
 export async function buildFixture(): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'atlas-dash-'));
+  // The store `atlas data demo` writes (cached for the whole run), copied.
+  await copyDemoStore(dir);
   const db = openDatabase(dir);
   const bars = new BarStore(db);
-  const summary = installDemoMarket(bars);
-  const last = summary.to;
+  const last = bars.symbolInfo('SPY')!.lastDate!;
   const broker = new PaperBroker({ db, bars, account: 'DEMO', initialCash: 100_000, clock: new ManualClock(`${last}T15:00:00Z`) });
   for (const [symbol, qty] of [['AAPL', 40], ['MSFT', 25]] as const) {
     const o = await broker.submitOrder({ symbol, side: 'buy', qty, type: 'market', timeInForce: 'day', clientOrderId: `dash-${symbol}` });

@@ -12,6 +12,7 @@ import {
   DEMO_STOCKS,
   buildDemoMarket,
   buildDemoMarketColumns,
+  clearDemoSimulations,
   generateDemoMarket,
   type DemoMarket,
 } from '../../src/data/demo/market.js';
@@ -127,6 +128,7 @@ describe('buildDemoMarket (default: seed 42, 2000-01-03..2024-12-31)', () => {
     // Bit-identical: the whole 25-year market built again (as the store's typed columns, what
     // `atlas demo` writes) against the shared build's bars, every value compared as its 8 bytes
     // (serializing 57 MB of JSON twice adds nothing and costs seconds).
+    clearDemoSimulations(); // a real second simulation, not the kept one
     const again = buildDemoMarketColumns({ seed: 42 });
     const { series, ...meta } = m;
     const { series: columns, ...againMeta } = again;

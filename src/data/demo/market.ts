@@ -10,9 +10,9 @@ import { AtlasError } from '../../core/errors.js';
 import { CALENDAR_RANGE, sessionsBetween } from '../../calendar/nyse.js';
 import { seriesFromColumns, toColumns, type DemoColumnSeries } from './bars.js';
 import { DEMO_SCRIPT_END, DEMO_SCRIPT_START, type DemoEpisode, type DemoSector } from './episodes.js';
-import { simulateMarket, simulateVix } from './spyVix.js';
-import { simulateSectorFactors, simulateStock } from './stocks.js';
-import { buildTimeline, firstIndexOnOrAfter } from './timeline.js';
+import { simulateMarket, simulateVix, type MarketPath, type VixPath } from './spyVix.js';
+import { simulateSectorFactors, simulateStock, type StockPath } from './stocks.js';
+import { buildTimeline, firstIndexOnOrAfter, type Timeline } from './timeline.js';
 import { DEMO_SPY, DEMO_STOCKS, DEMO_VIX } from './universe.js';
 
 export {
@@ -120,6 +120,44 @@ function toMarket(g: GeneratedColumns): DemoMarket {
   return { label: g.label, seed: g.seed, from: g.from, to: g.to, series, sectors: g.sectors, episodes: g.episodes };
 }
 
+interface SimulatedPaths {
+  tl: Timeline;
+  market: MarketPath;
+  vix: VixPath;
+  /** By DEMO_STOCKS index; undefined for a stock listed after the last session. */
+  stocks: (StockPath | undefined)[];
+}
+
+/**
+ * The last simulations by seed and sessions. Every window of the market is cut from the same
+ * simulation of the whole script (see buildDemoMarket), so building several windows of one seed
+ * (the demo's store, its report window, a test's fixtures) simulates once. The paths are only
+ * read afterwards (toColumns copies what it needs). Two entries: a process rarely holds more
+ * than one seed, and each is about 25 MB.
+ */
+const SIMULATIONS = new Map<string, SimulatedPaths>();
+
+function simulatePaths(seed: number, sessions: readonly string[]): SimulatedPaths {
+  const key = `${seed}|${sessions.length}|${sessions.join(',')}`;
+  const hit = SIMULATIONS.get(key);
+  if (hit) return hit;
+  const tl = buildTimeline(sessions);
+  const s = seed >>> 0;
+  const market = simulateMarket(tl, s);
+  const vix = simulateVix(tl, market, s);
+  const factors = simulateSectorFactors(tl, market, s);
+  const stocks = DEMO_STOCKS.map((spec) => simulateStock(spec, tl, market, factors[spec.sector], s));
+  const paths = { tl, market, vix, stocks };
+  if (SIMULATIONS.size >= 2) SIMULATIONS.delete(SIMULATIONS.keys().next().value!);
+  SIMULATIONS.set(key, paths);
+  return paths;
+}
+
+/** Forgets the kept simulations (a test that checks a rebuild is byte-identical must really rebuild). */
+export function clearDemoSimulations(): void {
+  SIMULATIONS.clear();
+}
+
 function generateDemoColumns(input: GenerateDemoMarketInput): GeneratedColumns {
   const { seed, sessions } = input;
   if (!Number.isSafeInteger(seed)) {
@@ -128,7 +166,7 @@ function generateDemoColumns(input: GenerateDemoMarketInput): GeneratedColumns {
   for (let i = 1; i < sessions.length; i++) {
     if (!(sessions[i - 1] < sessions[i])) throw new RangeError(`demo market: sessions must ascend (${sessions[i - 1]}, ${sessions[i]})`);
   }
-  const tl = buildTimeline(sessions);
+  const { tl, market, vix, stocks } = simulatePaths(seed, sessions);
   const first = input.from === undefined ? 0 : firstIndexOnOrAfter(tl, toDayNumber(input.from));
   const last = (input.to === undefined ? sessions.length : firstIndexOnOrAfter(tl, toDayNumber(input.to) + 1)) - 1;
   if (first > last) {
@@ -137,10 +175,6 @@ function generateDemoColumns(input: GenerateDemoMarketInput): GeneratedColumns {
     });
   }
 
-  const s = seed >>> 0;
-  const market = simulateMarket(tl, s);
-  const vix = simulateVix(tl, market, s);
-  const factors = simulateSectorFactors(tl, market, s);
 
   const series: DemoColumnSeries[] = [];
   const firstIndex: number[] = [];
@@ -159,8 +193,8 @@ function generateDemoColumns(input: GenerateDemoMarketInput): GeneratedColumns {
   series.push(toColumns(DEMO_VIX, tl.dates, tl.days, first, last, vix));
 
   const sectors: Record<string, DemoSector> = {};
-  for (const spec of DEMO_STOCKS) {
-    const path = simulateStock(spec, tl, market, factors[spec.sector], s);
+  for (const [k, spec] of DEMO_STOCKS.entries()) {
+    const path = stocks[k];
     if (!path) continue;
     const a = Math.max(first, path.start);
     if (a > last) continue;
