@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
+import { DurationSequencer } from './test/support/sequencer.js';
 
 /**
  * Two projects, both without a fresh module graph per file (isolate: false), so each worker
@@ -50,6 +51,8 @@ export default defineConfig({
     // compute, so every core gets a worker (at least two).
     maxWorkers: Math.max(2, availableParallelism()),
     reporters: ['default'],
+    // Longest files first, by committed durations (a fresh clone has no vitest results cache).
+    sequence: { sequencer: DurationSequencer },
     projects: [
       {
         extends: true,

@@ -1,13 +1,14 @@
 /**
  * @module globalSetup of `npm test`: runs once, before any test file. It makes sure the tests that
  * spawn the real binary (bin/atlas.js -> dist/) never run a stale dist/ (freshDist.ts: rebuilt
- * here, once, when it was compiled from other sources), and builds the cached demo store
- * (demoFixture.ts) once, so that test files starting together do not each build it.
+ * here, once, when it was compiled from other sources), and starts building the cached demo store
+ * (demoFixture.ts) in the background: files that need it wait for that one build, the others run
+ * meanwhile.
  */
-import { demoFixture } from './demoFixture.js';
+import { startDemoFixtureBuild } from './demoFixture.js';
 import { ensureFreshDist } from './freshDist.js';
 
-export default async function setup(): Promise<void> {
+export default function setup(): () => void {
   ensureFreshDist();
-  await demoFixture();
+  return startDemoFixtureBuild();
 }
