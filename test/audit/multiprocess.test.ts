@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCsv } from '../../src/data/csv/parseCsv.js';
 import { EXECUTION_LOG_COLUMNS, executionLogFiles, readExecutionLog, verifyExecutionLog } from '../../src/execution/audit/executionLog.js';
+import { nodeScript } from '../support/nodeScript.js';
 
 const worker = fileURLToPath(new URL('./appendWorker.ts', import.meta.url));
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -16,7 +17,7 @@ afterEach(() => {
 
 function run(args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', worker, ...args], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeScript(worker), ...args], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);

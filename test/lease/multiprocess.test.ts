@@ -6,6 +6,7 @@ import { systemClock } from '../../src/core/clock.js';
 import { openDatabase } from '../../src/data/store/database.js';
 import { acquireLease, accountLeaseHolder } from '../../src/execution/lease/index.js';
 import { useTempDirs } from '../support/tmp.js';
+import { nodeScript } from '../support/nodeScript.js';
 
 const worker = fileURLToPath(new URL('./leaseWorker.ts', import.meta.url));
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -26,7 +27,7 @@ interface Worker {
 }
 
 function start(args: string[]): Worker {
-  const child = spawn(process.execPath, ['--import', 'tsx', worker, ...args], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeScript(worker), ...args], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
   let buf = '';
   let err = '';
   const lines: string[] = [];

@@ -4,13 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/data/store/database.js';
 import { BarStore } from '../../src/data/store/barStore.js';
 import { useTempDirs } from '../support/tmp.js';
+import { nodeScript } from '../support/nodeScript.js';
 
 const tmp = useTempDirs();
 const worker = fileURLToPath(new URL('./fixtures/storeWorker.ts', import.meta.url));
 
 function run(args: string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', worker, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeScript(worker), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('close', (code) => resolve({ code, stderr }));

@@ -7,6 +7,7 @@ import type { DailyBar } from '../../src/data/bar.js';
 import { BarStore } from '../../src/data/store/barStore.js';
 import { openDatabase } from '../../src/data/store/database.js';
 import { useTempDirs } from '../support/tmp.js';
+import { nodeScript } from '../support/nodeScript.js';
 
 const tmp = useTempDirs();
 const worker = fileURLToPath(new URL('./fixtures/importWorker.ts', import.meta.url));
@@ -14,7 +15,7 @@ const worker = fileURLToPath(new URL('./fixtures/importWorker.ts', import.meta.u
 /** Runs the worker and SIGKILLs it as soon as `killWhen` holds for its output so far. */
 function runAndKill(args: string[], killWhen: (out: string) => boolean): Promise<{ out: string; signal: NodeJS.Signals | null }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', worker, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...nodeScript(worker), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
