@@ -52,7 +52,8 @@ describe('replay on the demo market (daily regime mode, whole shares), with aler
     const dispatcher = createDispatcher(config, env, { clock: systemClock, secrets: () => [tg.token, smtp.password], maxAttempts: 2, baseDelayMs: 5 });
     emitted = [];
     const t0 = performance.now();
-    result = await runReplay({ sourceDir: source, replayDir: join(root, 'replay'), strategyFile: strategy, from: '2008-01-02', to: '2008-02-29', alert: (e) => {
+    // Started mid-month: the account holds cash until the scheduled rebalance of 2008-01-02.
+    result = await runReplay({ sourceDir: source, replayDir: join(root, 'replay'), strategyFile: strategy, from: '2007-12-14', to: '2008-02-29', alert: (e) => {
       emitted.push(e);
       dispatcher.emit(e);
     } });
@@ -66,10 +67,10 @@ describe('replay on the demo market (daily regime mode, whole shares), with aler
   });
 
   it('runs every job, snapshots every session once and fills every order', () => {
-    console.log(`replay 2008-01-02..2008-02-29 took ${seconds.toFixed(1)} s`);
+    console.log(`replay 2007-12-14..2008-02-29 took ${seconds.toFixed(1)} s`);
     expect(result.stopped).toBe(false);
     const [acct] = result.accounts;
-    expect(acct.snapshots).toBe(sessionsBetween('2008-01-02', '2008-02-29').length);
+    expect(acct.snapshots).toBe(sessionsBetween('2007-12-14', '2008-02-29').length);
     expect(acct.orders).toBeGreaterThan(0);
     expect(acct.filled).toBe(acct.orders);
     expect(verifyExecutionLog(join(root, 'replay')).ok).toBe(true);
@@ -77,7 +78,9 @@ describe('replay on the demo market (daily regime mode, whole shares), with aler
 
   it('places the same orders as the backtest (symbol, side, day, quantity within one share) and ends within 0.1% of its equity', () => {
     const r = parityOf(join(root, 'replay'), strategy);
-    console.log(parityLine('demo 2008-01-02..2008-02-29', r, seconds));
+    console.log(parityLine('demo 2007-12-14..2008-02-29', r, seconds));
+    // Compared from the account's first rebalance, not from its first (all-cash) session.
+    expect(r.from).toBe('2008-01-02');
     expect(r.ordersTotal).toBeGreaterThan(10);
     expect(r.orders.filter((o) => o.verdict !== 'same' && o.verdict !== 'within one share')).toEqual([]);
     expect(Math.abs(r.finalEquityGap!)).toBeLessThan(0.001);
@@ -93,8 +96,10 @@ describe('replay on the demo market (daily regime mode, whole shares), with aler
     const file = join(root, 'parity.html');
     const r = await atlasInProcess(['--data-dir', join(root, 'replay'), 'parity', '--report', file, '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const json = JSON.parse(r.stdout) as { ordersMatched: number; ordersTotal: number };
+    const json = JSON.parse(r.stdout) as { ordersMatched: number; ordersTotal: number; from: string; notes: string[] };
     expect(json.ordersMatched).toBe(json.ordersTotal);
+    expect(json.from).toBe('2008-01-02');
+    expect(json.notes).toContain('the account started on 2007-12-14 and first rebalanced on 2008-01-02 (a deployed account invests at its first scheduled rebalance, a backtest on its first session): the comparison starts on 2008-01-02');
     const html = readFileSync(file, 'utf8');
     expect(html).toContain('data-atlas-chart="parity-spec"');
     expect(html).toContain(CHART_RUNTIME);

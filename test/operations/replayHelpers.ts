@@ -7,6 +7,8 @@ import { RunStore } from '../../src/execution/rebalance/runStore.js';
 import { backtestOfStrategy } from '../../src/operations/parity/backtestOf.js';
 import { buildParityReport, fillShortfalls, liveOrdersOf, shareFactorOf, type ParityReport } from '../../src/operations/parity/parity.js';
 import { SnapshotStore } from '../../src/operations/snapshots/snapshotStore.js';
+import { DecisionStore } from '../../src/operations/daemon/decisions.js';
+import { parityStart } from '../../src/operations/parity/start.js';
 import { getUniverse } from '../../src/selection/universes.js';
 import { loadStrategyFile } from '../../src/strategy/index.js';
 import { writeDemoStore } from '../backtest/demoStore.js';
@@ -48,7 +50,9 @@ export function parityOf(dir: string, strategyFile: string, account = 'REPLAY'):
   const db = openDatabase(dir);
   try {
     const bars = new BarStore(db, () => new Date('2030-01-01T00:00:00Z'));
-    const snaps = new SnapshotStore(db).between('paper', account, '0000-01-01', '9999-12-31');
+    const all = new SnapshotStore(db).between('paper', account, '0000-01-01', '9999-12-31');
+    // As `atlas parity` does: from the account's first rebalance when it started between two.
+    const snaps = parityStart(all, new DecisionStore(db).list(account).find((d) => d.kind === 'scan')?.session).snapshots;
     const bt = backtestOfStrategy(bars, loadStrategyFile(strategyFile), { from: snaps[0].session, to: snaps.at(-1)!.session, initialCash: snaps[0].equity });
     return buildParityReport({ account, broker: 'paper', snapshots: snaps, fills: fillShortfalls(new RunStore(db), bars, account, 'paper'), backtest: bt, shareFactor: shareFactorOf(bars), liveOrders: liveOrdersOf(new RunStore(db), account, 'paper') });
   } finally {

@@ -9,9 +9,11 @@ import { join, resolve } from 'node:path';
 import { AtlasError, describeError } from '../../core/errors.js';
 import { RunStore } from '../../execution/rebalance/runStore.js';
 import { loadDeployments, loadOperationsConfig } from '../../operations/config.js';
+import { DecisionStore } from '../../operations/daemon/decisions.js';
 import { backtestOfStrategy } from '../../operations/parity/backtestOf.js';
 import { parityHtml } from '../../operations/parity/html.js';
 import { buildParityReport, fillShortfalls, liveOrdersOf, shareFactorOf } from '../../operations/parity/parity.js';
+import { parityStart } from '../../operations/parity/start.js';
 import { REPLAY_MARKER, type ReplayMarker } from '../../operations/replay/replay.js';
 import { SnapshotStore } from '../../operations/snapshots/snapshotStore.js';
 import { loadStrategyFile, type LoadedStrategy } from '../../strategy/index.js';
@@ -48,9 +50,12 @@ Examples:
         );
       }
       const strategy = strategyFor(ctx.dataDir, chosen.account, flags.strategy);
-      const list = snaps.between(chosen.broker, chosen.account, '0000-01-01', '9999-12-31');
-      const live = list.filter((s) => s.source !== 'missing');
+      const all = snaps.between(chosen.broker, chosen.account, '0000-01-01', '9999-12-31');
       const notes: string[] = [];
+      const start = parityStart(all, new DecisionStore(db).list(chosen.account).find((d) => d.kind === 'scan')?.session);
+      if (start.note) notes.push(start.note);
+      const list = start.snapshots;
+      const live = list.filter((s) => s.source !== 'missing');
       if (list.length > live.length) notes.push(`${list.length - live.length} session(s) have no snapshot (marked missing): left out of the comparison`);
       const hashes = new Set(live.map((s) => s.strategyHash).filter(Boolean));
       if (hashes.size > 1 || (hashes.size === 1 && !hashes.has(strategy.hash))) notes.push(`the snapshots were taken under strategy hash(es) ${[...hashes].map((h) => h!.slice(0, 8)).join(', ')}; the backtest uses ${strategy.hash.slice(0, 8)}`);
