@@ -368,7 +368,7 @@ function sessionRange(panel: Panel, cfg: ResolvedBacktestConfig): { start: numbe
 
 function usablePrep(prep: PreparedPanel | undefined, panel: Panel, cfg: ResolvedBacktestConfig, universe: UniverseLike | null, decisions: readonly number[]): PreparedPanel | undefined {
   if (!prep || prep.panel !== panel || prep.universe !== universe || prep.lookback !== cfg.lookback) return undefined;
-  if (prep.volumeFilter !== cfg.volumeFilter || prep.distanceFloor > cfg.minDistance) return undefined;
+  if (prep.volumeFilter !== cfg.volumeFilter || prep.distanceFloor > cfg.minDistance || prep.depth < cfg.topN) return undefined;
   if (cfg.volumeFilter && (prep.volumeMultiplier !== cfg.volumeMultiplier || prep.volumeWindow !== cfg.volumeWindow)) return undefined;
   return decisions.every((d) => prep.rankSlot[d] >= 0) ? prep : undefined;
 }
@@ -918,7 +918,7 @@ function setUp(panel: Panel, regimeSeries: RegimeSeries | null, config: Backtest
   if (!prep) {
     prep = prepareBacktest(panel, {
       lookback: cfg.lookback, volumeFilter: cfg.volumeFilter, volumeMultiplier: cfg.volumeMultiplier, volumeWindow: cfg.volumeWindow,
-      distanceFloor: cfg.minDistance, dates: decisions, universe, precomputed: config.precomputed,
+      distanceFloor: cfg.minDistance, dates: decisions, universe, precomputed: config.precomputed, depth: cfg.topN,
     });
     // A caller that passes a precomputation runs again on the same panel: keep the rankings with it.
     if (config.precomputed) reusedPreps.set(config.precomputed, prep);
@@ -939,7 +939,7 @@ export function prepareFor(panel: Panel, config: BacktestConfig): PreparedPanel 
   return prepareBacktest(panel, {
     lookback: cfg.lookback, volumeFilter: cfg.volumeFilter, volumeMultiplier: cfg.volumeMultiplier, volumeWindow: cfg.volumeWindow,
     distanceFloor: cfg.minDistance, dates: decisionDates(panel.dates, start, end, cfg.rebalance, cfg.rebalanceOffset),
-    universe: config.universe ?? null, precomputed: config.precomputed,
+    universe: config.universe ?? null, precomputed: config.precomputed, depth: cfg.topN,
   });
 }
 

@@ -312,6 +312,7 @@ export function liveGateVerdicts(input: LiveGateInput): GateVerdict[] {
 }
 
 const batches = new WeakMap<object, GateBatch>();
+const reasonsOf = new WeakMap<object, string[]>();
 
 /** The batch and context a record's gates were evaluated on (for re-evaluation and checks). */
 export function gateInputOf(record: object): LiveGateInput | undefined {
@@ -320,19 +321,28 @@ export function gateInputOf(record: object): LiveGateInput | undefined {
 }
 
 /**
+ * One accessor pair for every record: V8 then gives all records one hidden class, where a pair of
+ * closures per record made each its own (slow to create, to read and to JSON.stringify).
+ */
+const LAZY_REASONS: PropertyDescriptor = {
+  enumerable: true,
+  configurable: true,
+  get(this: object): string[] {
+    let reasons = reasonsOf.get(this);
+    if (!reasons) reasonsOf.set(this, (reasons = evaluateLiveGates(batchInput(batches.get(this)!)).reasons));
+    return reasons;
+  },
+  set(this: object, v: string[]) {
+    reasonsOf.set(this, v);
+  },
+};
+
+/**
  * Sets `gates` (the verdicts) on a rebalance record now and `gateReasons` as a property that runs
  * the real gates the first time it is read, then keeps the result.
  */
 export function attachLiveGates(record: { gates?: GateVerdict[]; gateReasons?: string[] }, batch: GateBatch): void {
   record.gates = batchVerdicts(batch);
   batches.set(record, batch);
-  let reasons: string[] | undefined;
-  Object.defineProperty(record, 'gateReasons', {
-    enumerable: true,
-    configurable: true,
-    get: () => (reasons ??= evaluateLiveGates(batchInput(batch)).reasons),
-    set: (v: string[]) => {
-      reasons = v;
-    },
-  });
+  Object.defineProperty(record, 'gateReasons', LAZY_REASONS);
 }

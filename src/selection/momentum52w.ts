@@ -383,17 +383,22 @@ export function symbolRanks(symbols: readonly string[]): Int32Array {
  * descending, ties by symbol): written into outSyms / outDist, returns the count. The ranking of
  * a date does not depend on topN or on any minDistance >= floor (those take a prefix of it), so
  * a sweep computes it once per decision date. Same rules as scanMomentum.
+ *
+ * With `depth`, only the first `depth` of that ranking (the most any run reads: its topN) are
+ * written, picked in one pass instead of sorting every eligible name (hundreds a date on a broad
+ * universe); they are the full ranking's prefix exactly.
  */
 export function rankCandidates(
   pre: MomentumPrecomp,
   t: number,
   candidates: ArrayLike<number>,
-  options: { floor: number; volumeFilter: boolean; volumeMultiplier: number; volumeWindow: number },
+  options: { floor: number; volumeFilter: boolean; volumeMultiplier: number; volumeWindow: number; depth?: number },
   ranks: Int32Array,
   isMember: ((s: number, t: number) => boolean) | undefined,
   outSyms: Int32Array,
   outDist: Float64Array,
 ): number {
+  const depth = options.depth ?? Infinity;
   const panel = pre.panel;
   const n = panel.dates.length;
   let count = 0;
@@ -409,10 +414,32 @@ export function rankCandidates(
       if (Number.isNaN(avg) || !(panel.volume[k] > options.volumeMultiplier * avg)) continue;
     }
     if (isMember && !isMember(s, t)) continue;
-    outSyms[count] = s;
-    outDist[count] = distance;
-    count++;
+    if (count < depth) {
+      outSyms[count] = s;
+      outDist[count] = distance;
+      count++;
+      // Kept in rank order once the prefix is full, so a later name only has to beat the last.
+      if (count === depth) sortRanked(outSyms, outDist, count, ranks);
+      continue;
+    }
+    // The prefix is full and sorted: insert s if it ranks above the last, dropping the last.
+    const last = count - 1;
+    if (!(distance > outDist[last] || (distance === outDist[last] && ranks[s] < ranks[outSyms[last]]))) continue;
+    let j = last;
+    while (j > 0 && (distance > outDist[j - 1] || (distance === outDist[j - 1] && ranks[s] < ranks[outSyms[j - 1]]))) {
+      outSyms[j] = outSyms[j - 1];
+      outDist[j] = outDist[j - 1];
+      j--;
+    }
+    outSyms[j] = s;
+    outDist[j] = distance;
   }
+  if (count < depth) sortRanked(outSyms, outDist, count, ranks);
+  return count;
+}
+
+/** Sorts the first `count` entries of outSyms / outDist into rank order (distance descending, ties by symbol rank). */
+function sortRanked(outSyms: Int32Array, outDist: Float64Array, count: number, ranks: Int32Array): void {
   if (count > 1) {
     const idx = new Int32Array(count);
     for (let i = 0; i < count; i++) idx[i] = i;
@@ -424,7 +451,6 @@ export function rankCandidates(
       outDist[i] = dist[idx[i]];
     }
   }
-  return count;
 }
 
 /** The top-N picks on date index t among the candidate symbol indices, in rank order. */
