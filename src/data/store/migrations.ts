@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { DAEMON_SCHEMA, DECISIONS_SCHEMA, SNAPSHOT_SERIES_INDEX, SNAPSHOTS_SCHEMA } from './operationsSchema.js';
 import { migrateRowsToChunks } from './rowsToChunks.js';
+import { BARS_VERSION_SCHEMA } from './panelCache.js';
 
 /**
  * Versioned schema. PRAGMA user_version holds the version a store is at; each migration moves it
@@ -270,6 +271,13 @@ export const MIGRATIONS: Migration[] = [
     description: "snapshots: a covering index of each account's daily equity, exposure and regime (the dashboard reads them without the JSON)",
     up(db) {
       db.exec(SNAPSHOT_SERIES_INDEX);
+    },
+  },
+  {
+    version: 11,
+    description: 'bars: a version counter every write to bar_chunks or symbols moves (triggers), so a saved panel knows when it is stale (panelCache.ts)',
+    up(db) {
+      db.exec(BARS_VERSION_SCHEMA);
     },
   },
 ];
