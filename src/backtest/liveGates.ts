@@ -46,9 +46,8 @@ export interface LiveGateOutcome {
 
 const RANK: Record<GateVerdict, number> = { PASS: 0, WARN: 1, FAIL: 2 };
 
-function uniform(a: number): AllocationMatrix {
-  return Object.fromEntries(REGIMES.map((r) => [r, a])) as AllocationMatrix;
-}
+/** The matrix of the regime layer off: NO_REGIME_ALLOCATION in every regime (one object, the gates only read it). */
+const UNIFORM: Readonly<AllocationMatrix> = Object.fromEntries(REGIMES.map((r) => [r, NO_REGIME_ALLOCATION])) as AllocationMatrix;
 
 export function evaluateLiveGates(input: LiveGateInput): LiveGateOutcome {
   const positions = new Map<string, { qty: number; price: number }>();
@@ -62,7 +61,7 @@ export function evaluateLiveGates(input: LiveGateInput): LiveGateOutcome {
   for (const o of input.orders) assets.set(o.symbol, { active: true, tradable: true, lastPrice: input.rawClose(o.symbol) });
   // The regime layer off targets 100% whatever the regime; with no regime known a regime mode
   // does the same. The gate still sees the real regime when there is one (CRASH refuses buys live).
-  const matrix = input.mode === 'off' || input.regime === null ? uniform(NO_REGIME_ALLOCATION) : input.allocation;
+  const matrix = input.mode === 'off' || input.regime === null ? UNIFORM : input.allocation;
   const v = validateBatch(
     input.orders.map((o) => ({ symbol: o.symbol, side: o.side, qty: o.qty, type: 'market' as const, timeInForce: 'day' as const, refPrice: o.refPrice })),
     {

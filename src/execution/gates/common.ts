@@ -130,6 +130,7 @@ export function workingTotals(ctx: GateContext, buyPriceBuffer = limitsOf(ctx).b
 
 /** ", incl. 2 working order(s) at the broker (buys $x, sells $y)" or '' when there are none. */
 export function workingNote(ctx: GateContext): string {
+  if (!ctx.workingOrders?.length) return ''; // a backtest batch: no totals to build
   const t = workingTotals(ctx);
   if (t.count === 0) return '';
   return `, incl. ${t.count} working order(s) at the broker (buys ${money(t.buyValue)}, sells ${money(t.sellValue)})`;
@@ -137,6 +138,7 @@ export function workingNote(ctx: GateContext): string {
 
 /** Per symbol: " (incl. working buy 10, sell 5)" or ''. */
 export function workingNoteFor(ctx: GateContext, symbol: string): string {
+  if (!ctx.workingOrders?.length) return '';
   let buy = 0;
   let sell = 0;
   for (const w of workingOrdersOf(ctx)) {
