@@ -417,12 +417,16 @@ export function rankCandidates(
     if (!(h > 0)) continue; // NaN: no bar or insufficient history
     const distance = panel.adjClose[k] / h;
     if (!(distance >= options.floor)) continue;
+    // With the prefix full, a name that would not enter it needs no volume or membership check
+    // (both only remove names, so the order of the tests does not change the result).
+    const full = count >= depth;
+    if (full && !(distance > outDist[count - 1] || (distance === outDist[count - 1] && ranks[s] < ranks[outSyms[count - 1]]))) continue;
     if (options.volumeFilter) {
       const avg = volumeAverageBefore(panel, s, t, options.volumeWindow);
       if (Number.isNaN(avg) || !(panel.volume[k] > options.volumeMultiplier * avg)) continue;
     }
     if (isMember && !isMember(s, t)) continue;
-    if (count < depth) {
+    if (!full) {
       outSyms[count] = s;
       outDist[count] = distance;
       count++;
@@ -430,10 +434,8 @@ export function rankCandidates(
       if (count === depth) sortRanked(outSyms, outDist, count, ranks);
       continue;
     }
-    // The prefix is full and sorted: insert s if it ranks above the last, dropping the last.
-    const last = count - 1;
-    if (!(distance > outDist[last] || (distance === outDist[last] && ranks[s] < ranks[outSyms[last]]))) continue;
-    let j = last;
+    // The prefix is full and sorted, and s ranks above its last: insert s, dropping the last.
+    let j = count - 1;
     while (j > 0 && (distance > outDist[j - 1] || (distance === outDist[j - 1] && ranks[s] < ranks[outSyms[j - 1]]))) {
       outSyms[j] = outSyms[j - 1];
       outDist[j] = outDist[j - 1];
