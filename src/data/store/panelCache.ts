@@ -9,7 +9,8 @@
  * 11), plus the store's id and every symbol's summary row; it is read in the load's own read
  * transaction. A file is written to a temp name, fsynced and renamed, and checked against its key,
  * shape and size when read; anything unexpected is a miss. Small loads are not saved (SQLite is
- * quick for them); ATLAS_PANEL_CACHE=off turns the cache off. The newest few files are kept.
+ * quick for them), nor very large ones (PANEL_CACHE_MAX_BYTES); ATLAS_PANEL_CACHE=off turns the cache
+ * off. The newest few files are kept.
  */
 import type Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
@@ -39,6 +40,8 @@ export const BARS_VERSION_SCHEMA = `
 export const PANEL_CACHE_MIN_BARS = 1_000_000;
 /** Files kept in cache/panel (a 500-stock, 25-year, 4-field panel is about 100 MB). */
 const KEEP = 3;
+/** A panel larger than this is not saved (the cache would hold several of them). */
+export const PANEL_CACHE_MAX_BYTES = 2 ** 30;
 const MAGIC = 'ATLASPC1';
 const HEADER = 56; // magic 8, key 32, dates u32, symbols u32, field mask u32, reserved u32
 const FORMAT = 'panel-cache-1'; // bump when the loader's output for the same store changes
@@ -153,6 +156,8 @@ function readPanel(file: string, key: string, mask: number, symbols: readonly st
 }
 
 function writePanel(dir: string, file: string, key: string, mask: number, panel: Panel): void {
+  const fields = PANEL_FIELDS.filter((_, i) => mask & (1 << i));
+  if (8 * panel.dates.length * panel.symbols.length * fields.length > PANEL_CACHE_MAX_BYTES) return;
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     mkdirSync(dir, { recursive: true });
@@ -164,7 +169,7 @@ function writePanel(dir: string, file: string, key: string, mask: number, panel:
       head.writeUInt32LE(panel.dates.length, 40);
       head.writeUInt32LE(panel.symbols.length, 44);
       head.writeUInt32LE(mask, 48);
-      const parts = [head, bytesOf(panel.dayNumbers), ...PANEL_FIELDS.filter((_, i) => mask & (1 << i)).map((f) => bytesOf(panel[f]))];
+      const parts = [head, bytesOf(panel.dayNumbers), ...fields.map((f) => bytesOf(panel[f]))];
       for (const p of parts) for (let done = 0; done < p.byteLength; ) done += writeSync(fd, p, done, p.byteLength - done);
       // Durable before it is visible: a torn file after a crash must never be read as a panel.
       fsyncSync(fd);
