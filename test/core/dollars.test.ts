@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { twoDecimals } from '../../src/core/dollars.js';
-import { money } from '../../src/execution/gates/common.js';
+import { fixed2, twoDecimals } from '../../src/core/dollars.js';
+import { money, pct } from '../../src/execution/gates/common.js';
 import { json } from '../../src/cli/output.js';
 
 const INTL = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
@@ -22,6 +22,15 @@ describe('twoDecimals (the gates\' dollar amounts)', () => {
     expect(money(1234.5)).toBe('$1,234.50');
     expect(money(-5)).toBe('-$5.00');
     expect(money(NaN)).toBe('NaN');
+  });
+});
+
+describe('fixed2 (the gates\' percentages)', () => {
+  it('writes what toFixed(2) writes (property)', () => {
+    for (const y of [0, -0, 0.125, 1.005, -1.005, 0.005, -0.001, 99.995, 1e9, 1e21, -1e-9, NaN, Infinity]) expect(fixed2(y), String(y)).toBe(y.toFixed(2));
+    fc.assert(fc.property(fc.double(), (y) => fixed2(y) === y.toFixed(2)), { numRuns: 20_000 });
+    fc.assert(fc.property(fc.integer({ min: -1e12, max: 1e12 }), fc.integer({ min: 0, max: 5 }), (n, k) => fixed2(n / 10 ** k) === (n / 10 ** k).toFixed(2)), { numRuns: 20_000 });
+    expect(pct(0.15)).toBe('15.00%');
   });
 });
 

@@ -1,5 +1,5 @@
 /** Shared arithmetic and formatting for the gates. Pure functions only. */
-import { twoDecimals } from '../../core/dollars.js';
+import { fixed2, twoDecimals } from '../../core/dollars.js';
 import { DEFAULT_ALLOCATION, type AllocationMatrix } from '../../portfolio/allocation.js';
 import {
   DEFAULT_GATE_LIMITS,
@@ -44,7 +44,7 @@ export function money(x: number): string {
 
 export function pct(fraction: number): string {
   if (!Number.isFinite(fraction)) return String(fraction);
-  return `${(fraction * 100).toFixed(2)}%`;
+  return `${fixed2(fraction * 100)}%`;
 }
 
 export function limitsOf(ctx: GateContext): GateLimits {
