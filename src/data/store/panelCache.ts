@@ -5,8 +5,8 @@
  * reading and scattering a few thousand SQLite blobs (about a quarter of a 500-stock backtest).
  *
  * Never stale: the key holds the store's bar version, a counter that triggers on bar_chunks and
- * symbols move on every insert, update and delete, whoever writes (BARS_VERSION_SCHEMA, migration
- * 11), plus the store's id and every symbol's summary row; it is read in the load's own read
+ * symbols move on every insert, update and delete, whoever writes (migration 11 in migrations.ts),
+ * plus the store's id and every symbol's summary row; it is read in the load's own read
  * transaction. A file is written to a temp name, fsynced and renamed, and checked against its key,
  * shape and size when read; anything unexpected is a miss. Small loads are not saved (SQLite is
  * quick for them), nor very large ones (PANEL_CACHE_MAX_BYTES); ATLAS_PANEL_CACHE=off turns the cache
@@ -20,21 +20,6 @@ import { fromDayNumber } from '../../core/dates.js';
 import { PANEL_FIELDS, type Panel, type PanelField } from '../panel.js';
 import { prepared } from './statements.js';
 
-export const BARS_VERSION_SCHEMA = `
-  -- One row: the store's id (random, fixed at creation) and a counter every bar write moves.
-  CREATE TABLE bars_version (
-    id       INTEGER PRIMARY KEY CHECK (id = 1),
-    store_id TEXT NOT NULL,
-    version  INTEGER NOT NULL
-  );
-  INSERT INTO bars_version (id, store_id, version) VALUES (1, lower(hex(randomblob(16))), 0);
-  CREATE TRIGGER bar_chunks_insert_version AFTER INSERT ON bar_chunks BEGIN UPDATE bars_version SET version = version + 1; END;
-  CREATE TRIGGER bar_chunks_update_version AFTER UPDATE ON bar_chunks BEGIN UPDATE bars_version SET version = version + 1; END;
-  CREATE TRIGGER bar_chunks_delete_version AFTER DELETE ON bar_chunks BEGIN UPDATE bars_version SET version = version + 1; END;
-  CREATE TRIGGER symbols_insert_version AFTER INSERT ON symbols BEGIN UPDATE bars_version SET version = version + 1; END;
-  CREATE TRIGGER symbols_update_version AFTER UPDATE ON symbols BEGIN UPDATE bars_version SET version = version + 1; END;
-  CREATE TRIGGER symbols_delete_version AFTER DELETE ON symbols BEGIN UPDATE bars_version SET version = version + 1; END;
-`;
 
 /** Loads of fewer stored bars than this (summed over the symbols) are not saved. */
 export const PANEL_CACHE_MIN_BARS = 1_000_000;
