@@ -74,6 +74,9 @@ export function isApplicable(o: GateOrder): boolean {
 }
 
 export function applicable(orders: readonly GateOrder[]): GateOrder[] {
+  // Within validateBatch every gate asks for the same batch's list: filtered once (callers only read it).
+  const m = memo !== undefined && memo.orders === orders ? memo : undefined;
+  if (m) return (m.applicable ??= orders.filter(isApplicable));
   return orders.filter(isApplicable);
 }
 
@@ -155,6 +158,12 @@ export function workingNoteFor(ctx: GateContext, symbol: string): string {
  * price, else a working order's price.
  */
 export function valuationPrices(orders: readonly GateOrder[], ctx: GateContext): Map<string, number> {
+  const m = memoFor(orders, ctx);
+  if (m) return (m.prices ??= valuationPricesOf(orders, ctx));
+  return valuationPricesOf(orders, ctx);
+}
+
+function valuationPricesOf(orders: readonly GateOrder[], ctx: GateContext): Map<string, number> {
   const prices = new Map<string, number>();
   for (const [sym, p] of ctx.positions) prices.set(sym, p.price);
   for (const w of workingOrdersOf(ctx)) if (!prices.has(w.symbol)) prices.set(w.symbol, w.price);
@@ -218,6 +227,8 @@ interface BatchMemo {
   ctx: GateContext;
   current?: ResultingState;
   resulting?: ResultingState;
+  applicable?: GateOrder[];
+  prices?: Map<string, number>;
 }
 
 let memo: BatchMemo | undefined;
