@@ -817,9 +817,16 @@ function simulate(
     const targets: number[] = [];
     for (let i = 0; i < chosenCount; i++) if (qty[chosen[i]] === 0 && bar[chosen[i] * n + d] === 1) targets.push(chosen[i]);
     for (const s of sleeveIdx) if (qty[s] === 0 && bar[s * n + d] === 1 && !targets.includes(s)) targets.push(s);
+    // Plain loops: TypedArray.from takes the iterator path (slow in code this cold).
+    const targetSym = new Int32Array(targets.length);
+    const targetPx = new Float64Array(targets.length);
+    for (let i = 0; i < targets.length; i++) {
+      targetSym[i] = targets[i];
+      targetPx[i] = adjClose[targets[i] * n + d];
+    }
     return {
       symbols, heldSym, heldQty, heldPx,
-      targetSym: Int32Array.from(targets), targetPx: Float64Array.from(targets, (s) => adjClose[s * n + d]),
+      targetSym, targetPx,
       orderSym, orderQty: oQty.slice(0, nOrders), orderRef: oRef.slice(0, nOrders), orderIntent, orderSell, rawClose,
       cash, wholeShares, regime: rec!.gateRegimeAt![d], mode: regimeMode, allocation: matrix, basisUnknown: rec!.basisUnknown,
       ...(cashLike.size > 0 ? { cashLike } : {}),
