@@ -40,6 +40,22 @@ const ownUrl = {
   },
 };
 
+/**
+ * zod's entry re-exports its 60-odd message locales (`z.locales`, half of the zod chunk, parsed
+ * and run by every command); Atlas uses zod's default English messages only, so the bundle's
+ * locale index holds `en` alone. A command that someday wants `z.locales.xx` must drop this.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({
+      contents: "export { default as en } from './en.js';",
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
 await build({
   entryPoints: [resolve(dist, 'cli/main.js')],
   outdir,
@@ -50,7 +66,7 @@ await build({
   target: 'node20',
   mainFields: ['module', 'main'],
   external,
-  plugins: [ownUrl],
+  plugins: [ownUrl, zodEnglishOnly],
   // Bundled CommonJS packages call require() for Node's built-ins.
   banner: { js: "import { createRequire as __atlasCreateRequire } from 'node:module'; const require = __atlasCreateRequire(import.meta.url);" },
   logLevel: 'warning',

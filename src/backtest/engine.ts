@@ -368,7 +368,7 @@ function sessionRange(panel: Panel, cfg: ResolvedBacktestConfig): { start: numbe
 
 function usablePrep(prep: PreparedPanel | undefined, panel: Panel, cfg: ResolvedBacktestConfig, universe: UniverseLike | null, decisions: readonly number[]): PreparedPanel | undefined {
   if (!prep || prep.panel !== panel || prep.universe !== universe || prep.lookback !== cfg.lookback) return undefined;
-  if (prep.volumeFilter !== cfg.volumeFilter || prep.distanceFloor > cfg.minDistance) return undefined;
+  if (prep.volumeFilter !== cfg.volumeFilter || prep.distanceFloor > cfg.minDistance || prep.depth < cfg.topN) return undefined;
   if (cfg.volumeFilter && (prep.volumeMultiplier !== cfg.volumeMultiplier || prep.volumeWindow !== cfg.volumeWindow)) return undefined;
   return decisions.every((d) => prep.rankSlot[d] >= 0) ? prep : undefined;
 }
@@ -817,9 +817,16 @@ function simulate(
     const targets: number[] = [];
     for (let i = 0; i < chosenCount; i++) if (qty[chosen[i]] === 0 && bar[chosen[i] * n + d] === 1) targets.push(chosen[i]);
     for (const s of sleeveIdx) if (qty[s] === 0 && bar[s * n + d] === 1 && !targets.includes(s)) targets.push(s);
+    // Plain loops: TypedArray.from takes the iterator path (slow in code this cold).
+    const targetSym = new Int32Array(targets.length);
+    const targetPx = new Float64Array(targets.length);
+    for (let i = 0; i < targets.length; i++) {
+      targetSym[i] = targets[i];
+      targetPx[i] = adjClose[targets[i] * n + d];
+    }
     return {
       symbols, heldSym, heldQty, heldPx,
-      targetSym: Int32Array.from(targets), targetPx: Float64Array.from(targets, (s) => adjClose[s * n + d]),
+      targetSym, targetPx,
       orderSym, orderQty: oQty.slice(0, nOrders), orderRef: oRef.slice(0, nOrders), orderIntent, orderSell, rawClose,
       cash, wholeShares, regime: rec!.gateRegimeAt![d], mode: regimeMode, allocation: matrix, basisUnknown: rec!.basisUnknown,
       ...(cashLike.size > 0 ? { cashLike } : {}),
@@ -918,7 +925,7 @@ function setUp(panel: Panel, regimeSeries: RegimeSeries | null, config: Backtest
   if (!prep) {
     prep = prepareBacktest(panel, {
       lookback: cfg.lookback, volumeFilter: cfg.volumeFilter, volumeMultiplier: cfg.volumeMultiplier, volumeWindow: cfg.volumeWindow,
-      distanceFloor: cfg.minDistance, dates: decisions, universe, precomputed: config.precomputed,
+      distanceFloor: cfg.minDistance, dates: decisions, universe, precomputed: config.precomputed, depth: cfg.topN,
     });
     // A caller that passes a precomputation runs again on the same panel: keep the rankings with it.
     if (config.precomputed) reusedPreps.set(config.precomputed, prep);
@@ -939,7 +946,7 @@ export function prepareFor(panel: Panel, config: BacktestConfig): PreparedPanel 
   return prepareBacktest(panel, {
     lookback: cfg.lookback, volumeFilter: cfg.volumeFilter, volumeMultiplier: cfg.volumeMultiplier, volumeWindow: cfg.volumeWindow,
     distanceFloor: cfg.minDistance, dates: decisionDates(panel.dates, start, end, cfg.rebalance, cfg.rebalanceOffset),
-    universe: config.universe ?? null, precomputed: config.precomputed,
+    universe: config.universe ?? null, precomputed: config.precomputed, depth: cfg.topN,
   });
 }
 

@@ -46,9 +46,8 @@ export interface LiveGateOutcome {
 
 const RANK: Record<GateVerdict, number> = { PASS: 0, WARN: 1, FAIL: 2 };
 
-function uniform(a: number): AllocationMatrix {
-  return Object.fromEntries(REGIMES.map((r) => [r, a])) as AllocationMatrix;
-}
+/** The matrix of the regime layer off: NO_REGIME_ALLOCATION in every regime (one object, the gates only read it). */
+const UNIFORM: Readonly<AllocationMatrix> = Object.fromEntries(REGIMES.map((r) => [r, NO_REGIME_ALLOCATION])) as AllocationMatrix;
 
 export function evaluateLiveGates(input: LiveGateInput): LiveGateOutcome {
   const positions = new Map<string, { qty: number; price: number }>();
@@ -62,7 +61,7 @@ export function evaluateLiveGates(input: LiveGateInput): LiveGateOutcome {
   for (const o of input.orders) assets.set(o.symbol, { active: true, tradable: true, lastPrice: input.rawClose(o.symbol) });
   // The regime layer off targets 100% whatever the regime; with no regime known a regime mode
   // does the same. The gate still sees the real regime when there is one (CRASH refuses buys live).
-  const matrix = input.mode === 'off' || input.regime === null ? uniform(NO_REGIME_ALLOCATION) : input.allocation;
+  const matrix = input.mode === 'off' || input.regime === null ? UNIFORM : input.allocation;
   const v = validateBatch(
     input.orders.map((o) => ({ symbol: o.symbol, side: o.side, qty: o.qty, type: 'market' as const, timeInForce: 'day' as const, refPrice: o.refPrice })),
     {
@@ -312,6 +311,7 @@ export function liveGateVerdicts(input: LiveGateInput): GateVerdict[] {
 }
 
 const batches = new WeakMap<object, GateBatch>();
+const reasonsOf = new WeakMap<object, string[]>();
 
 /** The batch and context a record's gates were evaluated on (for re-evaluation and checks). */
 export function gateInputOf(record: object): LiveGateInput | undefined {
@@ -320,19 +320,28 @@ export function gateInputOf(record: object): LiveGateInput | undefined {
 }
 
 /**
+ * One accessor pair for every record: V8 then gives all records one hidden class, where a pair of
+ * closures per record made each its own (slow to create, to read and to JSON.stringify).
+ */
+const LAZY_REASONS: PropertyDescriptor = {
+  enumerable: true,
+  configurable: true,
+  get(this: object): string[] {
+    let reasons = reasonsOf.get(this);
+    if (!reasons) reasonsOf.set(this, (reasons = evaluateLiveGates(batchInput(batches.get(this)!)).reasons));
+    return reasons;
+  },
+  set(this: object, v: string[]) {
+    reasonsOf.set(this, v);
+  },
+};
+
+/**
  * Sets `gates` (the verdicts) on a rebalance record now and `gateReasons` as a property that runs
  * the real gates the first time it is read, then keeps the result.
  */
 export function attachLiveGates(record: { gates?: GateVerdict[]; gateReasons?: string[] }, batch: GateBatch): void {
   record.gates = batchVerdicts(batch);
   batches.set(record, batch);
-  let reasons: string[] | undefined;
-  Object.defineProperty(record, 'gateReasons', {
-    enumerable: true,
-    configurable: true,
-    get: () => (reasons ??= evaluateLiveGates(batchInput(batch)).reasons),
-    set: (v: string[]) => {
-      reasons = v;
-    },
-  });
+  Object.defineProperty(record, 'gateReasons', LAZY_REASONS);
 }

@@ -33,6 +33,8 @@ export interface PrepareOptions {
   universe?: UniverseLike | null;
   /** Highs to reuse (a precomputeMomentum result for this panel and lookback). */
   precomputed?: MomentumPrecomp;
+  /** The longest prefix of a ranking any run on this preparation reads (its topN); default all. */
+  depth?: number;
 }
 
 export interface PreparedPanel {
@@ -42,6 +44,8 @@ export interface PreparedPanel {
   volumeMultiplier: number;
   volumeWindow: number;
   distanceFloor: number;
+  /** Each ranking holds its first `depth` names only (Infinity: all); runs with a larger topN cannot use it. */
+  depth: number;
   universe: UniverseLike | null;
   /** Symbol indices the universe can ever pick. */
   candidates: Int32Array;
@@ -184,7 +188,8 @@ export function prepareBacktest(panel: Panel, o: PrepareOptions): PreparedPanel 
   const chunksS: Int32Array[] = [];
   const chunksD: Float64Array[] = [];
   let total = 0;
-  const rankOpts = { floor: o.distanceFloor, volumeFilter: o.volumeFilter, volumeMultiplier: o.volumeMultiplier, volumeWindow: o.volumeWindow };
+  const depth = o.depth ?? Infinity;
+  const rankOpts = { floor: o.distanceFloor, volumeFilter: o.volumeFilter, volumeMultiplier: o.volumeMultiplier, volumeWindow: o.volumeWindow, depth };
   wanted.forEach((d, slot) => {
     rankSlot[d] = slot;
     rankStart[slot] = total;
@@ -200,7 +205,7 @@ export function prepareBacktest(panel: Panel, o: PrepareOptions): PreparedPanel 
   chunksD.forEach((c, i) => rankDist.set(c, rankStart[i]));
   return {
     panel, lookback: o.lookback, volumeFilter: o.volumeFilter, volumeMultiplier: o.volumeMultiplier, volumeWindow: o.volumeWindow,
-    distanceFloor: o.distanceFloor, universe, candidates, warnings, bar, lastBar, mark, symRank, rankSlot, rankStart, rankSyms, rankDist,
+    distanceFloor: o.distanceFloor, depth, universe, candidates, warnings, bar, lastBar, mark, symRank, rankSlot, rankStart, rankSyms, rankDist,
   };
 }
 
@@ -211,6 +216,8 @@ export interface SharedPrepared {
   volumeMultiplier: number;
   volumeWindow: number;
   distanceFloor: number;
+  /** PreparedPanel.depth (Infinity for a sweep's: a structured clone keeps it). */
+  depth: number;
   universeName: string | null;
   warnings: string[];
   arrays: Pick<PreparedPanel, 'candidates' | 'bar' | 'lastBar' | 'mark' | 'symRank' | 'rankSlot' | 'rankStart' | 'rankSyms' | 'rankDist'>;
@@ -227,7 +234,7 @@ function share<T extends Int32Array | Uint8Array | Float64Array>(a: T): T {
 export function toShared(p: PreparedPanel): SharedPrepared {
   return {
     lookback: p.lookback, volumeFilter: p.volumeFilter, volumeMultiplier: p.volumeMultiplier, volumeWindow: p.volumeWindow,
-    distanceFloor: p.distanceFloor, universeName: p.universe?.name ?? (p.universe ? 'custom' : null), warnings: p.warnings,
+    distanceFloor: p.distanceFloor, depth: p.depth, universeName: p.universe?.name ?? (p.universe ? 'custom' : null), warnings: p.warnings,
     arrays: {
       candidates: share(p.candidates), bar: share(p.bar), lastBar: share(p.lastBar), mark: share(p.mark), symRank: share(p.symRank),
       rankSlot: share(p.rankSlot), rankStart: share(p.rankStart), rankSyms: share(p.rankSyms), rankDist: share(p.rankDist),
@@ -239,6 +246,6 @@ export function toShared(p: PreparedPanel): SharedPrepared {
 export function fromShared(panel: Panel, s: SharedPrepared, universe: UniverseLike | null): PreparedPanel {
   return {
     panel, lookback: s.lookback, volumeFilter: s.volumeFilter, volumeMultiplier: s.volumeMultiplier, volumeWindow: s.volumeWindow,
-    distanceFloor: s.distanceFloor, universe, warnings: s.warnings, ...s.arrays,
+    distanceFloor: s.distanceFloor, depth: s.depth, universe, warnings: s.warnings, ...s.arrays,
   };
 }

@@ -17,7 +17,9 @@ export interface SymbolPriceFacts {
 
 export function rawPricesOf(panel: Panel, facts: (symbol: string) => SymbolPriceFacts): RawPrices {
   const n = panel.dates.length;
-  const close = panel.close.slice();
+  // The panel's own column until a split must be undone: most stores need no copy (a column of
+  // a 500-symbol panel is 25 MB, and every fresh page costs a fault).
+  let close = panel.close;
   const basisUnknown = new Set<string>();
   panel.symbols.forEach((symbol, s) => {
     const { source, actions } = facts(symbol);
@@ -37,7 +39,9 @@ export function rawPricesOf(panel: Panel, facts: (symbol: string) => SymbolPrice
       const q = close[base + t] / close[base + p];
       // Raw closes drop by the factor on the split date; adjusted ones move like any other day.
       const alreadyRaw = Math.abs(Math.log(q * split.splitFactor)) < Math.abs(Math.log(q));
-      if (!alreadyRaw) for (let d = 0; d < t; d++) close[base + d] *= split.splitFactor;
+      if (alreadyRaw) continue;
+      if (close === panel.close) close = panel.close.slice();
+      for (let d = 0; d < t; d++) close[base + d] *= split.splitFactor;
     }
   });
   return { close, basisUnknown };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { panelFromBars, type Panel } from '../../src/data/panel.js';
-import { alignRegimes, rebalancePeriodKey, runBacktest, type BacktestConfig, type RegimeSeries } from '../../src/backtest/engine.js';
+import { alignRegimes, prepareFor, rebalancePeriodKey, runBacktest, type BacktestConfig, type RegimeSeries } from '../../src/backtest/engine.js';
 import { syntheticPanel, syntheticRegimes, weekdays } from '../../src/backtest/synthetic.js';
 import { computeMetrics } from '../../src/backtest/metrics.js';
 import { precomputeMomentum } from '../../src/selection/momentum52w.js';
@@ -204,6 +204,17 @@ describe('engine: determinism and no look-ahead', () => {
     // A precomputation for another lookback is not used (it would give other highs).
     expect(runBacktest(p, rs, { ...cfg, precomputed: precomputeMomentum(p, 20) })).toEqual(a);
     expect(a.trades.length).toBeGreaterThan(0);
+  });
+
+  it('a preparation ranked for a smaller topN is not reused by a run that picks more names', () => {
+    const p = syntheticPanel({ symbols: 30, sessions: 400, seed: 5 });
+    const cfg: BacktestConfig = { lookback: 60, rebalance: 'monthly', minDistance: 0.5 };
+    const shallow = prepareFor(p, { ...cfg, topN: 2 });
+    expect(shallow.depth).toBe(2);
+    const fresh = runBacktest(p, null, { ...cfg, topN: 8 });
+    expect(runBacktest(p, null, { ...cfg, topN: 8, prepared: shallow })).toEqual(fresh);
+    expect(Math.max(...fresh.rebalances.map((r) => r.chosen.length))).toBeGreaterThan(2);
+    expect(runBacktest(p, null, { ...cfg, topN: 2, prepared: shallow })).toEqual(runBacktest(p, null, { ...cfg, topN: 2 }));
   });
 
   it('a run on data truncated at a cut equals the full run up to the day before the cut', () => {

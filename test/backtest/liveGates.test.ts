@@ -79,7 +79,11 @@ describe('live gates see the real regime, raw prices, and keep their reasons', (
     expect(before.rebalances[1].gates![5]).toBe('FAIL');
     expect(before.rebalances[1].gateReasons![5]).toMatch(/A: last price \$2\.\d\d < \$5\.00 \(penny stock\)/);
 
+    const closes = Array.from(p.close);
     const raw = rawPricesOf(p, () => ({ source: 'yahoo', actions: [{ date: splitDate, splitFactor: 20, dividend: 0 }] }));
+    // Undoing a split works on a copy: the panel keeps its closes.
+    expect(raw.close).not.toBe(p.close);
+    expect(Array.from(p.close)).toEqual(closes);
     const after = runBacktest(p, null, { ...config, rawPrices: raw });
     expect(after.rebalances[1].gates![5]).toBe('PASS');
     expect(after.rebalances[1].gateReasons![5]).toMatch(/last price >= \$5\.00/);
@@ -94,6 +98,7 @@ describe('live gates see the real regime, raw prices, and keep their reasons', (
     // A CSV with no split history: the floor cannot be checked, which is a WARN that says so.
     const csv = rawPricesOf(p, () => ({ source: 'csv', actions: [] }));
     expect([...csv.basisUnknown]).toEqual(['A']);
+    expect(csv.close).toBe(p.close); // nothing to undo: no copy
     const unknown = runBacktest(p, null, { ...config, rawPrices: csv });
     expect(unknown.rebalances[1].gates![5]).toBe('WARN');
     expect(unknown.rebalances[1].gateReasons![5]).toMatch(/may be split-adjusted \(no split history in the store\), so the \$5 floor cannot be checked/);

@@ -29,6 +29,41 @@ describe('integer rankings', () => {
     );
   });
 
+  it('with a depth, rankCandidates writes the first depth names of the full ranking, whatever the filters', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1e6 }),
+        fc.constantFrom(0, 0.5, 0.9),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 14 }),
+        fc.array(fc.boolean(), { minLength: 30, maxLength: 30 }),
+        fc.boolean(),
+        (seed, floor, volumeFilter, depth, membership, duplicates) => {
+          const p = syntheticPanel({ symbols: 30, sessions: 120, seed, gapProb: 0.05, lateListingProb: 0.3, delistProb: 0.2 });
+          p.symbols = p.symbols.map((s, i) => (i % 3 ? `Z${s}` : s));
+          // Ties in distance (a flat stretch gives several names distance 1) are broken by symbol.
+          for (let s = 0; s < 30; s += 4) for (let d = 0; d <= 100; d++) for (const f of ['close', 'adjClose', 'high'] as const) p[f][s * 120 + d] = 50;
+          const t = 100;
+          const pre = precomputeMomentum(p, 30);
+          const cands = Int32Array.from({ length: duplicates ? 40 : 30 }, (_, i) => i % 30);
+          const ranks = symbolRanks(p.symbols);
+          const member = (s: number) => membership[s];
+          const opts = { floor, volumeFilter, volumeMultiplier: 1.1, volumeWindow: 5 };
+          const fullS = new Int32Array(cands.length);
+          const fullD = new Float64Array(cands.length);
+          const all = rankCandidates(pre, t, cands, opts, ranks, member, fullS, fullD);
+          const syms = new Int32Array(cands.length);
+          const dist = new Float64Array(cands.length);
+          const count = rankCandidates(pre, t, cands, { ...opts, depth }, ranks, member, syms, dist);
+          expect(count).toBe(Math.min(depth, all));
+          expect(Array.from(syms.subarray(0, count))).toEqual(Array.from(fullS.subarray(0, count)));
+          expect(Array.from(dist.subarray(0, count))).toEqual(Array.from(fullD.subarray(0, count)));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
   it('hasBar needs close, adjClose and high finite and positive', () => {
     const cols = (c: number, a: number, h: number) => ({ close: Float64Array.of(c), adjClose: Float64Array.of(a), high: Float64Array.of(h) });
     expect(hasBar(cols(1, 1, 1), 0)).toBe(true);

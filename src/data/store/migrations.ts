@@ -12,6 +12,27 @@ export interface Migration {
   up(db: Database.Database): void;
 }
 
+/**
+ * The bar version (migration 11): one row with the store's id (random, fixed at creation) and a
+ * counter that every write to bar_chunks or symbols moves, whoever writes; saved panels
+ * (panelCache.ts) are keyed by it.
+ */
+const BARS_VERSION_SCHEMA = `
+  -- One row: the store's id (random, fixed at creation) and a counter every bar write moves.
+  CREATE TABLE bars_version (
+    id       INTEGER PRIMARY KEY CHECK (id = 1),
+    store_id TEXT NOT NULL,
+    version  INTEGER NOT NULL
+  );
+  INSERT INTO bars_version (id, store_id, version) VALUES (1, lower(hex(randomblob(16))), 0);
+  CREATE TRIGGER bar_chunks_insert_version AFTER INSERT ON bar_chunks BEGIN UPDATE bars_version SET version = version + 1; END;
+  CREATE TRIGGER bar_chunks_update_version AFTER UPDATE ON bar_chunks BEGIN UPDATE bars_version SET version = version + 1; END;
+  CREATE TRIGGER bar_chunks_delete_version AFTER DELETE ON bar_chunks BEGIN UPDATE bars_version SET version = version + 1; END;
+  CREATE TRIGGER symbols_insert_version AFTER INSERT ON symbols BEGIN UPDATE bars_version SET version = version + 1; END;
+  CREATE TRIGGER symbols_update_version AFTER UPDATE ON symbols BEGIN UPDATE bars_version SET version = version + 1; END;
+  CREATE TRIGGER symbols_delete_version AFTER DELETE ON symbols BEGIN UPDATE bars_version SET version = version + 1; END;
+`;
+
 export const MIGRATIONS: Migration[] = [
   {
     version: 1,
@@ -270,6 +291,13 @@ export const MIGRATIONS: Migration[] = [
     description: "snapshots: a covering index of each account's daily equity, exposure and regime (the dashboard reads them without the JSON)",
     up(db) {
       db.exec(SNAPSHOT_SERIES_INDEX);
+    },
+  },
+  {
+    version: 11,
+    description: 'bars: a version counter every write to bar_chunks or symbols moves (triggers), so a saved panel knows when it is stale (panelCache.ts)',
+    up(db) {
+      db.exec(BARS_VERSION_SCHEMA);
     },
   },
 ];

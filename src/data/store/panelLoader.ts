@@ -3,6 +3,7 @@ import { AtlasError } from '../../core/errors.js';
 import { fromDayNumber, toDayNumber } from '../../core/dates.js';
 import { PANEL_FIELDS, type Panel, type PanelField } from '../panel.js';
 import { asFloat64, chunkDaysReader, chunkReader, chunkValuesReader } from './barChunks.js';
+import { panelCacheEntry } from './panelCache.js';
 import { prepared } from './statements.js';
 
 export interface LoadPanelOptions {
@@ -14,6 +15,8 @@ export interface LoadPanelOptions {
   fields?: readonly PanelField[];
   /** Session dates to align on (e.g. the NYSE calendar); default: the union of the symbols' dates. */
   dates?: readonly string[];
+  /** Save and reuse the load in cache/panel from this many stored bars on (panelCache.ts); default PANEL_CACHE_MIN_BARS. */
+  cacheMinBars?: number;
 }
 
 /**
@@ -22,8 +25,19 @@ export interface LoadPanelOptions {
  * scattered through a day -> row lookup table. No per-bar SQL.
  */
 export function loadPanel(db: Database.Database, symbols: readonly string[], options: LoadPanelOptions = {}): Panel {
-  // Both passes read one snapshot: a writer between them cannot change the blocks under the load.
-  return db.transaction(() => loadPanelIn(db, symbols, options))();
+  // Both passes (and the saved panel's key) read one snapshot: a writer between them cannot
+  // change the blocks under the load.
+  return db.transaction(() => {
+    const cache = panelCacheEntry(db, {
+      symbols, fields: options.fields ?? PANEL_FIELDS, lo: options.from ? toDayNumber(options.from) : -Infinity, hi: options.to ? toDayNumber(options.to) : Infinity,
+      dates: options.dates ? Int32Array.from(options.dates.map(toDayNumber)) : undefined, minBars: options.cacheMinBars,
+    });
+    const saved = cache?.read();
+    if (saved) return saved;
+    const panel = loadPanelIn(db, symbols, options);
+    cache?.write(panel);
+    return panel;
+  })();
 }
 
 /**

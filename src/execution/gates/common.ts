@@ -1,4 +1,5 @@
 /** Shared arithmetic and formatting for the gates. Pure functions only. */
+import { fixed2, twoDecimals } from '../../core/dollars.js';
 import { DEFAULT_ALLOCATION, type AllocationMatrix } from '../../portfolio/allocation.js';
 import {
   DEFAULT_GATE_LIMITS,
@@ -34,19 +35,16 @@ export function gt(a: number, b: number): boolean {
   return !le(a, b);
 }
 
-// One formatter for the process: toLocaleString with options builds a new one on every call,
-// which made the gates ~20x slower (they run on every backtest rebalance).
-const DOLLARS = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-
+/** "$1,234.57", "-$5.00" (core/dollars.ts: Intl's digits without Intl's cost; the gates write thousands). */
 export function money(x: number): string {
   if (!Number.isFinite(x)) return String(x);
   const sign = x < 0 ? '-' : '';
-  return `${sign}$${DOLLARS.format(Math.abs(x))}`;
+  return `${sign}$${twoDecimals(Math.abs(x))}`;
 }
 
 export function pct(fraction: number): string {
   if (!Number.isFinite(fraction)) return String(fraction);
-  return `${(fraction * 100).toFixed(2)}%`;
+  return `${fixed2(fraction * 100)}%`;
 }
 
 export function limitsOf(ctx: GateContext): GateLimits {
@@ -76,6 +74,9 @@ export function isApplicable(o: GateOrder): boolean {
 }
 
 export function applicable(orders: readonly GateOrder[]): GateOrder[] {
+  // Within validateBatch every gate asks for the same batch's list: filtered once (callers only read it).
+  const m = memo !== undefined && memo.orders === orders ? memo : undefined;
+  if (m) return (m.applicable ??= orders.filter(isApplicable));
   return orders.filter(isApplicable);
 }
 
@@ -132,6 +133,7 @@ export function workingTotals(ctx: GateContext, buyPriceBuffer = limitsOf(ctx).b
 
 /** ", incl. 2 working order(s) at the broker (buys $x, sells $y)" or '' when there are none. */
 export function workingNote(ctx: GateContext): string {
+  if (!ctx.workingOrders?.length) return ''; // a backtest batch: no totals to build
   const t = workingTotals(ctx);
   if (t.count === 0) return '';
   return `, incl. ${t.count} working order(s) at the broker (buys ${money(t.buyValue)}, sells ${money(t.sellValue)})`;
@@ -139,6 +141,7 @@ export function workingNote(ctx: GateContext): string {
 
 /** Per symbol: " (incl. working buy 10, sell 5)" or ''. */
 export function workingNoteFor(ctx: GateContext, symbol: string): string {
+  if (!ctx.workingOrders?.length) return '';
   let buy = 0;
   let sell = 0;
   for (const w of workingOrdersOf(ctx)) {
@@ -155,6 +158,12 @@ export function workingNoteFor(ctx: GateContext, symbol: string): string {
  * price, else a working order's price.
  */
 export function valuationPrices(orders: readonly GateOrder[], ctx: GateContext): Map<string, number> {
+  const m = memoFor(orders, ctx);
+  if (m) return (m.prices ??= valuationPricesOf(orders, ctx));
+  return valuationPricesOf(orders, ctx);
+}
+
+function valuationPricesOf(orders: readonly GateOrder[], ctx: GateContext): Map<string, number> {
   const prices = new Map<string, number>();
   for (const [sym, p] of ctx.positions) prices.set(sym, p.price);
   for (const w of workingOrdersOf(ctx)) if (!prices.has(w.symbol)) prices.set(w.symbol, w.price);
@@ -218,6 +227,8 @@ interface BatchMemo {
   ctx: GateContext;
   current?: ResultingState;
   resulting?: ResultingState;
+  applicable?: GateOrder[];
+  prices?: Map<string, number>;
 }
 
 let memo: BatchMemo | undefined;

@@ -18,22 +18,17 @@ export function gatePositionSize(orders: readonly GateOrder[], ctx: GateContext)
   const before = currentState(orders, ctx);
   const after = resultingState(orders, ctx);
   const symbols = [...new Set(applicable(orders).map((o) => o.symbol))];
+  // The same for every symbol of the batch: written once.
+  const ofEquity = ` of equity ${money(ctx.equity)}`;
+  const limit = `${pct(maxPositionPct)} (${money(cap)})`;
   const perOrder: PerOrderResult[] = symbols.map((symbol) => {
     if (ctx.cashLike?.has(symbol)) return { symbol, result: 'PASS', reason: `${symbol} counts as cash (remainder sleeve): no position cap` };
     const res = Math.abs(after.positions.get(symbol)?.value ?? 0);
     const cur = Math.abs(before.positions.get(symbol)?.value ?? 0);
-    const share = res / ctx.equity;
-    const headOf = () => `${symbol} resulting ${money(res)}${workingNoteFor(ctx, symbol)} = ${pct(share)} of equity ${money(ctx.equity)}`;
-    if (le(res, cap)) return passing(symbol, () => `${headOf()} <= ${pct(maxPositionPct)} (${money(cap)})`);
-    const head = headOf();
-    if (le(res, cur)) {
-      return { symbol, result: 'WARN', reason: `${head} > ${pct(maxPositionPct)} (${money(cap)}), but the batch reduces it from ${pct(cur / ctx.equity)}` };
-    }
-    return {
-      symbol,
-      result: ctx.strict ? 'FAIL' : 'WARN',
-      reason: `${head} > ${pct(maxPositionPct)} (${money(cap)})${ctx.strict ? ' (strict)' : ''}`,
-    };
+    const head = `${symbol} resulting ${money(res)}${workingNoteFor(ctx, symbol)} = ${pct(res / ctx.equity)}${ofEquity}`;
+    if (le(res, cap)) return { symbol, result: 'PASS', reason: `${head} <= ${limit}` };
+    if (le(res, cur)) return { symbol, result: 'WARN', reason: `${head} > ${limit}, but the batch reduces it from ${pct(cur / ctx.equity)}` };
+    return { symbol, result: ctx.strict ? 'FAIL' : 'WARN', reason: `${head} > ${limit}${ctx.strict ? ' (strict)' : ''}` };
   });
   const result = worstOf(perOrder);
   const flagged = perOrder.filter((p) => p.result !== 'PASS');
@@ -44,25 +39,6 @@ export function gatePositionSize(orders: readonly GateOrder[], ctx: GateContext)
         ? `all ${perOrder.length} traded position(s) <= ${pct(maxPositionPct)} of equity (${money(cap)}); largest ${largest(perOrder, after.positions, ctx.equity)}`
         : flagged.map((p) => p.reason).join('; ');
   return { gate: 3, name, result, reason, perOrder };
-}
-
-/**
- * A PASS entry whose reason is written when first read: the gate's own reason lists only the
- * flagged symbols, and a backtest evaluates thousands of batches whose passing lines nobody reads
- * (the execution log does read them, and gets the same text).
- */
-function passing(symbol: string, reason: () => string): PerOrderResult {
-  const p = { symbol, result: 'PASS' } as PerOrderResult;
-  let text: string | undefined;
-  Object.defineProperty(p, 'reason', {
-    enumerable: true,
-    configurable: true,
-    get: () => (text ??= reason()),
-    set: (v: string) => {
-      text = v;
-    },
-  });
-  return p;
 }
 
 function largest(perOrder: PerOrderResult[], positions: Map<string, { value: number }>, equity: number): string {

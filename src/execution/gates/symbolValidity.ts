@@ -7,7 +7,8 @@
 import { isPositiveFinite, limitsOf, money, worstOf } from './common.js';
 import type { GateContext, GateOrder, GateResult, PerOrderResult } from './types.js';
 
-function checkOne(o: GateOrder, ctx: GateContext, minPrice: number): PerOrderResult {
+/** `floor` is money(minPrice), written once per batch. */
+function checkOne(o: GateOrder, ctx: GateContext, minPrice: number, floor: string): PerOrderResult {
   const symbol = String(o.symbol);
   const asset = ctx.assets.get(symbol);
   if (!asset) return { symbol, result: 'FAIL', reason: `${symbol}: unknown asset (not in the broker's asset list)` };
@@ -22,28 +23,29 @@ function checkOne(o: GateOrder, ctx: GateContext, minPrice: number): PerOrderRes
   if (!isPositiveFinite(price)) return { symbol, result: 'FAIL', reason: `${symbol}: no usable price (last ${String(asset.lastPrice)}, ref ${String(o.refPrice)})` };
   if (price < minPrice) {
     if (o.side === 'sell') {
-      return { symbol, result: 'WARN', reason: `${symbol}: ${label} ${money(price)} < ${money(minPrice)}; sell allowed to exit the position` };
+      return { symbol, result: 'WARN', reason: `${symbol}: ${label} ${money(price)} < ${floor}; sell allowed to exit the position` };
     }
-    return { symbol, result: 'FAIL', reason: `${symbol}: ${label} ${money(price)} < ${money(minPrice)} (penny stock)` };
+    return { symbol, result: 'FAIL', reason: `${symbol}: ${label} ${money(price)} < ${floor} (penny stock)` };
   }
   return {
     symbol,
     result: hasLast ? 'PASS' : 'WARN',
-    reason: `${symbol}: active, tradable, ${label} ${money(price)} >= ${money(minPrice)}`,
+    reason: `${symbol}: active, tradable, ${label} ${money(price)} >= ${floor}`,
   };
 }
 
 export function gateSymbolValidity(orders: readonly GateOrder[], ctx: GateContext): GateResult {
   const name = 'symbol validity';
   const { minPrice } = limitsOf(ctx);
-  const perOrder = orders.map((o) => checkOne(o, ctx, minPrice));
+  const floor = money(minPrice);
+  const perOrder = orders.map((o) => checkOne(o, ctx, minPrice, floor));
   const result = worstOf(perOrder);
   const flagged = perOrder.filter((p) => p.result !== 'PASS');
   const reason =
     orders.length === 0
       ? 'empty batch: no symbols to check'
       : flagged.length === 0
-        ? `${orders.length} symbol(s) active, tradable, last price >= ${money(minPrice)}`
+        ? `${orders.length} symbol(s) active, tradable, last price >= ${floor}`
         : flagged.map((p) => p.reason).join('; ');
   return { gate: 6, name, result, reason, perOrder };
 }

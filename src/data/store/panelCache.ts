@@ -1,0 +1,186 @@
+/**
+ * @module Saved panels: a large panel load (hundreds of symbols x decades) is written once to
+ * `<data dir>/cache/panel/<key>.bin`, its columns as they sit in memory, and the next load of the
+ * same symbols, fields and range reads that file straight into the panel's arrays instead of
+ * reading and scattering a few thousand SQLite blobs (about a quarter of a 500-stock backtest).
+ *
+ * Never stale: the key holds the store's bar version, a counter that triggers on bar_chunks and
+ * symbols move on every insert, update and delete, whoever writes (migration 11 in migrations.ts),
+ * plus the store's id and every symbol's summary row; it is read in the load's own read
+ * transaction. A file is written to a temp name, fsynced and renamed, and checked against its key,
+ * shape and size when read; anything unexpected is a miss. Small loads are not saved (SQLite is
+ * quick for them), nor very large ones (PANEL_CACHE_MAX_BYTES); ATLAS_PANEL_CACHE=off turns the cache
+ * off. The newest few files are kept.
+ */
+import type Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fromDayNumber } from '../../core/dates.js';
+import { PANEL_FIELDS, type Panel, type PanelField } from '../panel.js';
+import { prepared } from './statements.js';
+
+
+/** Loads of fewer stored bars than this (summed over the symbols) are not saved. */
+export const PANEL_CACHE_MIN_BARS = 1_000_000;
+/** Files kept in cache/panel (a 500-stock, 25-year, 4-field panel is about 100 MB). */
+const KEEP = 3;
+/** A panel larger than this is not saved (the cache would hold several of them). */
+export const PANEL_CACHE_MAX_BYTES = 2 ** 30;
+const MAGIC = 'ATLASPC1';
+const HEADER = 56; // magic 8, key 32, dates u32, symbols u32, field mask u32, reserved u32
+const FORMAT = 'panel-cache-1'; // bump when the loader's output for the same store changes
+
+export interface PanelCacheRequest {
+  symbols: readonly string[];
+  fields: readonly PanelField[];
+  lo: number;
+  hi: number;
+  dates?: Int32Array;
+  /** Default PANEL_CACHE_MIN_BARS. */
+  minBars?: number;
+}
+
+export interface PanelCacheEntry {
+  read(): Panel | undefined;
+  write(panel: Panel): void;
+}
+
+function cacheDir(db: Database.Database): string | undefined {
+  if (process.env.ATLAS_PANEL_CACHE === 'off') return undefined;
+  const file = db.name;
+  if (!file || file === ':memory:' || db.memory) return undefined;
+  return join(dirname(file), 'cache', 'panel');
+}
+
+/**
+ * The cache entry of a load, or undefined when it is not cached (off, in memory, a small load, a
+ * store without the version table). Call inside the load's read transaction.
+ */
+export function panelCacheEntry(db: Database.Database, req: PanelCacheRequest): PanelCacheEntry | undefined {
+  const dir = cacheDir(db);
+  if (!dir) return undefined;
+  let version: { store_id: string; version: number } | undefined;
+  try {
+    version = prepared(db, 'SELECT store_id, version FROM bars_version WHERE id = 1').get() as typeof version;
+  } catch {
+    return undefined; // a store opened read-only before migration 11
+  }
+  if (!version) return undefined;
+  const rows = prepared(db, 'SELECT symbol, source, first_date, last_date, bar_count, updated_at FROM symbols', 'raw').all() as [string, string, string | null, string | null, number, string][];
+  const wanted = new Set(req.symbols);
+  let bars = 0;
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify([FORMAT, version.store_id, version.version, req.symbols, req.fields, req.lo, req.hi]));
+  for (const r of rows) {
+    if (!wanted.has(r[0])) continue;
+    bars += r[4];
+    hash.update(JSON.stringify(r));
+  }
+  if (req.dates) hash.update(new Uint8Array(req.dates.buffer, req.dates.byteOffset, req.dates.byteLength));
+  if (bars < (req.minBars ?? PANEL_CACHE_MIN_BARS)) return undefined;
+  const key = hash.digest('hex').slice(0, 32);
+  const file = join(dir, `${key}.bin`);
+  const mask = PANEL_FIELDS.reduce((m, f, i) => (req.fields.includes(f) ? m | (1 << i) : m), 0);
+  return {
+    read: () => readPanel(file, key, mask, req.symbols),
+    write: (panel) => writePanel(dir, file, key, mask, panel),
+  };
+}
+
+function bytesOf(a: Int32Array | Float64Array): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+function readFully(fd: number, into: Uint8Array, position: number): boolean {
+  let done = 0;
+  while (done < into.byteLength) {
+    const got = readSync(fd, into, done, into.byteLength - done, position + done);
+    if (got <= 0) return false;
+    done += got;
+  }
+  return true;
+}
+
+function readPanel(file: string, key: string, mask: number, symbols: readonly string[]): Panel | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const head = Buffer.alloc(HEADER);
+    if (!readFully(fd, head, 0)) return undefined;
+    if (head.toString('latin1', 0, 8) !== MAGIC || head.toString('latin1', 8, 40) !== key) return undefined;
+    const nDates = head.readUInt32LE(40);
+    const nSymbols = head.readUInt32LE(44);
+    if (nSymbols !== symbols.length || head.readUInt32LE(48) !== mask) return undefined;
+    const fields = PANEL_FIELDS.filter((_, i) => mask & (1 << i));
+    if (fstatSync(fd).size !== HEADER + 4 * nDates + 8 * nDates * nSymbols * fields.length) return undefined;
+    const dayNumbers = new Int32Array(nDates);
+    if (!readFully(fd, bytesOf(dayNumbers), HEADER)) return undefined;
+    const out = {} as Record<PanelField, Float64Array>;
+    let position = HEADER + 4 * nDates;
+    for (const f of PANEL_FIELDS) {
+      if (!fields.includes(f)) {
+        out[f] = new Float64Array(0);
+        continue;
+      }
+      const col = new Float64Array(nDates * nSymbols);
+      if (!readFully(fd, bytesOf(col), position)) return undefined;
+      position += col.byteLength;
+      out[f] = col;
+    }
+    return { dates: Array.from(dayNumbers, fromDayNumber), dayNumbers, symbols: [...symbols], ...out };
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function writePanel(dir: string, file: string, key: string, mask: number, panel: Panel): void {
+  const fields = PANEL_FIELDS.filter((_, i) => mask & (1 << i));
+  if (8 * panel.dates.length * panel.symbols.length * fields.length > PANEL_CACHE_MAX_BYTES) return;
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    mkdirSync(dir, { recursive: true });
+    const fd = openSync(tmp, 'w');
+    try {
+      const head = Buffer.alloc(HEADER);
+      head.write(MAGIC, 0, 'latin1');
+      head.write(key, 8, 'latin1');
+      head.writeUInt32LE(panel.dates.length, 40);
+      head.writeUInt32LE(panel.symbols.length, 44);
+      head.writeUInt32LE(mask, 48);
+      const parts = [head, bytesOf(panel.dayNumbers), ...fields.map((f) => bytesOf(panel[f]))];
+      for (const p of parts) for (let done = 0; done < p.byteLength; ) done += writeSync(fd, p, done, p.byteLength - done);
+      // Durable before it is visible: a torn file after a crash must never be read as a panel.
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+    prune(dir);
+  } catch {
+    // A read-only or full disk costs the next load the SQLite read, nothing else.
+    rmSync(tmp, { force: true });
+  }
+}
+
+/** Keeps the KEEP newest panels. */
+function prune(dir: string): void {
+  const files = readdirSync(dir)
+    .filter((n) => n.endsWith('.bin'))
+    .map((n) => {
+      try {
+        return { path: join(dir, n), mtime: statSync(join(dir, n)).mtimeMs };
+      } catch {
+        return undefined;
+      }
+    })
+    .filter((f): f is { path: string; mtime: number } => f !== undefined)
+    .sort((a, b) => b.mtime - a.mtime);
+  for (const f of files.slice(KEEP)) rmSync(f.path, { force: true });
+}
