@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ATLAS_BIN } from './cli.js';
+import { ATLAS_BIN, binaryEnv } from './cli.js';
 import { atlasInProcess } from './cliInProcess.js';
 import { srcHash } from './sourceHash.js';
 
@@ -68,8 +68,7 @@ export function startDemoFixtureBuild(): () => void {
   if (existsSync(join(dir, 'data-demo.json'))) return () => {};
   const build = mkdtempSync(`${dir}-build-`);
   writeFileSync(buildingMark(dir), String(process.pid));
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TZ: 'UTC' };
-  const child = spawn(process.execPath, [ATLAS_BIN, '--data-dir', join(build, 'store'), 'data', 'demo', '--json'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [ATLAS_BIN, '--data-dir', join(build, 'store'), 'data', 'demo', '--json'], { env: binaryEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

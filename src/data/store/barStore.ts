@@ -23,11 +23,9 @@ export interface SymbolInfo {
 export class BarStore {
   constructor(readonly db: Database.Database, private readonly now: () => Date = () => new Date()) {}
 
-  private statements?: { deleteActions: Database.Statement; insertAction: Database.Statement; upsertSummary: Database.Statement };
-
-  /** The write path's statements, prepared once per store: an import writes hundreds of symbols. */
-  private writes(): NonNullable<BarStore['statements']> {
-    this.statements ??= {
+  /** The write path's statements (prepared once per connection: an import writes hundreds of symbols). */
+  private writes(): { deleteActions: Database.Statement; insertAction: Database.Statement; upsertSummary: Database.Statement } {
+    return {
       deleteActions: prepared(this.db, 'DELETE FROM corporate_actions WHERE symbol = ?'),
       insertAction: prepared(this.db, 'INSERT OR REPLACE INTO corporate_actions (symbol, day, split_factor, dividend) VALUES (?, ?, ?, ?)'),
       upsertSummary: prepared(this.db,
@@ -35,7 +33,6 @@ export class BarStore {
           'ON CONFLICT(symbol) DO UPDATE SET source=excluded.source, first_date=excluded.first_date, last_date=excluded.last_date, bar_count=excluded.bar_count, updated_at=excluded.updated_at',
       ),
     };
-    return this.statements;
   }
 
   /** Replaces a symbol's whole history (imports and full re-downloads after a split or dividend). */
