@@ -10,8 +10,9 @@ export type RebalanceFrequency = 'semiannual' | 'quarterly' | 'monthly';
 
 /** Period key of a date for a rebalance frequency; a rebalance happens when the key changes. */
 export function rebalancePeriodKey(date: string, freq: RebalanceFrequency): number {
-  const y = Number(date.slice(0, 4));
-  const m = Number(date.slice(5, 7));
+  // Digits by char code: a sweep asks this for every session of every configuration.
+  const y = (date.charCodeAt(0) - 48) * 1000 + (date.charCodeAt(1) - 48) * 100 + (date.charCodeAt(2) - 48) * 10 + (date.charCodeAt(3) - 48);
+  const m = (date.charCodeAt(5) - 48) * 10 + (date.charCodeAt(6) - 48);
   if (freq === 'monthly') return y * 12 + (m - 1);
   if (freq === 'quarterly') return y * 4 + Math.floor((m - 1) / 3);
   // semiannual: periods start Feb 1 and Aug 1; January belongs to the previous August period.

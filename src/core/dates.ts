@@ -13,8 +13,36 @@ export function isIsoDate(s: string): boolean {
   return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
 }
 
-/** 'YYYY-MM-DD' -> days since epoch. Throws on a malformed date. */
+/** The digit at position i of s (0..9), or -1 when it is not an ASCII digit. */
+function digit(s: string, i: number): number {
+  const c = s.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : -1;
+}
+
+/**
+ * 'YYYY-MM-DD' -> days since epoch. Throws on a malformed date. Day numbers are computed by
+ * arithmetic (Hinnant's days-from-civil; a store write converts every bar's date), with the same
+ * result as Date.UTC: a day past the month's end rolls over. Years below 100 and months outside
+ * 1..12 (which Date.UTC reinterprets) go through Date.UTC itself.
+ */
 export function toDayNumber(iso: string): number {
+  if (iso.length === 10 && iso.charCodeAt(4) === 45 && iso.charCodeAt(7) === 45) {
+    const y3 = digit(iso, 0), y2 = digit(iso, 1), y1 = digit(iso, 2), y0 = digit(iso, 3);
+    const m1 = digit(iso, 5), m0 = digit(iso, 6), d1 = digit(iso, 8), d0 = digit(iso, 9);
+    if ((y3 | y2 | y1 | y0 | m1 | m0 | d1 | d0) >= 0) {
+      const y = y3 * 1000 + y2 * 100 + y1 * 10 + y0;
+      const m = m1 * 10 + m0;
+      const d = d1 * 10 + d0;
+      if (y >= 100 && m >= 1 && m <= 12) {
+        const yy = m <= 2 ? y - 1 : y;
+        const era = Math.floor(yy / 400);
+        const yoe = yy - era * 400;
+        const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5);
+        const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+        return era * 146_097 + doe - 719_468 + d - 1;
+      }
+    }
+  }
   const m = ISO_DATE.exec(iso);
   if (!m) throw new RangeError(`not an ISO date (YYYY-MM-DD): ${iso}`);
   return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / MS_PER_DAY;

@@ -1,7 +1,7 @@
 /**
  * @module The order `npm test` starts its files in: longest first, from test/support/durations.json
- * (written by scripts/testDurations.mjs from a run's JSON report), so the two workers of a 2-core
- * machine finish together instead of one running a long file alone at the end of a project. vitest's own order
+ * (written by scripts/testDurations.mjs from a run's JSON report), so the workers finish together
+ * instead of one running a long file alone at the end. vitest's own order
  * needs its results cache, which a fresh clone (CI) does not have; a file missing from the list
  * counts as one second.
  */
@@ -14,9 +14,6 @@ const DURATIONS = JSON.parse(readFileSync(new URL('./durations.json', import.met
 export class DurationSequencer extends BaseSequencer {
   override sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const seconds = (f: TestSpecification) => DURATIONS[relative(f.project.config.root, f.moduleId)] ?? 1;
-    // Project by project, as vitest does: a worker of one pool (threads, forks) imports the code
-    // once and runs that project's files; interleaving projects would start workers again and again.
-    const project = (f: TestSpecification) => f.project.name;
-    return Promise.resolve([...files].sort((a, b) => (project(a) === project(b) ? seconds(b) - seconds(a) : project(a) < project(b) ? -1 : 1)));
+    return Promise.resolve([...files].sort((a, b) => seconds(b) - seconds(a)));
   }
 }

@@ -5,14 +5,14 @@
  * episodes. See docs/demo-market.md.
  */
 import type { BarSeries } from '../bar.js';
-import { isIsoDate, toDayNumber } from '../../core/dates.js';
+import { isIsoDate } from '../../core/dates.js';
 import { AtlasError } from '../../core/errors.js';
 import { CALENDAR_RANGE, sessionsBetween } from '../../calendar/nyse.js';
 import { seriesFromColumns, toColumns, type DemoColumnSeries } from './bars.js';
 import { DEMO_SCRIPT_END, DEMO_SCRIPT_START, type DemoEpisode, type DemoSector } from './episodes.js';
 import { simulateMarket, simulateVix, type MarketPath, type VixPath } from './spyVix.js';
 import { simulateSectorFactors, simulateStock, type StockPath } from './stocks.js';
-import { buildTimeline, firstIndexOnOrAfter, type Timeline } from './timeline.js';
+import { buildTimeline, type Timeline } from './timeline.js';
 import { DEMO_SPY, DEMO_STOCKS, DEMO_VIX } from './universe.js';
 
 export {
@@ -166,15 +166,15 @@ function generateDemoColumns(input: GenerateDemoMarketInput): GeneratedColumns {
   for (let i = 1; i < sessions.length; i++) {
     if (!(sessions[i - 1] < sessions[i])) throw new RangeError(`demo market: sessions must ascend (${sessions[i - 1]}, ${sessions[i]})`);
   }
-  const { tl, market, vix, stocks } = simulatePaths(seed, sessions);
-  const first = input.from === undefined ? 0 : firstIndexOnOrAfter(tl, toDayNumber(input.from));
-  const last = (input.to === undefined ? sessions.length : firstIndexOnOrAfter(tl, toDayNumber(input.to) + 1)) - 1;
+  // The window is checked before anything is simulated (an empty one is refused at once).
+  const first = input.from === undefined ? 0 : sessionIndexOnOrAfter(sessions, input.from);
+  const last = (input.to === undefined ? sessions.length : sessionIndexAfter(sessions, input.to)) - 1;
   if (first > last) {
     throw new AtlasError(`demo market: there is no session in ${input.from ?? '…'}..${input.to ?? '…'}; widen the range.`, {
       code: 'DEMO_RANGE',
     });
   }
-
+  const { tl, market, vix, stocks } = simulatePaths(seed, sessions);
 
   const series: DemoColumnSeries[] = [];
   const firstIndex: number[] = [];
@@ -222,4 +222,28 @@ function generateDemoColumns(input: GenerateDemoMarketInput): GeneratedColumns {
   }
 
   return { label: DEMO_MARKET_LABEL, seed, from: tl.dates[first], to: tl.dates[last], series, sectors, episodes, dates: tl.dates, firstIndex };
+}
+
+/** The first index of `sessions` (ascending ISO dates) on or after `date`. */
+function sessionIndexOnOrAfter(sessions: readonly string[], date: string): number {
+  let lo = 0;
+  let hi = sessions.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sessions[mid] < date) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The first index of `sessions` after `date`. */
+function sessionIndexAfter(sessions: readonly string[], date: string): number {
+  let lo = 0;
+  let hi = sessions.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sessions[mid] <= date) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
