@@ -171,8 +171,8 @@ describe('secrets canary: every command, all output, every file', () => {
     await atlas(['backtest', '--universe', 'technology', '--from', '2019-01-01', '--to', '2018-01-01']);
     const grid = join(outDir, 'grid.json');
     writeFileSync(grid, JSON.stringify({ topN: [3, 5], minDistance: [0.9], rebalance: ['semiannual'], regimeMode: ['off', 'rebalance'] }));
-    // sweep's worker threads load compiled JavaScript: the real binary runs it
-    await binary(['sweep', '--universe', 'technology', '--grid', grid, '--from', '2016-01-01', '--to', '2018-12-31', '--workers', '1', '--csv', join(outDir, 'sweep.csv')]);
+    // In-process too: the sweep's worker threads load dist/ (ATLAS_THREADS_FROM_DIST, vitest.config.ts).
+    await atlas(['sweep', '--universe', 'technology', '--grid', grid, '--from', '2016-01-01', '--to', '2018-12-31', '--workers', '1', '--csv', join(outDir, 'sweep.csv')]);
     await atlas(['sweep', '--universe', 'technology', '--grid', join(outDir, 'no-grid.json')]);
   }, 300_000);
 
