@@ -18,6 +18,23 @@ function bar(date: string, close: number, extra: Partial<DailyBar> = {}): DailyB
   return { date, open: close, high: close * 1.01, low: close * 0.99, close, adjClose: close * 0.9, volume: 1000, ...extra };
 }
 
+describe('store: a value that is not a number', () => {
+  it('refuses the whole write, in any block, and leaves the stored history as it was', () => {
+    const store = new BarStore(openDatabase(tmp()));
+    const days = Array.from({ length: 3000 }, (_, k) => new Date(Date.UTC(2000, 0, 3 + k)).toISOString().slice(0, 10));
+    store.replaceBars('AAA', 'csv', days.map((d, k) => bar(d, 10 + k / 100)));
+    const before = store.getBars('AAA');
+    // A NaN in the last block (blocks are 2,048 calendar days): the first block was already inserted when it is met.
+    const bad = days.map((d, k) => bar(d, 20, k === 2900 ? { high: Number.NaN } : {}));
+    expect(() => store.replaceBars('AAA', 'csv', bad)).toThrow(/Bars for AAA: high is not a number on 2007-12-12; nothing was written, fix the source data\./);
+    expect(store.getBars('AAA')).toEqual(before);
+    // An incremental sync is refused the same way.
+    expect(() => store.upsertBars('AAA', 'csv', [bar('2008-03-20', 30, { volume: Number.NaN })])).toThrow(/volume is not a number on 2008-03-20/);
+    expect(store.getBars('AAA')).toEqual(before);
+    store.db.close();
+  });
+});
+
 describe('store', () => {
   it('creates a WAL store at the latest schema version', () => {
     const db = openDatabase(tmp());

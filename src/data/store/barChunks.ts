@@ -6,7 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { PanelField } from '../panel.js';
-import { VALUE_FIELDS, emptyColumns, lowerBound, type BarColumns } from './barColumns.js';
+import { VALUE_FIELDS, assertNumbers, emptyColumns, lowerBound, type BarColumns } from './barColumns.js';
 import { prepared } from './statements.js';
 
 /** log2 of the calendar days in one block. */
@@ -119,9 +119,10 @@ function writeStatements(db: Database.Database): { remove: Database.Statement; i
 }
 
 /**
- * Writes `c` (ascending, unique days, already validated) as the symbol's bars from day
- * `fromDay` on: blocks from fromDay's block on are deleted, then `c`'s days >= that block's
- * first day are written. Callers run this inside their transaction.
+ * Writes `c` (ascending, unique days: assertShape) as the symbol's bars from day `fromDay` on:
+ * blocks from fromDay's block on are deleted, then `c`'s days >= that block's first day are
+ * written, each block's values checked for NaN just before (assertNumbers). Callers run this
+ * inside their transaction, so a refused value leaves the symbol as it was.
  */
 export function writeColumns(db: Database.Database, symbol: string, c: BarColumns, fromDay = -Infinity): void {
   const first = chunkOf(fromDay);
@@ -133,6 +134,7 @@ export function writeColumns(db: Database.Database, symbol: string, c: BarColumn
     const chunk = c.days[i] >> CHUNK_SHIFT;
     let j = i + 1;
     while (j < n && c.days[j] >> CHUNK_SHIFT === chunk) j++;
+    assertNumbers(symbol, c, i, j);
     insert.run(symbol, chunk, j - i, blob(c.days.subarray(i, j)), ...VALUE_FIELDS.map((f) => blob(c[f].subarray(i, j))));
     i = j;
   }

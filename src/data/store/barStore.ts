@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { fromDayNumber, toDayNumber } from '../../core/dates.js';
 import type { CorporateAction, DailyBar } from '../bar.js';
-import { assertStorable, barsFromColumns, columnsFromBars, mergeColumns, type BarColumns } from './barColumns.js';
+import { assertShape, assertNumbers, barsFromColumns, columnsFromBars, mergeColumns, type BarColumns } from './barColumns.js';
 import { CHUNK_SHIFT, lastOnOrBefore, readColumns, writeColumns } from './barChunks.js';
 import { prepared } from './statements.js';
 
@@ -42,7 +42,7 @@ export class BarStore {
 
   /** replaceBars for bars already held as columns (ascending, unique days): the import path. */
   replaceColumns(symbol: string, source: string, columns: BarColumns, actions: readonly CorporateAction[] = []): void {
-    assertStorable(symbol, columns);
+    assertShape(symbol, columns); // values: block by block as they are written (writeColumns)
     this.db.transaction(() => {
       this.writes().deleteActions.run(symbol);
       this.insertActions(symbol, actions);
@@ -52,17 +52,16 @@ export class BarStore {
   }
 
   /**
-   * Runs many symbol writes (an import) with the write-ahead log checkpointed once at the end
-   * rather than every 1,000 pages: each write is still its own transaction (atomic, seen whole by
-   * readers), but the store is synced a couple of times instead of dozens.
+   * Runs many symbol writes (an import), each its own transaction (atomic, seen whole by readers),
+   * then checkpoints what the write-ahead log still holds, so the store file is complete when the
+   * import returns. SQLite's automatic checkpoints stay on: the log is reused at about 16 MB
+   * instead of growing to the size of the import and being copied once at the end (502 files,
+   * 155 MB of bars: 1.05 s instead of 1.3 s on two cores, the extra fsyncs included).
    */
   writeMany<T>(writes: () => T): T {
-    const every = this.db.pragma('wal_autocheckpoint', { simple: true }) as number;
-    this.db.pragma('wal_autocheckpoint = 0');
     try {
       return writes();
     } finally {
-      this.db.pragma(`wal_autocheckpoint = ${every}`);
       // PASSIVE: never waits for a reader; what a reader still holds is checkpointed later.
       this.db.pragma('wal_checkpoint(PASSIVE)');
     }
@@ -71,7 +70,8 @@ export class BarStore {
   /** Adds or overwrites bars by date (incremental sync): only the blocks from the first new day on are rewritten. */
   upsertBars(symbol: string, source: string, bars: readonly DailyBar[], actions: readonly CorporateAction[] = []): void {
     const update = columnsFromBars(bars);
-    assertStorable(symbol, update);
+    assertShape(symbol, update);
+    assertNumbers(symbol, update);
     this.db.transaction(() => {
       this.insertActions(symbol, actions);
       if (update.days.length === 0 && this.hasSymbol(symbol)) return this.touchSource(symbol, source);
