@@ -74,12 +74,12 @@ export interface GenerateDemoMarketInput {
  * re-anchored to the window's last day, like a download that ended there).
  */
 export function buildDemoMarket(options: DemoMarketOptions = {}): DemoMarket {
-  return toMarket(generateDemoColumns(demoInput(options)));
+  return toMarket(generateDemoColumns(demoInput(options), true));
 }
 
 /** buildDemoMarket as typed columns: the same numbers, for writing to the store. */
 export function buildDemoMarketColumns(options: DemoMarketOptions = {}): DemoMarketColumns {
-  const g = generateDemoColumns(demoInput(options));
+  const g = generateDemoColumns(demoInput(options), true);
   return { label: g.label, seed: g.seed, from: g.from, to: g.to, series: g.series, sectors: g.sectors, episodes: g.episodes };
 }
 
@@ -106,7 +106,7 @@ function demoInput(options: DemoMarketOptions): GenerateDemoMarketInput {
 
 /** The generator behind buildDemoMarket, on any ascending list of session dates. */
 export function generateDemoMarket(input: GenerateDemoMarketInput): DemoMarket {
-  return toMarket(generateDemoColumns(input));
+  return toMarket(generateDemoColumns(input, false));
 }
 
 interface GeneratedColumns extends DemoMarketColumns {
@@ -132,15 +132,20 @@ interface SimulatedPaths {
  * The last simulations by seed and sessions. Every window of the market is cut from the same
  * simulation of the whole script (see buildDemoMarket), so building several windows of one seed
  * (the demo's store, its report window, a test's fixtures) simulates once. The paths are only
- * read afterwards (toColumns copies what it needs). Two entries: a process rarely holds more
- * than one seed, and each is about 25 MB.
+ * read afterwards (toColumns copies what it needs). Two entries, least recently used dropped
+ * first: a process rarely holds more than one seed, and each is about 25 MB. generateDemoMarket's
+ * one-off session lists are not kept.
  */
 const SIMULATIONS = new Map<string, SimulatedPaths>();
 
-function simulatePaths(seed: number, sessions: readonly string[]): SimulatedPaths {
+function simulatePaths(seed: number, sessions: readonly string[], keep: boolean): SimulatedPaths {
   const key = `${seed}|${sessions.length}|${sessions.join(',')}`;
   const hit = SIMULATIONS.get(key);
-  if (hit) return hit;
+  if (hit) {
+    SIMULATIONS.delete(key); // most recently used last: the first entry is the one to drop
+    SIMULATIONS.set(key, hit);
+    return hit;
+  }
   const tl = buildTimeline(sessions);
   const s = seed >>> 0;
   const market = simulateMarket(tl, s);
@@ -148,6 +153,7 @@ function simulatePaths(seed: number, sessions: readonly string[]): SimulatedPath
   const factors = simulateSectorFactors(tl, market, s);
   const stocks = DEMO_STOCKS.map((spec) => simulateStock(spec, tl, market, factors[spec.sector], s));
   const paths = { tl, market, vix, stocks };
+  if (!keep) return paths;
   if (SIMULATIONS.size >= 2) SIMULATIONS.delete(SIMULATIONS.keys().next().value!);
   SIMULATIONS.set(key, paths);
   return paths;
@@ -158,7 +164,8 @@ export function clearDemoSimulations(): void {
   SIMULATIONS.clear();
 }
 
-function generateDemoColumns(input: GenerateDemoMarketInput): GeneratedColumns {
+/** `keep`: remember the simulation (buildDemoMarket's, over the whole script; not a one-off session list's, which would push it out). */
+function generateDemoColumns(input: GenerateDemoMarketInput, keep: boolean): GeneratedColumns {
   const { seed, sessions } = input;
   if (!Number.isSafeInteger(seed)) {
     throw new AtlasError(`demo market: seed must be an integer, got ${String(seed)}.`, { code: 'DEMO_BAD_SEED' });
@@ -174,7 +181,7 @@ function generateDemoColumns(input: GenerateDemoMarketInput): GeneratedColumns {
       code: 'DEMO_RANGE',
     });
   }
-  const { tl, market, vix, stocks } = simulatePaths(seed, sessions);
+  const { tl, market, vix, stocks } = simulatePaths(seed, sessions, keep);
 
   const series: DemoColumnSeries[] = [];
   const firstIndex: number[] = [];
