@@ -91,7 +91,7 @@ export function benchPanelLoad(symbols = 500): BenchResult[] {
 }
 
 /** 500 stocks + SPY + VIX, 1998-2020 sessions, Yahoo layout with 6 decimals (about 200 MB). */
-export function writeSyntheticCsvs(dir: string): void {
+function writeSyntheticCsvs(dir: string): void {
   mkdirSync(dir, { recursive: true });
   const dates = sessionsBetween('1998-01-02', '2020-12-31');
   let seed = 11;

@@ -174,8 +174,8 @@ function generateDemoColumns(input: GenerateDemoMarketInput, keep: boolean): Gen
     if (!(sessions[i - 1] < sessions[i])) throw new RangeError(`demo market: sessions must ascend (${sessions[i - 1]}, ${sessions[i]})`);
   }
   // The window is checked before anything is simulated (an empty one is refused at once).
-  const first = input.from === undefined ? 0 : sessionIndexOnOrAfter(sessions, input.from);
-  const last = (input.to === undefined ? sessions.length : sessionIndexAfter(sessions, input.to)) - 1;
+  const first = input.from === undefined ? 0 : sessionsBefore(sessions, input.from, false);
+  const last = (input.to === undefined ? sessions.length : sessionsBefore(sessions, input.to, true)) - 1;
   if (first > last) {
     throw new AtlasError(`demo market: there is no session in ${input.from ?? '…'}..${input.to ?? '…'}; widen the range.`, {
       code: 'DEMO_RANGE',
@@ -231,25 +231,17 @@ function generateDemoColumns(input: GenerateDemoMarketInput, keep: boolean): Gen
   return { label: DEMO_MARKET_LABEL, seed, from: tl.dates[first], to: tl.dates[last], series, sectors, episodes, dates: tl.dates, firstIndex };
 }
 
-/** The first index of `sessions` (ascending ISO dates) on or after `date`. */
-function sessionIndexOnOrAfter(sessions: readonly string[], date: string): number {
+/**
+ * How many of `sessions` (ascending ISO dates) come before `date`, or on or before it when
+ * `inclusive`: the index of the first session on or after (after) it. The timeline's
+ * firstIndexOnOrAfter does this on day numbers once a timeline exists; the window is checked earlier.
+ */
+function sessionsBefore(sessions: readonly string[], date: string, inclusive: boolean): number {
   let lo = 0;
   let hi = sessions.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (sessions[mid] < date) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** The first index of `sessions` after `date`. */
-function sessionIndexAfter(sessions: readonly string[], date: string): number {
-  let lo = 0;
-  let hi = sessions.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sessions[mid] <= date) lo = mid + 1;
+    if (sessions[mid] < date || (inclusive && sessions[mid] === date)) lo = mid + 1;
     else hi = mid;
   }
   return lo;

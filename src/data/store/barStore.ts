@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { fromDayNumber, toDayNumber } from '../../core/dates.js';
 import type { CorporateAction, DailyBar } from '../bar.js';
-import { assertShape, assertNumbers, barsFromColumns, columnsFromBars, mergeColumns, type BarColumns } from './barColumns.js';
+import { assertShape, barsFromColumns, columnsFromBars, mergeColumns, type BarColumns } from './barColumns.js';
 import { CHUNK_SHIFT, lastOnOrBefore, readColumns, writeColumns } from './barChunks.js';
 import { prepared } from './statements.js';
 
@@ -70,8 +70,7 @@ export class BarStore {
   /** Adds or overwrites bars by date (incremental sync): only the blocks from the first new day on are rewritten. */
   upsertBars(symbol: string, source: string, bars: readonly DailyBar[], actions: readonly CorporateAction[] = []): void {
     const update = columnsFromBars(bars);
-    assertShape(symbol, update);
-    assertNumbers(symbol, update);
+    assertShape(symbol, update); // values: in writeColumns, whose blocks hold every day of the update
     this.db.transaction(() => {
       this.insertActions(symbol, actions);
       if (update.days.length === 0 && this.hasSymbol(symbol)) return this.touchSource(symbol, source);
