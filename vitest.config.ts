@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
 import { DurationSequencer } from './test/support/sequencer.js';
+import { DIST_EXTERNAL, srcToDist } from './test/support/srcToDist.js';
 
 /**
  * One pool of forked workers for every file, without a fresh module graph per file
@@ -16,7 +17,10 @@ import { DurationSequencer } from './test/support/sequencer.js';
 const EXCLUDE = [...configDefaults.exclude, 'test/chaos/**'];
 
 export default defineConfig({
+  // Tests import src/; a run loads its compiled twin in dist/ (fresh: globalSetup) natively.
+  plugins: [srcToDist(import.meta.dirname)],
   test: {
+    server: { deps: { external: [DIST_EXTERNAL] } },
     include: ['test/**/*.test.ts'],
     exclude: EXCLUDE,
     pool: 'forks',
