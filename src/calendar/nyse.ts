@@ -24,6 +24,8 @@ export const CALENDAR_RANGE = { from: '1990-01-01', to: '2035-12-31' } as const;
 /** The exchange's time zone; sessions are defined in local (DST-aware) New York time. */
 export const NY_ZONE = 'America/New_York';
 
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 const OPEN_MINUTES = 9 * 60 + 30;
 const CLOSE_MINUTES = 16 * 60;
 
@@ -246,6 +248,13 @@ function checkInstant(instant: Date): number {
 /** The New York calendar date of an instant (e.g. 2020-03-10T02:00Z is still 2020-03-09 in New York). */
 export function nyDateOf(instant: Date): string {
   const ms = checkInstant(instant);
+  // Since 1970 New York is always UTC-5 (EST) or UTC-4 (EDT), and both give the same date unless
+  // the instant is 04:00-04:59 UTC; only then does the zone's offset decide (luxon). The daemon,
+  // the paper broker and the scheduler ask this thousands of times a run.
+  if (ms >= 0) {
+    const est = Math.floor((ms - 5 * HOUR_MS) / DAY_MS);
+    if (est === Math.floor((ms - 4 * HOUR_MS) / DAY_MS)) return fromDayNumber(est);
+  }
   const iso = DateTime.fromMillis(ms, { zone: NY_ZONE }).toISODate();
   if (iso === null) throw new AtlasError('expected a valid Date instant.', { code: 'CALENDAR_BAD_INSTANT' });
   return iso;

@@ -11,7 +11,13 @@
  * writes with an exponent (below 1e-6, or 1e21 and up) and anything not finite go to Intl itself.
  */
 
-const INTL = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+// Made on first use: building an Intl formatter loads ICU's locale data (about 16 ms of a command's
+// start), and only amounts String() writes with an exponent, or not finite, ever reach it.
+let intl: Intl.NumberFormat | undefined;
+function intlFormat(x: number): string {
+  intl ??= new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  return intl.format(x);
+}
 
 /** The decimal digits of `digits` (no sign, no dot) plus one in the last place. */
 function plusOne(digits: string): string {
@@ -56,7 +62,7 @@ export function twoDecimals(x: number): string {
   const cents = safeCents(a);
   if (cents >= 0) return `${x < 0 || Object.is(x, -0) ? '-' : ''}${fromCents(cents)}`;
   const s = String(a);
-  if (!Number.isFinite(x) || s.includes('e')) return INTL.format(x);
+  if (!Number.isFinite(x) || s.includes('e')) return intlFormat(x);
   const dot = s.indexOf('.');
   let int = dot < 0 ? s : s.slice(0, dot);
   let frac = dot < 0 ? '00' : s.slice(dot + 1);

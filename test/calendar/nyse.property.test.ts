@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { DateTime } from 'luxon';
 import { fromDayNumber, toDayNumber, weekday } from '../../src/core/dates.js';
 import {
   CALENDAR_RANGE,
@@ -66,6 +67,20 @@ describe('calendar properties', () => {
         expect(sessionsBetween(from, to)).toEqual(expected);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('nyDateOf is the New York date luxon gives, for any instant 1970-2100 and around every DST switch (property)', () => {
+    const luxonDate = (ms: number) => DateTime.fromMillis(ms, { zone: 'America/New_York' }).toISODate();
+    // Every hour of the days around the March and November switches of 1970-2100, by minute near them.
+    const switches = fc.tuple(fc.integer({ min: 1970, max: 2100 }), fc.constantFrom(3, 11), fc.integer({ min: 1, max: 14 }), fc.integer({ min: 0, max: 36 * 60 }))
+      .map(([y, m, d, minute]) => Date.UTC(y, m - 1, d) + minute * 60_000);
+    const any = fc.integer({ min: 0, max: Date.UTC(2100, 11, 31) });
+    fc.assert(
+      fc.property(fc.oneof(switches, any), (ms) => {
+        expect(nyDateOf(new Date(ms))).toBe(luxonDate(ms));
+      }),
+      { numRuns: 3000 },
     );
   });
 

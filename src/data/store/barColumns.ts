@@ -56,9 +56,9 @@ export function barsFromColumns(c: BarColumns, lo = -Infinity, hi = Infinity): D
   return out;
 }
 
-/** First index whose day is >= day. */
-export function lowerBound(days: Int32Array, day: number): number {
-  let lo = 0;
+/** First index (from `from` on) whose day is >= day. */
+export function lowerBound(days: Int32Array, day: number, from = 0): number {
+  let lo = from;
   let hi = days.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
@@ -68,7 +68,24 @@ export function lowerBound(days: Int32Array, day: number): number {
   return lo;
 }
 
-/** `base` with `update` laid over it: a day in both takes update's values. */
+/** Copies src's bars [from, to) into out from index k (one typed-array copy per field). */
+function copyRun(out: BarColumns, k: number, src: BarColumns, from: number, to: number): number {
+  if (to <= from) return k;
+  out.days.set(src.days.subarray(from, to), k);
+  out.open.set(src.open.subarray(from, to), k);
+  out.high.set(src.high.subarray(from, to), k);
+  out.low.set(src.low.subarray(from, to), k);
+  out.close.set(src.close.subarray(from, to), k);
+  out.adjClose.set(src.adjClose.subarray(from, to), k);
+  out.volume.set(src.volume.subarray(from, to), k);
+  return k + to - from;
+}
+
+/**
+ * `base` with `update` laid over it: a day in both takes update's values. Copied in runs (a daily
+ * sync lays one new bar after a block of about 1,400: two copies per field, not 1,400 x 7 reads
+ * through a field name).
+ */
 export function mergeColumns(base: BarColumns, update: BarColumns): BarColumns {
   const a = base.days;
   const b = update.days;
@@ -76,18 +93,19 @@ export function mergeColumns(base: BarColumns, update: BarColumns): BarColumns {
   let i = 0;
   let j = 0;
   let k = 0;
-  const take = (src: BarColumns, s: number) => {
-    out.days[k] = src.days[s];
-    for (const f of VALUE_FIELDS) out[f][k] = src[f][s];
-    k++;
-  };
-  while (i < a.length || j < b.length) {
-    if (j >= b.length || (i < a.length && a[i] < b[j])) take(base, i++);
-    else {
-      if (i < a.length && a[i] === b[j]) i++;
-      take(update, j++);
-    }
+  while (j < b.length) {
+    // base's bars before update's next day, then update's bars before base's next remaining day
+    const end = lowerBound(a, b[j], i);
+    k = copyRun(out, k, base, i, end);
+    i = end;
+    if (i < a.length && a[i] === b[j]) i++;
+    const next = i < a.length ? a[i] : Infinity;
+    let e = j + 1;
+    while (e < b.length && b[e] < next) e++;
+    k = copyRun(out, k, update, j, e);
+    j = e;
   }
+  k = copyRun(out, k, base, i, a.length);
   return sliceColumns(out, 0, k);
 }
 
