@@ -10,7 +10,7 @@
  * (pino) and the heavy optional packages stay in node_modules and load as before.
  */
 import { build } from 'esbuild';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -56,7 +56,7 @@ const zodEnglishOnly = {
   },
 };
 
-await build({
+const result = await build({
   entryPoints: [resolve(dist, 'cli/main.js')],
   outdir,
   bundle: true,
@@ -70,4 +70,16 @@ await build({
   // Bundled CommonJS packages call require() for Node's built-ins.
   banner: { js: "import { createRequire as __atlasCreateRequire } from 'node:module'; const require = __atlasCreateRequire(import.meta.url);" },
   logLevel: 'warning',
+  metafile: true,
+  absWorkingDir: root, // metafile paths are relative to it
 });
+
+// Chunk names carry a content hash, so every changed build adds new files: the ones this build did
+// not write are from earlier builds (450 of them had piled up in a working copy, all shipped by
+// `npm pack`). A process still running an earlier build imports its own chunks lazily, so stop it
+// before rebuilding.
+const written = new Set(Object.keys(result.metafile.outputs).map((f) => resolve(root, f)));
+for (const name of await readdir(outdir)) {
+  const file = resolve(outdir, name);
+  if (!written.has(file)) await rm(file, { force: true });
+}
