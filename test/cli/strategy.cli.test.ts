@@ -106,7 +106,8 @@ describe('atlas scan / backtest / sweep on the demo market', () => {
     expect(res.benchmark.name).toBe('SPY buy & hold');
     expect(res.strategies[1].rebalances[0]).toHaveProperty('regime');
     expect(a.stdout).toBe(b.stdout);
-    for (const f of ['report', 'trades', 'regimes'] as const) expect(readFileSync(out(1)[f])).toEqual(readFileSync(out(2)[f]));
+    // As text: toEqual on two Buffers compares them byte by byte through the generic matcher (2 s here).
+    for (const f of ['report', 'trades', 'regimes'] as const) expect(readFileSync(out(1)[f], 'utf8')).toBe(readFileSync(out(2)[f], 'utf8'));
     const html = readFileSync(out(1).report, 'utf8');
     // Interactive charts from the inlined chart module: self-contained, nothing loaded from elsewhere.
     expect(html).toMatch(/data-atlas-chart=/);

@@ -9,6 +9,7 @@ import { BarsCsvBuilder } from '../../src/data/csv/barsCsvBuilder.js';
 import { CsvStream } from '../../src/data/csv/csvStream.js';
 import { barsFromColumns } from '../../src/data/store/barColumns.js';
 import { useTempDirs } from '../support/tmp.js';
+import { expectSameData } from '../support/sameData.js';
 
 const tmp = useTempDirs();
 const TODAY = '9999-12-31';
@@ -98,7 +99,7 @@ describe('price CSV round trip', () => {
           expect(res.rejected).toEqual([]);
           expect(res.hasAdjClose).toBe(f.adj);
           expect(res.hasVolume).toBe(true);
-          expect(barsFromColumns(res.columns)).toEqual(bars);
+          expectSameData(barsFromColumns(res.columns), bars);
         }
       }),
       { numRuns: 400 },

@@ -10,6 +10,7 @@ import { parseCsv, type CsvRow } from '../../src/data/csv/parseCsv.js';
 import { barsFromColumns } from '../../src/data/store/barColumns.js';
 import { useTempDirs } from '../support/tmp.js';
 import { parseBarsCsv as legacyParseBarsCsv } from './fixtures/legacyBarsCsv.js';
+import { expectSameData } from '../support/sameData.js';
 
 const tmp = useTempDirs();
 
@@ -59,12 +60,12 @@ describe('CsvStream', () => {
         const expected = parseCsv(text);
         const bytes = collector();
         streamBytes(bytes, Buffer.from(text, 'utf8'), at);
-        expect(bytes.rows).toEqual(expected);
+        expectSameData(bytes.rows, expected);
         const whole = collector();
         const s = new CsvStream(whole);
         s.push(text);
         s.end();
-        expect(whole.rows).toEqual(expected);
+        expectSameData(whole.rows, expected);
       }),
       { numRuns: 500 }, // five times fast-check's default; local runs explore new cases every time
     );
@@ -123,7 +124,7 @@ describe('streaming bar parse', () => {
           const { columns, ...rest } = res;
           return { ...rest, bars: barsFromColumns(columns) };
         });
-        expect(streamed).toEqual(expected);
+        expectSameData(streamed, expected);
         expect(outcome(() => parseBarsCsv(text, 'X.csv', { today }))).toEqual(expected);
       }),
       { numRuns: 400 },
@@ -145,7 +146,7 @@ describe('streaming bar parse', () => {
     const expected = legacyParseBarsCsv(text, 'BIG.csv', { today: '2100-01-01' });
     if (res.kind !== 'bars' || expected.kind !== 'bars') throw new Error('not bars');
     expect(res.columns.days.length).toBe(60_001);
-    expect(barsFromColumns(res.columns)).toEqual(expected.bars);
+    expectSameData(barsFromColumns(res.columns), expected.bars);
   });
 
   it('names both lines of a repeated date, wherever the repeat is', () => {

@@ -8,6 +8,7 @@ import { importCsvFiles } from '../../src/data/importCsv.js';
 import { BarStore } from '../../src/data/store/barStore.js';
 import { openDatabase } from '../../src/data/store/database.js';
 import { useTempDirs } from '../support/tmp.js';
+import { expectSameData } from '../support/sameData.js';
 
 const tmp = useTempDirs();
 const CLOCK = new ManualClock('2024-06-15T01:30:00Z');
@@ -60,7 +61,7 @@ describe('parsing ahead on threads', () => {
     writeFiles(dir);
     const one = importWith(dir, 0);
     const two = importWith(dir, 2);
-    expect(two).toEqual(one);
+    expectSameData(two, one);
     // the set exercises every branch of the report
     expect(one.report.imported.length).toBeGreaterThan(5);
     expect(one.report.failed.length).toBeGreaterThan(3);
@@ -91,7 +92,7 @@ describe('parsing ahead on threads', () => {
     for (const { options, threaded } of cases) {
       const ahead = new ParseAhead(files, TODAY, options);
       try {
-        expect(files.map((_, i) => ahead.get(i))).toEqual(expected);
+        expectSameData(files.map((_, i) => ahead.get(i)), expected);
         expect(ahead.counts).toEqual({ threaded, inPlace: n - threaded });
       } finally {
         ahead.close();
@@ -100,7 +101,7 @@ describe('parsing ahead on threads', () => {
     // Threads whose module cannot load: they say so, and every file is parsed in place at once.
     const broken = new ParseAhead(files, TODAY, { threads: 2, threadModule: new URL('./no-such-module.js', import.meta.url) });
     try {
-      expect(files.map((_, i) => broken.get(i))).toEqual(expected);
+      expectSameData(files.map((_, i) => broken.get(i)), expected);
       expect(broken.counts).toEqual({ threaded: 0, inPlace: n });
     } finally {
       broken.close();
@@ -108,7 +109,7 @@ describe('parsing ahead on threads', () => {
     // A thread that does not answer in time: that file and the rest are parsed in place.
     const late = new ParseAhead(files, TODAY, { threads: 2, timeoutMs: 0 });
     try {
-      expect(files.map((_, i) => late.get(i))).toEqual(expected);
+      expectSameData(files.map((_, i) => late.get(i)), expected);
       expect(late.counts.inPlace).toBeGreaterThan(0);
     } finally {
       late.close();

@@ -16,6 +16,7 @@ import {
   generateDemoMarket,
   type DemoMarket,
 } from '../../src/data/demo/market.js';
+import { expectSameData } from '../support/sameData.js';
 
 function bySymbol(m: DemoMarket, symbol: string): BarSeries {
   const s = m.series.find((x) => x.symbol === symbol);
@@ -152,7 +153,7 @@ describe('buildDemoMarket (default: seed 42, 2000-01-03..2024-12-31)', () => {
     expect(other.seed).toBe(43);
     const a = bySymbol(mine, 'SPY').bars;
     const b = bySymbol(other, 'SPY').bars;
-    expect(b.map((x) => x.date)).toEqual(a.map((x) => x.date));
+    expectSameData(b.map((x) => x.date), a.map((x) => x.date));
     expect(b.filter((x, i) => x.close !== a[i].close).length).toBeGreaterThan(a.length * 0.9);
     expect(bySymbol(other, 'AAPL').bars[100].close).not.toBe(bySymbol(mine, 'AAPL').bars[100].close);
   });
@@ -177,13 +178,13 @@ describe('buildDemoMarket (default: seed 42, 2000-01-03..2024-12-31)', () => {
 
   it('dates are NYSE sessions, ascending and unique; SPY has every session and stocks have no gaps', () => {
     const sessions = sessionsBetween(m.from, m.to);
-    expect(bySymbol(m, 'SPY').bars.map((b) => b.date)).toEqual(sessions);
-    expect(bySymbol(m, 'VIX').bars.map((b) => b.date)).toEqual(sessions);
+    expectSameData(bySymbol(m, 'SPY').bars.map((b) => b.date), sessions);
+    expectSameData(bySymbol(m, 'VIX').bars.map((b) => b.date), sessions);
     for (const s of m.series) {
       const dates = s.bars.map((b) => b.date);
       const first = sessions.indexOf(dates[0]);
       expect(first).toBeGreaterThanOrEqual(0);
-      expect(dates).toEqual(sessions.slice(first));
+      expectSameData(dates, sessions.slice(first));
     }
     // Spot-check against the calendar's own predicate too.
     for (const d of ['2001-09-11', '2001-09-14', '2012-10-29', '2018-12-05', '2024-12-25', '2004-06-11']) {
@@ -433,9 +434,7 @@ describe('buildDemoMarket windows and options', () => {
     expect(w.to).toBe('2021-06-30');
     for (const s of w.series) {
       const f = slice(bySymbol(full, s.symbol).bars, w.from, w.to);
-      expect(s.bars.map((b) => [b.date, b.open, b.high, b.low, b.close, b.volume])).toEqual(
-        f.map((b) => [b.date, b.open, b.high, b.low, b.close, b.volume]),
-      );
+      expectSameData(s.bars.map((b) => [b.date, b.open, b.high, b.low, b.close, b.volume]), f.map((b) => [b.date, b.open, b.high, b.low, b.close, b.volume]));
       const last = s.bars[s.bars.length - 1];
       expect(last.adjClose).toBe(last.close);
     }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { clearHistoryMemo, memoModelHistory, readModelHistory } from '../../src/regime/historyMemo.js';
 import { computeModelHistory } from '../../src/regime/models/registry.js';
 import { syntheticMarket } from './synthetic.js';
+import { expectSameData } from '../support/sameData.js';
 
 const market = syntheticMarket(1400, 5, 1200, 20);
 
@@ -10,7 +11,7 @@ describe('in-process memo of regime histories', () => {
     clearHistoryMemo();
     const want = computeModelHistory('seed', market);
     const a = memoModelHistory('seed', market);
-    expect(a).toEqual(want);
+    expectSameData(a, want);
     let calls = 0;
     const b = readModelHistory('seed', market, undefined, (h) => {
       calls++;
@@ -24,17 +25,17 @@ describe('in-process memo of regime histories', () => {
     expect(b).not.toBe(a);
     a.regime.fill('CRASH');
     a.excessReturn.fill(7);
-    expect(c).toEqual(want);
-    expect(memoModelHistory('seed', market)).toEqual(want);
+    expectSameData(c, want);
+    expectSameData(memoModelHistory('seed', market), want);
   });
 
   it('misses on other parameters, another model or other data', () => {
     clearHistoryMemo();
     const base = memoModelHistory('sma200', market);
-    expect(memoModelHistory('sma200', market, { smaLength: 150 })).toEqual(computeModelHistory('sma200', market, { smaLength: 150 }));
+    expectSameData(memoModelHistory('sma200', market, { smaLength: 150 }), computeModelHistory('sma200', market, { smaLength: 150 }));
     expect(memoModelHistory('sma10m', market).model).toBe('sma10m');
     const moved = { ...market, spyClose: Float64Array.from(market.spyClose, (x, i) => (i === 1000 ? x * 0.5 : x)) };
-    expect(memoModelHistory('sma200', moved)).toEqual(computeModelHistory('sma200', moved));
+    expectSameData(memoModelHistory('sma200', moved), computeModelHistory('sma200', moved));
     expect(memoModelHistory('sma200', moved)).not.toEqual(base);
   });
 });

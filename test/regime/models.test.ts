@@ -10,6 +10,7 @@ import { computeRegimeHistory } from '../../src/regime/regimeHistory.js';
 import { REGIMES, TWO_LEVEL_ALLOCATION, type RegimeHistory } from '../../src/regime/types.js';
 import { syntheticMarket } from './synthetic.js';
 import { expectPrefixEqual } from './prefix.js';
+import { expectSameData } from '../support/sameData.js';
 
 const market = syntheticMarket(2600, 11, 2200, 25);
 const cutInput = (cut: number) => ({ dates: market.dates.slice(0, cut), spyClose: market.spyClose.slice(0, cut), vixClose: market.vixClose.slice(0, cut) });
@@ -19,7 +20,7 @@ describe('regime model registry', () => {
   it('every model gives one of the four labels or null on every day, and the allocation of its map', () => {
     for (const [name, h] of full) {
       expect(h.model).toBe(name);
-      expect(h.dates).toEqual(market.dates);
+      expectSameData(h.dates, market.dates);
       const first = h.regime.findIndex((r) => r !== null);
       expect(first, name).toBeGreaterThan(0);
       // Days that break a rule, listed (one expect per model, not three per day).
@@ -41,7 +42,7 @@ describe('regime model registry', () => {
       const check = (cut: number) => {
         const part = computeModelHistory(name, cutInput(cut));
         expectPrefixEqual(h, part, cut);
-        expect(part.votes?.slice(0, cut) ?? null).toEqual(h.votes?.slice(0, cut) ?? null);
+        expectSameData(part.votes?.slice(0, cut) ?? null, h.votes?.slice(0, cut) ?? null);
       };
       fc.assert(fc.property(fc.integer({ min: 1, max: market.dates.length }), check), { numRuns: 4 });
       // around the first fit and the first half-yearly refit / month turns
@@ -53,8 +54,8 @@ describe('regime model registry', () => {
   it('seed through the registry is the unchanged model', () => {
     const a = computeRegimeHistory(market);
     const b = full.get('seed')!;
-    expect(b.regime).toEqual(a.regime);
-    expect(b.fits).toEqual(a.fits);
+    expectSameData(b.regime, a.regime);
+    expectSameData(b.fits, a.fits);
     expect(b.params.nStarts).toBe(10);
   });
 

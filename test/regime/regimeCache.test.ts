@@ -7,6 +7,7 @@ import { openDatabase } from '../../src/data/store/database.js';
 import { regimeFromStore } from '../../src/regime/fromStore.js';
 import { regimeCacheDir, regimeCodeFiles, regimeCodeHash, regimeSeriesFromStore } from '../../src/regime/regimeCache.js';
 import { useTempDirs } from '../support/tmp.js';
+import { expectSameData } from '../support/sameData.js';
 
 const tmp = useTempDirs();
 
@@ -21,7 +22,7 @@ describe('regime series cache', () => {
 
     const { history } = regimeFromStore(store, { model: 'sma200' });
     const first = regimeSeriesFromStore(store, { model: 'sma200' });
-    expect(first).toEqual({ dates: history.dates, regimes: history.regime });
+    expectSameData(first, { dates: history.dates, regimes: history.regime });
     const files = readdirSync(cacheDir);
     expect(files).toHaveLength(1);
 
@@ -29,11 +30,11 @@ describe('regime series cache', () => {
     const file = join(cacheDir, files[0]);
     const flipped = first.regimes.map((r) => (r === null ? null : 'CRASH'));
     writeFileSync(file, JSON.stringify({ regimes: flipped }));
-    expect(regimeSeriesFromStore(store, { model: 'sma200' }).regimes).toEqual(flipped);
+    expectSameData(regimeSeriesFromStore(store, { model: 'sma200' }).regimes, flipped);
 
     // A damaged file is ignored, never trusted.
     writeFileSync(file, '{"regimes": ["BOOM"]}');
-    expect(regimeSeriesFromStore(store, { model: 'sma200' })).toEqual(first);
+    expectSameData(regimeSeriesFromStore(store, { model: 'sma200' }), first);
 
     // Other inputs, other keys: an earlier `to`, other parameters, another model.
     const to = history.dates[history.dates.length - 300];
