@@ -5,6 +5,7 @@ import { PANEL_FIELDS, type Panel } from '../../src/data/panel.js';
 import { decodeJson, encodeJson } from '../../src/distributed/codec.js';
 import { contentHash } from '../../src/distributed/contentHash.js';
 import { panelFromArrow, panelToArrow } from '../../src/distributed/panelArrow.js';
+import { expectSameData } from '../support/sameData.js';
 
 const bitsOf = (a: Float64Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length * 2));
 
@@ -32,8 +33,8 @@ describe('panel as an Arrow IPC file', () => {
       const p = panelOf(x);
       const mask = withMask ? Uint8Array.from({ length: x.n * x.m }, (_, i) => i % 3 === 0 ? 1 : 0) : null;
       const back = panelFromArrow(panelToArrow(p, mask));
-      for (const f of PANEL_FIELDS) expect(bitsOf(back.panel[f])).toEqual(bitsOf(p[f]));
-      expect(back.panel.dates).toEqual(p.dates);
+      for (const f of PANEL_FIELDS) expectSameData(bitsOf(back.panel[f]), bitsOf(p[f]));
+      expectSameData(back.panel.dates, p.dates);
       expect(back.panel.symbols).toEqual(p.symbols);
       expect(Array.from(back.panel.dayNumbers)).toEqual(Array.from(p.dayNumbers));
       expect(back.member).toEqual(mask);

@@ -7,6 +7,7 @@ import { httpPublisher, type Publisher } from '../../src/distributed/publisher.j
 import { startQueueWorker, type QueueWorker } from '../../src/distributed/queueWorker.js';
 import { parseRedisUrl } from '../../src/distributed/redisUrl.js';
 import { redisAvailable, REDIS_SKIP_REASON, startRedis, type RedisServer } from './redisServer.js';
+import { expectSameData } from '../support/sameData.js';
 
 const panel = syntheticPanel({ symbols: 14, sessions: 700, seed: 77, lateListingProb: 0.3, delistProb: 0.2, gapProb: 0.01, drift: 0.001, startDate: '2015-01-02' });
 const regimes = syntheticRegimes(panel.dates, 78, 30, 0.9);
@@ -40,8 +41,8 @@ describe.skipIf(!redisAvailable)('queued sweep: coordinator and two in-process w
     const local = await runSweepWithReturns(panel, regimes, points, fixed, { workers: 0 });
     const seen: number[] = [];
     const queued = await runSweepWithReturns(panel, regimes, points, fixed, { runner: coordinator.runner, onProgress: (d) => seen.push(d) });
-    expect(queued.results).toEqual(local.results);
-    expect(queued.returns).toEqual(local.returns);
+    expectSameData(queued.results, local.results);
+    expectSameData(queued.returns, local.returns);
     expect(seen.at(-1)).toBe(points.length);
     expect(seen.every((d, k) => k === 0 || d > seen[k - 1])).toBe(true);
   }, 60_000);
@@ -58,6 +59,6 @@ describe.skipIf(!redisAvailable)('queued sweep: coordinator and two in-process w
     const o = { trainMonths: 12, testMonths: 6, anchored: false, objective: 'sharpe' as const, maxWindows: 2 };
     const local = await walkForward(panel, regimes, points.slice(0, 4), fixed, o, { workers: 0 });
     const queued = await walkForward(panel, regimes, points.slice(0, 4), fixed, o, { runner: coordinator.runner });
-    expect(queued).toEqual(local);
+    expectSameData(queued, local);
   }, 60_000);
 });

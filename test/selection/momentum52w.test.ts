@@ -11,6 +11,7 @@ import {
 import { syntheticPanel } from '../../src/backtest/synthetic.js';
 import { getUniverse } from '../../src/selection/universes.js';
 import { loadRealBars, realDataDir } from '../support/realData.js';
+import { expectSameData } from '../support/sameData.js';
 
 const DATES = ['2020-01-06', '2020-01-07', '2020-01-08', '2020-01-09', '2020-01-10'];
 type Row = [high: number, close: number, adj: number, volume: number];
@@ -87,7 +88,7 @@ describe('precomputed scanner', () => {
     for (let t = 0; t < 5; t++) {
       for (const volumeFilter of [false, true]) {
         const o = { lookback: 3, volumeWindow: 2, topN: 2, volumeFilter };
-        expect(scanMomentumPrecomputed(pre, t, o)).toEqual(scanMomentum(panel, t, o));
+        expectSameData(scanMomentumPrecomputed(pre, t, o), scanMomentum(panel, t, o));
       }
     }
   });
@@ -114,7 +115,7 @@ describe('precomputed scanner', () => {
           const o = { lookback: s.lookback, volumeWindow: s.volumeWindow, topN: s.topN, minDistance: s.minDistance, volumeFilter: s.volumeFilter, volumeMultiplier: s.volumeMultiplier };
           const member = (sym: string) => sym !== 'S0001';
           const direct = scanMomentum(p, t, o, member);
-          expect(scanMomentumPrecomputed(pre, t, o, member)).toEqual(direct);
+          expectSameData(scanMomentumPrecomputed(pre, t, o, member), direct);
           const picks = selectTopPrecomputed(pre, t, p.symbols.map((_, i) => i), o, member);
           expect(picks.map((x) => p.symbols[x.s])).toEqual(direct.selected);
           expect(picks.map((x) => x.distance)).toEqual(direct.rows.filter((r) => r.selected).map((r) => r.distance));

@@ -9,6 +9,7 @@ import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../src/data/store/migratio
 import { retainForProcessLifetime } from '../../src/data/store/node24Workaround.js';
 import { loadPanel } from '../../src/data/store/panelLoader.js';
 import { useTempDirs } from '../support/tmp.js';
+import { expectSameData } from '../support/sameData.js';
 
 const tmp = useTempDirs();
 
@@ -54,12 +55,12 @@ describe('migration 7: bar rows -> columnar blocks', () => {
     expect(tables).not.toContain('bar_columns');
     expect(tables).not.toContain('bars');
     const store = new BarStore(db);
-    for (const s of series) expect(store.getBars(s.symbol)).toEqual(s.bars);
+    for (const s of series) expectSameData(store.getBars(s.symbol), s.bars);
     expect(store.listSymbols().map((s) => [s.symbol, s.barCount, s.firstDate, s.lastDate])).toEqual(series.map((s) => [s.symbol, s.bars.length, s.bars[0].date, s.bars.at(-1)!.date]));
     const panel = loadPanel(db, series.map((s) => s.symbol));
     const expected = panelFromBars(series);
-    expect(panel.dates).toEqual(expected.dates);
-    for (const f of ['open', 'high', 'low', 'close', 'adjClose', 'volume'] as const) expect(Array.from(panel[f])).toEqual(Array.from(expected[f]));
+    expectSameData(panel.dates, expected.dates);
+    for (const f of ['open', 'high', 'low', 'close', 'adjClose', 'volume'] as const) expectSameData(Array.from(panel[f]), Array.from(expected[f]));
     // SQL readers of the old table (the paper broker) still get the rows, through the view.
     const last = db.prepare('SELECT day, close FROM bars WHERE symbol = ? AND day <= ? ORDER BY day DESC LIMIT 1').get('AAA', 10_010) as { day: number; close: number };
     expect(last).toEqual({ day: 10_010, close: series[0].bars[3].close }); // i = 3: day 10,000 + 9 + 1

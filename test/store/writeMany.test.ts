@@ -6,6 +6,7 @@ import type { DailyBar } from '../../src/data/bar.js';
 import { BarStore } from '../../src/data/store/barStore.js';
 import { STORE_FILE, openDatabase } from '../../src/data/store/database.js';
 import { useTempDirs } from '../support/tmp.js';
+import { expectSameData } from '../support/sameData.js';
 
 const tmp = useTempDirs();
 
@@ -45,7 +46,7 @@ describe('BarStore.writeMany', () => {
       expect(statSync(join(dir, STORE_FILE)).size).toBeGreaterThan(12 * 10_000 * 52);
       const [after] = db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[];
       expect(after.checkpointed).toBe(after.log); // nothing was left in the log
-      expect(new BarStore(reader).getBars('S11')).toEqual(bars(10_000, 21));
+      expectSameData(new BarStore(reader).getBars('S11'), bars(10_000, 21));
     } finally {
       reader.close();
       db.close();
