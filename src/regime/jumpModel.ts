@@ -15,15 +15,19 @@ export { mulberry32 };
 /** Reusable scratch buffers so the DP does not allocate. */
 export class JumpWorkspace {
   back: Int32Array;
+  /** The 2-state programme's back pointers, both states' in one byte per day (bit k: state k came from state 1). */
+  back2: Uint8Array;
   v: Float64Array;
   vPrev: Float64Array;
   constructor(T: number, K: number) {
     this.back = new Int32Array(T * K);
+    this.back2 = new Uint8Array(K === 2 ? T : 0);
     this.v = new Float64Array(K);
     this.vPrev = new Float64Array(K);
   }
   ensure(T: number, K: number): void {
     if (this.back.length < T * K) this.back = new Int32Array(T * K);
+    if (K === 2 && this.back2.length < T) this.back2 = new Uint8Array(T);
     if (this.v.length < K) {
       this.v = new Float64Array(K);
       this.vPrev = new Float64Array(K);
@@ -64,7 +68,7 @@ export function optimalStates(
 ): number {
   if (T === 0) return 0;
   ws.ensure(T, K);
-  if (K === 2 && d === 3) return optimalStates23(X, T, C, lambda, statesOut, ws.back);
+  if (K === 2 && d === 3 && lambda >= 0) return optimalStates23(X, T, C, lambda, statesOut, ws.back2);
   const back = ws.back;
   let v = ws.v;
   let vPrev = ws.vPrev;
@@ -100,34 +104,37 @@ export function optimalStates(
 }
 
 /**
- * optimalStates for the models' case, 2 states in 3 features, with the distances written out:
- * the same operations in the same order (so the same bits), without the inner loops.
+ * optimalStates for the models' case, 2 states in 3 features, with the distances written out: the
+ * same operations in the same order (so the same bits), without the inner loops. With lambda >= 0
+ * the state holding the lower value never switches (its switch costs lambda more than staying), so
+ * only the other state compares; both back pointers go into one byte.
  */
-function optimalStates23(X: Float64Array, T: number, C: Float64Array, lambda: number, statesOut: Int32Array | Uint8Array, back: Int32Array): number {
+function optimalStates23(X: Float64Array, T: number, C: Float64Array, lambda: number, statesOut: Int32Array | Uint8Array, back: Uint8Array): number {
   const a0 = C[0], a1 = C[1], a2 = C[2], b0 = C[3], b1 = C[4], b2 = C[5];
   let e0 = X[0] - a0, e1 = X[1] - a1, e2 = X[2] - a2;
   let p0 = 0.5 * (e0 * e0 + e1 * e1 + e2 * e2);
   e0 = X[0] - b0; e1 = X[1] - b1; e2 = X[2] - b2;
   let p1 = 0.5 * (e0 * e0 + e1 * e1 + e2 * e2);
   for (let t = 1; t < T; t++) {
-    const best = p1 < p0 ? 1 : 0;
-    const switchCost = (best === 1 ? p1 : p0) + lambda;
+    let c0 = p0;
+    let c1 = p1;
+    let from: number; // bit 0: state 0 came from state 1; bit 1: state 1 came from state 1
+    if (p1 < p0) {
+      const switchCost = p1 + lambda;
+      if (switchCost < p0) {
+        c0 = switchCost;
+        from = 3;
+      } else from = 2;
+    } else {
+      const switchCost = p0 + lambda;
+      if (switchCost < p1) {
+        c1 = switchCost;
+        from = 0;
+      } else from = 2;
+    }
+    back[t] = from;
     const xo = t * 3;
     const x0 = X[xo], x1 = X[xo + 1], x2 = X[xo + 2];
-    let c0 = p0;
-    let from0 = 0;
-    if (switchCost < c0) {
-      c0 = switchCost;
-      from0 = best;
-    }
-    let c1 = p1;
-    let from1 = 1;
-    if (switchCost < c1) {
-      c1 = switchCost;
-      from1 = best;
-    }
-    back[2 * t] = from0;
-    back[2 * t + 1] = from1;
     e0 = x0 - a0; e1 = x1 - a1; e2 = x2 - a2;
     p0 = c0 + 0.5 * (e0 * e0 + e1 * e1 + e2 * e2);
     e0 = x0 - b0; e1 = x1 - b1; e2 = x2 - b2;
@@ -137,7 +144,7 @@ function optimalStates23(X: Float64Array, T: number, C: Float64Array, lambda: nu
   const obj = s === 1 ? p1 : p0;
   statesOut[T - 1] = s;
   for (let t = T - 1; t > 0; t--) {
-    s = back[t * 2 + s];
+    s = (back[t] >> s) & 1;
     statesOut[t - 1] = s;
   }
   return obj;

@@ -58,6 +58,31 @@ describe('jump model dynamic programme', () => {
     );
   });
 
+  it('2 states in 3 features (the models\' unrolled programme) gives the bits of the general one, ties included (property)', () => {
+    // A fourth, all-zero feature sends the same problem through the general programme: adding
+    // 0 * 0 to each distance changes no bit.
+    const widen = (a: Float64Array, n: number) => Float64Array.from({ length: n * 4 }, (_, i) => (i % 4 === 3 ? 0 : a[(i >> 2) * 3 + (i % 4)]));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 300 }), fc.constantFrom(0, 0.5, 3, 1e9), fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.boolean(), fc.boolean(),
+        (T, lambda, seed, coarse, sameCentroids) => {
+          const rand = mulberry32(seed);
+          // Coarse values (whole numbers) make equal costs, so the tie rules are exercised.
+          const draw = () => (coarse ? Math.round(4 * rand() - 2) : 4 * rand() - 2);
+          const X = Float64Array.from({ length: T * 3 }, draw);
+          const C = Float64Array.from({ length: 6 }, draw);
+          if (sameCentroids) C.copyWithin(3, 0, 3);
+          const fast = new Int32Array(T);
+          const general = new Int32Array(T);
+          const a = optimalStates(X, T, 3, C, 2, lambda, fast);
+          const b = optimalStates(widen(X, T), T, 4, widen(C, 2), 2, lambda, general);
+          expect(Object.is(a, b) && fast.every((v, i) => v === general[i])).toBe(true);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
   it('a large penalty forbids switching; zero penalty gives nearest-centroid states', () => {
     // x = 0, 0, 10, 0 (d=1); centroids 0 and 10. Costs of visiting state 1 at t=2: 0 vs 50.
     const X = Float64Array.from([0, 0, 10, 0]);
