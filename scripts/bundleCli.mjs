@@ -75,7 +75,7 @@ const result = await build({
 });
 
 // Chunk names carry a content hash, so every changed build adds new files: the ones this build did
-// not write are from earlier builds (450 of them had piled up in a working copy, all shipped by
+// not write are from earlier builds (360 of them had piled up in a working copy, all shipped by
 // `npm pack`). A process still running an earlier build imports its own chunks lazily, so stop it
 // before rebuilding.
 const written = new Set(Object.keys(result.metafile.outputs).map((f) => resolve(root, f)));
