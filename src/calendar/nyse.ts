@@ -7,7 +7,7 @@
  * Int32Array of session day numbers, so per-call work is an array index or a binary search.
  */
 import { DateTime } from 'luxon';
-import { fromDayNumber, isIsoDate, toDayNumber } from '../core/dates.js';
+import { fromDayNumber, isIsoDate, MS_PER_DAY, toDayNumber } from '../core/dates.js';
 import { AtlasError } from '../core/errors.js';
 import {
   ONE_OFF_CLOSURES,
@@ -25,7 +25,6 @@ export const CALENDAR_RANGE = { from: '1990-01-01', to: '2035-12-31' } as const;
 export const NY_ZONE = 'America/New_York';
 
 const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
 const OPEN_MINUTES = 9 * 60 + 30;
 const CLOSE_MINUTES = 16 * 60;
 
@@ -252,8 +251,8 @@ export function nyDateOf(instant: Date): string {
   // the instant is 04:00-04:59 UTC; only then does the zone's offset decide (luxon). The daemon,
   // the paper broker and the scheduler ask this thousands of times a run.
   if (ms >= 0) {
-    const est = Math.floor((ms - 5 * HOUR_MS) / DAY_MS);
-    if (est === Math.floor((ms - 4 * HOUR_MS) / DAY_MS)) return fromDayNumber(est);
+    const est = Math.floor((ms - 5 * HOUR_MS) / MS_PER_DAY);
+    if (est === Math.floor((ms - 4 * HOUR_MS) / MS_PER_DAY)) return fromDayNumber(est);
   }
   const iso = DateTime.fromMillis(ms, { zone: NY_ZONE }).toISODate();
   if (iso === null) throw new AtlasError('expected a valid Date instant.', { code: 'CALENDAR_BAD_INSTANT' });

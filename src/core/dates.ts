@@ -4,7 +4,7 @@
  * session date, never an instant.
  */
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const MS_PER_DAY = 86_400_000;
+export const MS_PER_DAY = 86_400_000;
 
 export function isIsoDate(s: string): boolean {
   const m = ISO_DATE.exec(s);
