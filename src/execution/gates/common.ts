@@ -47,8 +47,9 @@ export function pct(fraction: number): string {
   return `${fixed2(fraction * 100)}%`;
 }
 
-export function limitsOf(ctx: GateContext): GateLimits {
-  return { ...DEFAULT_GATE_LIMITS, ...(ctx.limits ?? {}) };
+/** The defaults themselves when the context sets no limit (every backtest batch): no copy per gate. */
+export function limitsOf(ctx: GateContext): Readonly<GateLimits> {
+  return ctx.limits === undefined ? DEFAULT_GATE_LIMITS : { ...DEFAULT_GATE_LIMITS, ...ctx.limits };
 }
 
 export function allocationOf(ctx: GateContext): AllocationMatrix {
