@@ -2,23 +2,35 @@
 // Thin launcher: the CLI is compiled to dist/ by `npm install` (the prepare script).
 import module from 'node:module';
 import { statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 // Node >= 22.1 keeps the compiled code of dist/ and node_modules on disk, so a command's start-up
 // does not recompile a few hundred modules every run (a no-op on Node 20).
 module.enableCompileCache?.();
 
-// `npm run build` also bundles the CLI into dist/bundle (scripts/bundleCli.mjs): one chunk per
-// command instead of a few hundred modules. Used only when newer than the tsc output, so a plain
-// `tsc` rebuild is never shadowed by a stale bundle; ATLAS_UNBUNDLED=1 forces the module tree.
+// `npm run build` also bundles the CLI into dist/bundle/atlas.cjs (scripts/bundleCli.mjs), which
+// dist/cli/bundleLoader.js compiles with a V8 code cache on every Node version. Used only when newer
+// than the tsc output, so a plain `tsc` rebuild is never shadowed by a stale bundle;
+// ATLAS_UNBUNDLED=1 forces the module tree.
+const BUNDLE = fileURLToPath(new URL('../dist/bundle/atlas.cjs', import.meta.url));
 function bundleIsFresh() {
   if (process.env.ATLAS_UNBUNDLED === '1') return false;
   try {
-    return statSync(new URL('../dist/bundle/main.js', import.meta.url)).mtimeMs >= statSync(new URL('../dist/cli/main.js', import.meta.url)).mtimeMs;
+    return statSync(BUNDLE).mtimeMs >= statSync(new URL('../dist/cli/main.js', import.meta.url)).mtimeMs;
   } catch {
     return false;
   }
 }
-const { main } = await import(bundleIsFresh() ? '../dist/bundle/main.js' : '../dist/cli/main.js');
+
+let main;
+let bundle;
+if (bundleIsFresh()) {
+  const { loadBundle } = await import('../dist/cli/bundleLoader.js');
+  bundle = loadBundle(BUNDLE, process.argv.slice(2));
+  main = bundle.exports.main;
+} else {
+  ({ main } = await import('../dist/cli/main.js'));
+}
 
 // `atlas positions | head` closes the pipe early: that is not an error.
 for (const stream of [process.stdout, process.stderr]) {
@@ -29,3 +41,5 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 process.exitCode = await main(process.argv);
+// A run that failed may have taken a short path: only a successful one leaves code for the next.
+if (process.exitCode === 0) bundle?.saveCache();

@@ -1,10 +1,12 @@
 /**
- * @module Bundles the compiled CLI (dist/cli/main.js) into dist/bundle/ with esbuild, run by
- * `npm run build` after tsc. Node 20 has no compile cache, and resolving, reading and compiling a
- * few hundred small ES modules (zod alone is ~95) was about a third of a short command's run; one
- * chunk per command (dynamic imports stay split) costs a fraction of that. bin/atlas.js uses the
- * bundle only when it is newer than dist/cli/main.js, so a plain `tsc` build is never shadowed by a
- * stale bundle (docs/architecture.md "Start-up").
+ * @module Bundles the compiled CLI (dist/cli/main.js) into dist/bundle/atlas.cjs with esbuild, run
+ * by `npm run build` after tsc. Resolving, reading and compiling a few hundred small ES modules
+ * (zod alone is ~95) was about a third of a short command's run. The bundle is one CommonJS script
+ * so that bin/atlas.js can compile it through `vm.Script` with a V8 code cache
+ * (src/cli/bundleLoader.ts), which Node 20 offers for nothing else; each command's modules still
+ * initialise only when that command runs (esbuild keeps a dynamic import's module lazy).
+ * bin/atlas.js uses the bundle only when it is newer than dist/cli/main.js, so a plain `tsc` build
+ * is never shadowed by a stale bundle (docs/architecture.md "Start-up").
  *
  * Only pure-JS packages every command needs are bundled; native (better-sqlite3), worker-spawning
  * (pino) and the heavy optional packages stay in node_modules and load as before.
@@ -25,7 +27,7 @@ const external = Object.keys(pkg.dependencies ?? {}).filter((d) => !BUNDLED.has(
 /**
  * A module's `import.meta.url` keeps meaning its own file in dist/ (the sweep worker's URL, the
  * regime code hash over dist/regime, createRequire bases): it becomes that file's URL computed from
- * the chunk's, which sits one folder below dist/.
+ * the bundle's, which sits one folder below dist/.
  */
 const ownUrl = {
   name: 'own-import-meta-url',
@@ -35,7 +37,7 @@ const ownUrl = {
       const contents = await readFile(args.path, 'utf8');
       if (!contents.includes('import.meta.url')) return undefined;
       const rel = relative(outdir, args.path).split('\\').join('/');
-      return { contents: contents.replaceAll('import.meta.url', `new URL(${JSON.stringify(rel)}, import.meta.url).href`), loader: 'js' };
+      return { contents: contents.replaceAll('import.meta.url', `new URL(${JSON.stringify(rel)}, __atlasBundleUrl).href`), loader: 'js' };
     });
   },
 };
@@ -58,26 +60,27 @@ const zodEnglishOnly = {
 
 const result = await build({
   entryPoints: [resolve(dist, 'cli/main.js')],
-  outdir,
+  outfile: resolve(outdir, 'atlas.cjs'),
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
+  // import() of a package becomes require(): a script restored from a V8 code cache loses the host
+  // options that route import() to Node's loader (nodejs/node#43663), so the second run of a command
+  // would fail where it loads nodemailer, yahoo-finance2 or ws.
+  supported: { 'dynamic-import': false },
   platform: 'node',
   target: 'node20',
   mainFields: ['module', 'main'],
   external,
   plugins: [ownUrl, zodEnglishOnly],
-  // Bundled CommonJS packages call require() for Node's built-ins.
-  banner: { js: "import { createRequire as __atlasCreateRequire } from 'node:module'; const require = __atlasCreateRequire(import.meta.url);" },
+  // The base of the rewritten import.meta.url (ownUrl above).
+  banner: { js: "const __atlasBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
   metafile: true,
   absWorkingDir: root, // metafile paths are relative to it
 });
 
-// Chunk names carry a content hash, so every changed build adds new files: the ones this build did
-// not write are from earlier builds (360 of them had piled up in a working copy, all shipped by
-// `npm pack`). A process still running an earlier build imports its own chunks lazily, so stop it
-// before rebuilding.
+// Anything else in dist/bundle is from earlier builds (the ES-module chunks of builds before the
+// single script: 360 of them had piled up in a working copy, all shipped by `npm pack`).
 const written = new Set(Object.keys(result.metafile.outputs).map((f) => resolve(root, f)));
 for (const name of await readdir(outdir)) {
   const file = resolve(outdir, name);

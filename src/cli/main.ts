@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describeError, isAtlasError } from '../core/errors.js';
 import { describeIoError, isSqliteError } from '../core/ioErrors.js';
 import { STORE_FILE } from '../data/store/database.js';
+import { commandWord } from './commandWord.js';
 import { createContext, type AppContext, type GlobalOptions } from './context.js';
 import { registerEnvironmentSecrets } from '../config/env.js';
 import { processOutput, redactingOutput, type Output } from './output.js';
@@ -39,28 +40,15 @@ export const COMMAND_MODULES: readonly { names: readonly string[]; load: () => P
   { names: ['dashboard'], load: async () => (await import('./commands/dashboard.js')).registerDashboardCommand },
 ];
 
-/** Global options that take a value (`--data-dir DIR`), so DIR is not read as the command name. */
-const GLOBAL_VALUE_OPTIONS = new Set(['--data-dir', '--log-level']);
-
 /**
  * Which command modules a command line needs: the one module registering its command, none for a
  * bare `--version`, and every module otherwise (help, no command, an unknown command).
  */
 export function modulesFor(args: readonly string[]): typeof COMMAND_MODULES {
-  let versionOnly = false;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === '--') break;
-    if (GLOBAL_VALUE_OPTIONS.has(a)) { i++; continue; }
-    if (a === '--version' || a === '-V') { versionOnly = true; continue; }
-    if (a.startsWith('-')) {
-      if (GLOBAL_VALUE_OPTIONS.has(a.split('=')[0])) continue;
-      return COMMAND_MODULES;
-    }
-    const hit = COMMAND_MODULES.find((m) => m.names.includes(a));
-    return hit ? [hit] : COMMAND_MODULES;
-  }
-  return versionOnly ? [] : COMMAND_MODULES;
+  const { word, versionOnly } = commandWord(args);
+  if (versionOnly) return [];
+  const hit = word === undefined ? undefined : COMMAND_MODULES.find((m) => m.names.includes(word));
+  return hit ? [hit] : COMMAND_MODULES;
 }
 
 /**

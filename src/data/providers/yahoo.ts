@@ -89,15 +89,17 @@ export class YahooProvider implements MarketDataProvider {
   }
 
   private client(): Promise<YahooClient> {
-    this.yf ??= import('yahoo-finance2').then(
-      (m) =>
-        new m.default({
-          logger: QUIET_LOGGER,
-          versionCheck: false,
-          suppressNotices: ['yahooSurvey', 'ripHistorical'],
-          validation: { logErrors: false, logOptionsErrors: false },
-        }),
-    );
+    this.yf ??= import('yahoo-finance2').then((m) => {
+      // The CLI bundle loads packages with require() (scripts/bundleCli.mjs): the package's CommonJS
+      // build then arrives as the default export, its class one level down.
+      const YahooFinance = (m.default as unknown as { default?: typeof m.default }).default ?? m.default;
+      return new YahooFinance({
+        logger: QUIET_LOGGER,
+        versionCheck: false,
+        suppressNotices: ['yahooSurvey', 'ripHistorical'],
+        validation: { logErrors: false, logOptionsErrors: false },
+      });
+    });
     return this.yf;
   }
 

@@ -1,0 +1,193 @@
+/**
+ * The CLI bundle's code cache (src/cli/bundleLoader.ts): written after a successful run, taken by
+ * the next run of the same command, ignored when V8 rejects it, when the bundle changed or when the
+ * folder is not private, and never in the way of the command itself.
+ */
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { cacheKeyOf, compileCacheDir } from '../../src/cli/bundleLoader.js';
+import { runAtlas } from '../support/cli.js';
+import { startFakeSmtp } from '../support/fakeAlertServers.js';
+import { useTempDirs } from '../support/tmp.js';
+
+const tempDir = useTempDirs();
+
+const LOADER = fileURLToPath(new URL('../../dist/cli/bundleLoader.js', import.meta.url));
+
+/**
+ * loadBundle in a new process, as bin/atlas.js calls it (V8 keeps scripts it compiled in memory, so
+ * a second load in one process would not consult the cache at all); saves the cache when asked.
+ */
+function load(file: string, args: string[], env: Record<string, string>, save = true): { cacheUsed: boolean; main: string; later: string; file: string } {
+  const script = `
+    const { loadBundle } = await import(${JSON.stringify(LOADER)});
+    const b = loadBundle(${JSON.stringify(file)}, ${JSON.stringify(args)});
+    const out = { cacheUsed: b.cacheUsed, main: b.exports.main(${JSON.stringify(args)}), later: await b.exports.loadLater(), file: b.exports.file };
+    if (${save}) b.saveCache();
+    console.log(JSON.stringify(out));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env } });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout) as { cacheUsed: boolean; main: string; later: string; file: string };
+}
+
+/** A small CommonJS bundle: a few functions to cache, a require and an async function. */
+function fakeBundle(dir: string, answer = 42): string {
+  const file = join(dir, 'atlas.cjs');
+  writeFileSync(
+    file,
+    [
+      "const { join } = require('node:path');",
+      `function answer() { return ${answer}; }`,
+      'exports.main = (argv) => `${answer()} ${join("a", "b")} ${argv.length}`;',
+      "exports.loadLater = async () => require('node:os').EOL;",
+      'exports.file = __filename;',
+    ].join('\n'),
+  );
+  return file;
+}
+
+describe('loadBundle', () => {
+  it('runs the bundle, writes its code after the first run and takes it on the next', () => {
+    const dir = tempDir();
+    const cache = join(dir, 'cache');
+    const file = fakeBundle(dir);
+    const env = { ATLAS_COMPILE_CACHE: cache };
+    const first = load(file, ['backtest'], env);
+    expect(first).toEqual({ cacheUsed: false, main: '42 a/b 1', later: '\n', file });
+    const written = readdirSync(cache);
+    expect(written).toHaveLength(1);
+    expect(written[0]).toMatch(new RegExp(`^[0-9a-f]{16}-${process.version}-${process.arch}-backtest\\.bin$`));
+    const bytes = readFileSync(join(cache, written[0]));
+
+    const second = load(file, ['backtest', '--json'], env);
+    expect(second).toEqual({ cacheUsed: true, main: '42 a/b 2', later: '\n', file });
+    // A run that used the cache leaves it as it is.
+    expect(readdirSync(cache)).toEqual(written);
+    expect(readFileSync(join(cache, written[0])).equals(bytes)).toBe(true);
+
+    // Another command has its own cache.
+    expect(load(file, ['scan'], env, false).cacheUsed).toBe(false);
+  });
+
+  it('a cache V8 rejects (damaged, another V8) is not used, and the next save replaces it', () => {
+    const dir = tempDir();
+    const cache = join(dir, 'cache');
+    const file = fakeBundle(dir);
+    const env = { ATLAS_COMPILE_CACHE: cache };
+    load(file, ['demo'], env);
+    const [name] = readdirSync(cache);
+    const garbage = Buffer.alloc(2000, 7);
+    writeFileSync(join(cache, name), garbage);
+    const damaged = load(file, ['demo'], env);
+    expect(damaged).toMatchObject({ cacheUsed: false, main: '42 a/b 1' });
+    expect(readFileSync(join(cache, name)).equals(garbage)).toBe(false);
+    expect(load(file, ['demo'], env).cacheUsed).toBe(true);
+  });
+
+  it('a changed bundle of the same length never runs the old code', () => {
+    const dir = tempDir();
+    const cache = join(dir, 'cache');
+    const env = { ATLAS_COMPILE_CACHE: cache };
+    load(fakeBundle(dir, 42), ['scan'], env);
+    // V8 checks only the source length; the key's hash of the text is what tells the builds apart.
+    expect(load(fakeBundle(dir, 43), ['scan'], env)).toMatchObject({ cacheUsed: false, main: '43 a/b 1' });
+    expect(readdirSync(cache)).toHaveLength(2);
+  });
+
+  it('off, or a folder others can write to: no cache, the bundle still runs', () => {
+    const dir = tempDir();
+    const file = fakeBundle(dir);
+    expect(load(file, ['scan'], { ATLAS_COMPILE_CACHE: 'off' })).toMatchObject({ cacheUsed: false, main: '42 a/b 1' });
+    expect(compileCacheDir({ ATLAS_COMPILE_CACHE: 'off' })).toBeUndefined();
+
+    const shared = join(dir, 'shared');
+    mkdirSync(shared);
+    chmodSync(shared, 0o777);
+    expect(compileCacheDir({ ATLAS_COMPILE_CACHE: shared })).toBeUndefined();
+    expect(load(file, ['scan'], { ATLAS_COMPILE_CACHE: shared }).main).toBe('42 a/b 1');
+    expect(readdirSync(shared)).toEqual([]);
+
+    const notADir = join(dir, 'file');
+    writeFileSync(notADir, '');
+    expect(compileCacheDir({ ATLAS_COMPILE_CACHE: notADir })).toBeUndefined();
+    expect(compileCacheDir({ ATLAS_COMPILE_CACHE: join(dir, 'new', 'nested') })).toBe(join(dir, 'new', 'nested'));
+  });
+});
+
+describe('cacheKeyOf', () => {
+  it('is the command word, skipping the global options and their values', () => {
+    expect(cacheKeyOf(['--data-dir', 'store', 'backtest', '--json'])).toBe('backtest');
+    expect(cacheKeyOf(['--data-dir=store', 'sweep'])).toBe('sweep');
+    expect(cacheKeyOf(['--log-level', 'debug', 'data', 'sync'])).toBe('data');
+    expect(cacheKeyOf(['--version'])).toBe('version');
+    expect(cacheKeyOf([])).toBe('other');
+    expect(cacheKeyOf(['--help'])).toBe('other');
+    expect(cacheKeyOf(['../../etc/passwd'])).toBe('other');
+    expect(cacheKeyOf(['Backtest'])).toBe('other');
+  });
+});
+
+describe('the real binary', () => {
+  it('a command prints the same with the code cache as without it, and leaves the cache for the next run', async () => {
+    const home = tempDir();
+    const cache = join(home, 'cache');
+    const args = ['--data-dir', join(home, 'store'), 'data', 'list', '--json'];
+    const plain = await runAtlas(args, { env: { ATLAS_UNBUNDLED: '1' } });
+    expect(plain.code, plain.stderr).toBe(0);
+    const first = await runAtlas(args, { env: { ATLAS_COMPILE_CACHE: cache } });
+    expect(first.code, first.stderr).toBe(0);
+    expect(readdirSync(cache).filter((n) => n.endsWith('-data.bin'))).toHaveLength(1);
+    const second = await runAtlas(args, { env: { ATLAS_COMPILE_CACHE: cache } });
+    expect(second).toEqual(first);
+    expect(second.stdout).toBe(plain.stdout);
+  }, 30_000);
+
+  it('a failed run leaves no cache', async () => {
+    const home = tempDir();
+    const cache = join(home, 'cache');
+    const r = await runAtlas(['--data-dir', join(home, 'store'), 'backtest', '--universe', 'no-such-universe'], { env: { ATLAS_COMPILE_CACHE: cache } });
+    expect(r.code).not.toBe(0);
+    expect(readdirSync(cache)).toEqual([]);
+  }, 30_000);
+});
+
+describe('packages the bundle loads on demand', () => {
+  it('nodemailer and yahoo-finance2 load the same from a cached script as from a fresh one', async () => {
+    const home = tempDir();
+    const cache = join(home, 'cache');
+    const smtp = await startFakeSmtp();
+    // Yahoo's answer for a symbol it does not know: the provider must get as far as asking.
+    const yahoo = createServer((_req, res) => {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ chart: { result: null, error: { code: 'Not Found', description: 'No data found, symbol may be delisted' } } }));
+    });
+    await new Promise<void>((r) => yahoo.listen(0, '127.0.0.1', () => r()));
+    try {
+      writeFileSync(
+        join(home, 'atlas.operations.json'),
+        JSON.stringify({ alerts: { channels: [{ type: 'email', name: 'mail', host: smtp.host, port: smtp.port, userEnv: 'T_USER', passwordEnv: 'T_PASS', from: 'atlas@localhost', to: ['me@localhost'] }] } }),
+      );
+      const env = { ATLAS_COMPILE_CACHE: cache, T_USER: smtp.user, T_PASS: smtp.password, ATLAS_YAHOO_URL: `http://127.0.0.1:${(yahoo.address() as AddressInfo).port}` };
+      const alert = ['--data-dir', home, 'alert', 'test', '--json'];
+      const sync = ['--data-dir', home, 'data', 'sync', '--symbols', 'ZZZZ', '--provider', 'yahoo', '--from', '2024-01-02', '--to', '2024-01-10', '--json'];
+      const fresh = [await runAtlas(alert, { env }), (await runAtlas(['--data-dir', home, 'data', 'list'], { env })).code, await runAtlas(sync, { env })] as const;
+      expect(readdirSync(cache).map((n) => n.replace(/^.*-/, '')).sort()).toEqual(['alert.bin', 'data.bin']);
+      const cached = [await runAtlas(alert, { env }), await runAtlas(sync, { env })] as const;
+      expect(fresh[0].code, fresh[0].stderr).toBe(0);
+      expect(fresh[1]).toBe(0);
+      expect(cached[0]).toEqual(fresh[0]);
+      expect(smtp.messages).toHaveLength(2);
+      expect(cached[1]).toEqual(fresh[2]);
+      // Yahoo's own answer, as yahoo-finance2 reports it: the client was built and asked.
+      expect(JSON.parse(fresh[2].stdout).results[0].error).toBe('Yahoo does not know the symbol ZZZZ (HTTP 404 Not Found); check the ticker.');
+    } finally {
+      await smtp.close();
+      await new Promise((r) => yahoo.close(r));
+    }
+  }, 60_000);
+});
