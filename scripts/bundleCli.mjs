@@ -12,7 +12,7 @@
  * (pino) and the heavy optional packages stay in node_modules and load as before.
  */
 import { build } from 'esbuild';
-import { readFile, readdir, rm } from 'node:fs/promises';
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -78,6 +78,15 @@ const result = await build({
   metafile: true,
   absWorkingDir: root, // metafile paths are relative to it
 });
+
+// esbuild writes strings, templates and regular expressions in ASCII but keeps comments as they
+// are, and a few comments hold non-ASCII text. Escaped there too (an escape means the same character
+// wherever else one might be), the script is pure ASCII: the loader reads it as one-byte text,
+// without decoding UTF-8 (about 5 ms of every command's start).
+const bundleFile = resolve(outdir, 'atlas.cjs');
+const text = await readFile(bundleFile, 'utf8');
+const ascii = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+if (ascii !== text) await writeFile(bundleFile, ascii);
 
 // Anything else in dist/bundle is from earlier builds (the ES-module chunks of builds before the
 // single script: 360 of them had piled up in a working copy, all shipped by `npm pack`).

@@ -14,6 +14,7 @@
  * temp folder, like Node's own compile cache. The folder must belong to this user and be writable
  * by no one else (the cache is code), else it is not used.
  */
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -60,7 +61,8 @@ export function cacheKeyOf(args: readonly string[]): string {
 
 export function loadBundle(file: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): LoadedBundle {
   const bytes = readFileSync(file);
-  const source = bytes.toString('utf8');
+  // The build writes the bundle in ASCII (scripts/bundleCli.mjs): one-byte text, no UTF-8 decoding.
+  const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
   const dir = compileCacheDir(env);
   // Not a security boundary (whoever can write the bundle can run code anyway): it tells builds apart.
   const build = createHash('sha1').update(bytes).digest('hex').slice(0, 16);
