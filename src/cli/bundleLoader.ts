@@ -7,7 +7,8 @@
  * So the bundle is compiled here as one `vm.Script` whose cached data (bytecode of every function
  * the run compiled) is written after a successful run and handed back to V8 by the next run of the
  * same command. The cache is a pure speed-up: V8 rejects data made by another V8 or with other
- * flags, the key holds a hash of the bundle's text (V8 itself checks only its length), and any
+ * flags, the key holds a hash of the bundle's text (V8 itself checks only its length) and of Node's
+ * flags (so runs with other flags do not overwrite each other's cache), and any
  * failure to read or write it leaves the command running exactly as without it.
  *
  * Where: ATLAS_COMPILE_CACHE=DIR, or `off`; by default `atlas-compile-cache-<uid>` in the system
@@ -64,8 +65,9 @@ export function loadBundle(file: string, args: readonly string[], env: NodeJS.Pr
   // The build writes the bundle in ASCII (scripts/bundleCli.mjs): one-byte text, no UTF-8 decoding.
   const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
   const dir = compileCacheDir(env);
-  // Not a security boundary (whoever can write the bundle can run code anyway): it tells builds apart.
-  const build = createHash('sha1').update(bytes).digest('hex').slice(0, 16);
+  // Not a security boundary (whoever can write the bundle can run code anyway): it tells builds
+  // apart, and runs with other V8 flags (whose code V8 would reject) from each other.
+  const build = createHash('sha1').update(bytes).update(`\0${process.execArgv.join(' ')}\0${env.NODE_OPTIONS ?? ''}`).digest('hex').slice(0, 16);
   const cacheFile = dir && join(dir, `${build}-${process.version}-${process.arch}-${cacheKeyOf(args)}.bin`);
   let cachedData: Buffer | undefined;
   if (cacheFile) {

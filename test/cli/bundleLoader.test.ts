@@ -4,7 +4,7 @@
  * folder is not private, and never in the way of the command itself.
  */
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,13 +24,18 @@ const LOADER = fileURLToPath(new URL('../../dist/cli/bundleLoader.js', import.me
  * a second load in one process would not consult the cache at all); saves the cache when asked.
  */
 function load(file: string, args: string[], env: Record<string, string>, save = true): { cacheUsed: boolean; main: string; later: string; file: string } {
-  const script = `
-    const { loadBundle } = await import(${JSON.stringify(LOADER)});
-    const b = loadBundle(${JSON.stringify(file)}, ${JSON.stringify(args)});
-    const out = { cacheUsed: b.cacheUsed, main: b.exports.main(${JSON.stringify(args)}), later: await b.exports.loadLater(), file: b.exports.file };
-    if (${save}) b.saveCache();
-    console.log(JSON.stringify(out));`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env } });
+  // A script file, not node -e: the text of -e is in process.execArgv, which is part of the key.
+  const script = join(dirname(file), 'load.mjs');
+  writeFileSync(
+    script,
+    `const { loadBundle } = await import(${JSON.stringify(LOADER)});
+    const [file, save, ...args] = process.argv.slice(2);
+    const b = loadBundle(file, args);
+    const out = { cacheUsed: b.cacheUsed, main: b.exports.main(args), later: await b.exports.loadLater(), file: b.exports.file };
+    if (save === 'save') b.saveCache();
+    console.log(JSON.stringify(out));`,
+  );
+  const r = spawnSync(process.execPath, [script, file, save ? 'save' : 'no', ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env } });
   if (r.status !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout) as { cacheUsed: boolean; main: string; later: string; file: string };
 }
@@ -70,8 +75,10 @@ describe('loadBundle', () => {
     expect(readdirSync(cache)).toEqual(written);
     expect(readFileSync(join(cache, written[0])).equals(bytes)).toBe(true);
 
-    // Another command has its own cache.
+    // Another command has its own cache, and so do runs with other flags for V8.
     expect(load(file, ['scan'], env, false).cacheUsed).toBe(false);
+    expect(load(file, ['backtest'], { ...env, NODE_OPTIONS: '--max-old-space-size=700' }).cacheUsed).toBe(false);
+    expect(readdirSync(cache)).toHaveLength(2);
   });
 
   it('a cache V8 rejects (damaged, another V8) is not used, and the next save replaces it', () => {
