@@ -92,23 +92,28 @@ export function loadBundle(file: string, args: readonly string[], env: NodeJS.Pr
     cacheUsed,
     saveCache() {
       if (!cacheFile || !dir || cacheUsed) return;
+      const tmp = `${cacheFile}.${process.pid}.tmp`;
       try {
-        const tmp = `${cacheFile}.${process.pid}.tmp`;
         writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
         renameSync(tmp, cacheFile);
         removeStale(dir, build);
       } catch {
         // A full or read-only disk: the next run compiles again, as without a cache.
+        rmSync(tmp, { force: true });
       }
     },
   };
 }
 
-/** Cache files of other builds not written for a week (this build's are kept, whatever their age). */
+/**
+ * Cache files of other builds not written for a week (this build's are kept, whatever their age),
+ * and temp files a run killed while writing left behind.
+ */
 function removeStale(dir: string, build: string): void {
   const now = Date.now();
   for (const name of readdirSync(dir)) {
-    if (name.startsWith(build) || !/^[0-9a-f]{16}-.*\.bin$/.test(name)) continue;
+    const stale = /^[0-9a-f]{16}-.*\.(bin|\d+\.tmp)$/.test(name) && !(name.startsWith(build) && name.endsWith('.bin'));
+    if (!stale) continue;
     const file = join(dir, name);
     try {
       if (now - statSync(file).mtimeMs > STALE_MS) rmSync(file, { force: true });

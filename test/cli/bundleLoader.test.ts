@@ -3,7 +3,7 @@
  * the next run of the same command, ignored when V8 rejects it, when the bundle changed or when the
  * folder is not private, and never in the way of the command itself.
  */
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -104,6 +104,28 @@ describe('loadBundle', () => {
     // V8 checks only the source length; the key's hash of the text is what tells the builds apart.
     expect(load(fakeBundle(dir, 43), ['scan'], env)).toMatchObject({ cacheUsed: false, main: '43 a/b 1' });
     expect(readdirSync(cache)).toHaveLength(2);
+  });
+
+  it('a save removes the files of other builds and temp files not written for a week, and nothing else', () => {
+    const dir = tempDir();
+    const cache = join(dir, 'cache');
+    mkdirSync(cache, { mode: 0o700 });
+    const weekAgo = new Date(Date.now() - 8 * 24 * 3600 * 1000);
+    const names = {
+      oldBuild: '0123456789abcdef-v20.0.0-x64-scan.bin',
+      oldTemp: '0123456789abcdef-v20.0.0-x64-scan.bin.4242.tmp',
+      recentBuild: 'fedcba9876543210-v20.0.0-x64-scan.bin',
+      foreign: 'notes.txt',
+    };
+    for (const name of Object.values(names)) writeFileSync(join(cache, name), 'x');
+    for (const name of [names.oldBuild, names.oldTemp, names.foreign]) utimesSync(join(cache, name), weekAgo, weekAgo);
+    load(fakeBundle(dir), ['scan'], { ATLAS_COMPILE_CACHE: cache });
+    const left = readdirSync(cache);
+    expect(left).not.toContain(names.oldBuild);
+    expect(left).not.toContain(names.oldTemp);
+    expect(left).toContain(names.recentBuild);
+    expect(left).toContain(names.foreign);
+    expect(left.filter((n) => n.endsWith('-scan.bin'))).toHaveLength(2);
   });
 
   it('off, or a folder others can write to: no cache, the bundle still runs', () => {
