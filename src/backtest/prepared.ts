@@ -7,11 +7,13 @@
  * scanning. Everything is typed arrays, so a sweep can hand one copy to every worker thread
  * (toShared / fromShared).
  */
+import { createHash } from 'node:crypto';
 import { listSome } from '../core/text.js';
 import { hasBar, type Panel } from '../data/panel.js';
 import { rebalancePeriodKey, type RebalanceFrequency } from '../calendar/rebalanceSchedule.js';
 import type { Regime } from '../portfolio/allocation.js';
-import { precomputeMomentumAt, rankCandidates, symbolRanks, type MomentumPrecomp } from '../selection/momentum52w.js';
+import { momentumSlots, precomputeMomentumAt, rankCandidates, symbolRanks, type MomentumPrecomp } from '../selection/momentum52w.js';
+import { panelSidecar } from '../data/store/panelSidecar.js';
 
 /** The part of a Universe the engine needs. */
 export interface UniverseLike {
@@ -118,15 +120,21 @@ export function panelMasks(panel: Panel): PanelMasks {
   const bar = new Uint8Array(new SharedArrayBuffer(n * m));
   const lastBar = new Int32Array(m).fill(-1);
   const mark = new Float64Array(new SharedArrayBuffer(n * m * 8));
-  // The three columns hasBar reads, as one small object: this loop visits every cell of the panel.
-  const cols = { close: panel.close, adjClose: panel.adjClose, high: panel.high };
   const adjClose = panel.adjClose;
+  // A saved panel keeps its bar mask beside it: reading 1 byte a cell instead of testing 3 columns.
+  const side = panelSidecar(panel);
+  const saved = side?.read(BAR_SIDECAR, bar) === true;
+  if (!saved) {
+    // The three columns hasBar reads, as one small object: this loop visits every cell of the panel.
+    const cols = { close: panel.close, adjClose, high: panel.high };
+    for (let k = 0; k < n * m; k++) if (hasBar(cols, k)) bar[k] = 1;
+    side?.write(BAR_SIDECAR, bar);
+  }
   for (let s = 0; s < m; s++) {
     let px = NaN;
     let last = -1;
     for (let d = 0, k = s * n; d < n; d++, k++) {
-      if (hasBar(cols, k)) {
-        bar[k] = 1;
+      if (bar[k] === 1) {
         last = d;
         px = adjClose[k];
       }
@@ -137,6 +145,28 @@ export function panelMasks(panel: Panel): PanelMasks {
   const out = { close: panel.close, adjClose: panel.adjClose, high: panel.high, symbols: panel.symbols, bar, lastBar, mark, symRank: symbolRanks(panel.symbols) };
   masks.set(panel, out);
   return out;
+}
+
+/** The bar mask's sidecar name: bump the version when hasBar's definition changes. */
+const BAR_SIDECAR = 'bar-v1';
+
+/**
+ * precomputeMomentumAt, or its 52-week highs as saved beside the panel by an earlier run on the same
+ * dates and symbols (the file name holds the lookback and a hash of both; bump its version when the
+ * algorithm's results change).
+ */
+function savedPrecompute(panel: Panel, lookback: number, wanted: readonly number[], candidates: Int32Array, bar: Uint8Array): MomentumPrecomp {
+  const side = panelSidecar(panel);
+  if (!side) return precomputeMomentumAt(panel, lookback, wanted, candidates, bar);
+  const dates = Int32Array.from(wanted);
+  const hash = createHash('sha1').update(new Uint8Array(dates.buffer)).update('|').update(new Uint8Array(candidates.buffer, candidates.byteOffset, candidates.byteLength)).digest('hex').slice(0, 24);
+  const name = `high52-v1-${lookback}-${hash}`;
+  const { slotOf, slots } = momentumSlots(panel.dates.length, dates);
+  const high52 = new Float64Array(slots * panel.symbols.length);
+  if (side.read(name, new Uint8Array(high52.buffer))) return { panel, lookback, high52, slotOf };
+  const pre = precomputeMomentumAt(panel, lookback, dates, candidates, bar);
+  side.write(name, new Uint8Array(pre.high52.buffer, pre.high52.byteOffset, pre.high52.byteLength));
+  return pre;
 }
 
 /** decisionDates, remembered on the preparation. */
@@ -178,7 +208,7 @@ export function prepareBacktest(panel: Panel, o: PrepareOptions): PreparedPanel 
   const wanted = [...new Set(Array.from(o.dates))].sort((a, b) => a - b);
   let pre = o.precomputed;
   if (pre && (pre.panel !== panel || pre.lookback !== o.lookback || wanted.some((d) => pre!.slotOf[d] < 0))) pre = undefined;
-  pre ??= precomputeMomentumAt(panel, o.lookback, wanted, candidates, bar);
+  pre ??= savedPrecompute(panel, o.lookback, wanted, candidates, bar);
 
   const isMember = universe ? (s: number, d: number) => universe.isMember(panel.symbols[s], panel.dates[d]) : undefined;
   const rankSlot = new Int32Array(n).fill(-1);

@@ -237,6 +237,14 @@ export function precomputeMomentum(panel: Panel, lookback: number = DEFAULT_LOOK
   return precomputeMomentumAt(panel, lookback, all);
 }
 
+/** The rows of a precomputation on `dateIndices`: each distinct date in order of first mention. */
+export function momentumSlots(n: number, dateIndices: ArrayLike<number>): { slotOf: Int32Array; slots: number } {
+  const slotOf = new Int32Array(n).fill(-1);
+  let slots = 0;
+  for (let i = 0; i < dateIndices.length; i++) if (slotOf[dateIndices[i]] < 0) slotOf[dateIndices[i]] = slots++;
+  return { slotOf, slots };
+}
+
 /**
  * The 52-week highs on a few date indices only (the backtest's decision dates), for the given
  * symbol indices (default all): one pass over each symbol's bars plus the van Herk / Gil-Werman
@@ -256,13 +264,11 @@ export function precomputeMomentumAt(
 ): MomentumPrecomp {
   const n = panel.dates.length;
   const m = panel.symbols.length;
-  const slotOf = new Int32Array(n).fill(-1);
-  let slots = 0;
+  const { slotOf, slots } = momentumSlots(n, dateIndices);
   let lastDate = -1;
   let firstDate = n;
   for (let i = 0; i < dateIndices.length; i++) {
     const d = dateIndices[i];
-    if (slotOf[d] < 0) slotOf[d] = slots++;
     if (d > lastDate) lastDate = d;
     if (d < firstDate) firstDate = d;
   }

@@ -15,9 +15,10 @@
 import type Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fromDayNumber } from '../../core/dates.js';
 import { PANEL_FIELDS, type Panel, type PanelField } from '../panel.js';
+import { registerSavedPanel, pruneSidecars } from './panelSidecar.js';
 import { prepared } from './statements.js';
 
 
@@ -83,8 +84,14 @@ export function panelCacheEntry(db: Database.Database, req: PanelCacheRequest): 
   const file = join(dir, `${key}.bin`);
   const mask = PANEL_FIELDS.reduce((m, f, i) => (req.fields.includes(f) ? m | (1 << i) : m), 0);
   return {
-    read: () => readPanel(file, key, mask, req.symbols),
-    write: (panel) => writePanel(dir, file, key, mask, panel),
+    read: () => {
+      const panel = readPanel(file, key, mask, req.symbols);
+      if (panel) registerSavedPanel(panel, dir, key);
+      return panel;
+    },
+    write: (panel) => {
+      if (writePanel(dir, file, key, mask, panel)) registerSavedPanel(panel, dir, key);
+    },
   };
 }
 
@@ -140,9 +147,10 @@ function readPanel(file: string, key: string, mask: number, symbols: readonly st
   }
 }
 
-function writePanel(dir: string, file: string, key: string, mask: number, panel: Panel): void {
+/** True when the file was written. */
+function writePanel(dir: string, file: string, key: string, mask: number, panel: Panel): boolean {
   const fields = PANEL_FIELDS.filter((_, i) => mask & (1 << i));
-  if (8 * panel.dates.length * panel.symbols.length * fields.length > PANEL_CACHE_MAX_BYTES) return;
+  if (8 * panel.dates.length * panel.symbols.length * fields.length > PANEL_CACHE_MAX_BYTES) return false;
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     mkdirSync(dir, { recursive: true });
@@ -163,16 +171,18 @@ function writePanel(dir: string, file: string, key: string, mask: number, panel:
     }
     renameSync(tmp, file);
     prune(dir);
+    return true;
   } catch {
     // A read-only or full disk costs the next load the SQLite read, nothing else.
     rmSync(tmp, { force: true });
+    return false;
   }
 }
 
-/** Keeps the KEEP newest panels. */
+/** Keeps the KEEP newest panels, and the sidecars of those only. */
 function prune(dir: string): void {
   const files = readdirSync(dir)
-    .filter((n) => n.endsWith('.bin'))
+    .filter((n) => /^[0-9a-f]{32}\.bin$/.test(n))
     .map((n) => {
       try {
         return { path: join(dir, n), mtime: statSync(join(dir, n)).mtimeMs };
@@ -183,4 +193,5 @@ function prune(dir: string): void {
     .filter((f): f is { path: string; mtime: number } => f !== undefined)
     .sort((a, b) => b.mtime - a.mtime);
   for (const f of files.slice(KEEP)) rmSync(f.path, { force: true });
+  pruneSidecars(dir, new Set(files.slice(0, KEEP).map((f) => basename(f.path, '.bin'))));
 }
