@@ -4,11 +4,11 @@
  * folder is not private, and never in the way of the command itself.
  */
 import { chmodSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { cacheKeyOf, compileCacheDir } from '../../src/cli/bundleLoader.js';
 import { runAtlas } from '../support/cli.js';
@@ -19,25 +19,30 @@ const tempDir = useTempDirs();
 
 const LOADER = fileURLToPath(new URL('../../dist/cli/bundleLoader.js', import.meta.url));
 
+type Loaded = { cacheUsed: boolean; main: string; later: string; file: string };
+
 /**
- * loadBundle in a new process, as bin/atlas.js calls it (V8 keeps scripts it compiled in memory, so
- * a second load in one process would not consult the cache at all); saves the cache when asked.
+ * loadBundle in a new worker thread, as bin/atlas.js calls it: a thread has its own V8 isolate, and
+ * an isolate keeps the scripts it compiled, so a second load in one would not consult the cache at
+ * all. Saves the cache when asked.
  */
-function load(file: string, args: string[], env: Record<string, string>, save = true): { cacheUsed: boolean; main: string; later: string; file: string } {
-  // A script file, not node -e: the text of -e is in process.execArgv, which is part of the key.
-  const script = join(dirname(file), 'load.mjs');
-  writeFileSync(
-    script,
-    `const { loadBundle } = await import(${JSON.stringify(LOADER)});
-    const [file, save, ...args] = process.argv.slice(2);
-    const b = loadBundle(file, args);
-    const out = { cacheUsed: b.cacheUsed, main: b.exports.main(args), later: await b.exports.loadLater(), file: b.exports.file };
-    if (save === 'save') b.saveCache();
-    console.log(JSON.stringify(out));`,
-  );
-  const r = spawnSync(process.execPath, [script, file, save ? 'save' : 'no', ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env } });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout) as { cacheUsed: boolean; main: string; later: string; file: string };
+function load(file: string, args: string[], env: Record<string, string>, save = true): Promise<Loaded> {
+  const code = `
+    const { parentPort, workerData: w } = require('node:worker_threads');
+    import(w.loader).then(async ({ loadBundle }) => {
+      const b = loadBundle(w.file, w.args, w.env);
+      const out = { cacheUsed: b.cacheUsed, main: b.exports.main(w.args), later: await b.exports.loadLater(), file: b.exports.file };
+      if (w.save) b.saveCache();
+      parentPort.postMessage(out);
+    });`;
+  const worker = new Worker(code, { eval: true, workerData: { loader: pathToFileURL(LOADER).href, file, args, env, save } });
+  return new Promise<Loaded>((resolve, reject) => {
+    worker.once('message', (out: Loaded) => {
+      resolve(out);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+  });
 }
 
 /** A small CommonJS bundle: a few functions to cache, a require and an async function. */
@@ -57,56 +62,56 @@ function fakeBundle(dir: string, answer = 42): string {
 }
 
 describe('loadBundle', () => {
-  it('runs the bundle, writes its code after the first run and takes it on the next', () => {
+  it('runs the bundle, writes its code after the first run and takes it on the next', async () => {
     const dir = tempDir();
     const cache = join(dir, 'cache');
     const file = fakeBundle(dir);
     const env = { ATLAS_COMPILE_CACHE: cache };
-    const first = load(file, ['backtest'], env);
+    const first = await load(file, ['backtest'], env);
     expect(first).toEqual({ cacheUsed: false, main: '42 a/b 1', later: '\n', file });
     const written = readdirSync(cache);
     expect(written).toHaveLength(1);
     expect(written[0]).toMatch(new RegExp(`^[0-9a-f]{16}-${process.version}-${process.arch}-backtest\\.bin$`));
     const bytes = readFileSync(join(cache, written[0]));
 
-    const second = load(file, ['backtest', '--json'], env);
+    const second = await load(file, ['backtest', '--json'], env);
     expect(second).toEqual({ cacheUsed: true, main: '42 a/b 2', later: '\n', file });
     // A run that used the cache leaves it as it is.
     expect(readdirSync(cache)).toEqual(written);
     expect(readFileSync(join(cache, written[0])).equals(bytes)).toBe(true);
 
     // Another command has its own cache, and so do runs with other flags for V8.
-    expect(load(file, ['scan'], env, false).cacheUsed).toBe(false);
-    expect(load(file, ['backtest'], { ...env, NODE_OPTIONS: '--max-old-space-size=700' }).cacheUsed).toBe(false);
+    expect((await load(file, ['scan'], env, false)).cacheUsed).toBe(false);
+    expect((await load(file, ['backtest'], { ...env, NODE_OPTIONS: '--max-old-space-size=700' })).cacheUsed).toBe(false);
     expect(readdirSync(cache)).toHaveLength(2);
   });
 
-  it('a cache V8 rejects (damaged, another V8) is not used, and the next save replaces it', () => {
+  it('a cache V8 rejects (damaged, another V8) is not used, and the next save replaces it', async () => {
     const dir = tempDir();
     const cache = join(dir, 'cache');
     const file = fakeBundle(dir);
     const env = { ATLAS_COMPILE_CACHE: cache };
-    load(file, ['demo'], env);
+    await load(file, ['demo'], env);
     const [name] = readdirSync(cache);
     const garbage = Buffer.alloc(2000, 7);
     writeFileSync(join(cache, name), garbage);
-    const damaged = load(file, ['demo'], env);
+    const damaged = await load(file, ['demo'], env);
     expect(damaged).toMatchObject({ cacheUsed: false, main: '42 a/b 1' });
     expect(readFileSync(join(cache, name)).equals(garbage)).toBe(false);
-    expect(load(file, ['demo'], env).cacheUsed).toBe(true);
+    expect((await load(file, ['demo'], env)).cacheUsed).toBe(true);
   });
 
-  it('a changed bundle of the same length never runs the old code', () => {
+  it('a changed bundle of the same length never runs the old code', async () => {
     const dir = tempDir();
     const cache = join(dir, 'cache');
     const env = { ATLAS_COMPILE_CACHE: cache };
-    load(fakeBundle(dir, 42), ['scan'], env);
+    await load(fakeBundle(dir, 42), ['scan'], env);
     // V8 checks only the source length; the key's hash of the text is what tells the builds apart.
-    expect(load(fakeBundle(dir, 43), ['scan'], env)).toMatchObject({ cacheUsed: false, main: '43 a/b 1' });
+    expect(await load(fakeBundle(dir, 43), ['scan'], env)).toMatchObject({ cacheUsed: false, main: '43 a/b 1' });
     expect(readdirSync(cache)).toHaveLength(2);
   });
 
-  it('a save removes the files of other builds and temp files not written for a week, and nothing else', () => {
+  it('a save removes the files of other builds and temp files not written for a week, and nothing else', async () => {
     const dir = tempDir();
     const cache = join(dir, 'cache');
     mkdirSync(cache, { mode: 0o700 });
@@ -119,7 +124,7 @@ describe('loadBundle', () => {
     };
     for (const name of Object.values(names)) writeFileSync(join(cache, name), 'x');
     for (const name of [names.oldBuild, names.oldTemp, names.foreign]) utimesSync(join(cache, name), weekAgo, weekAgo);
-    load(fakeBundle(dir), ['scan'], { ATLAS_COMPILE_CACHE: cache });
+    await load(fakeBundle(dir), ['scan'], { ATLAS_COMPILE_CACHE: cache });
     const left = readdirSync(cache);
     expect(left).not.toContain(names.oldBuild);
     expect(left).not.toContain(names.oldTemp);
@@ -128,17 +133,17 @@ describe('loadBundle', () => {
     expect(left.filter((n) => n.endsWith('-scan.bin'))).toHaveLength(2);
   });
 
-  it('off, or a folder others can write to: no cache, the bundle still runs', () => {
+  it('off, or a folder others can write to: no cache, the bundle still runs', async () => {
     const dir = tempDir();
     const file = fakeBundle(dir);
-    expect(load(file, ['scan'], { ATLAS_COMPILE_CACHE: 'off' })).toMatchObject({ cacheUsed: false, main: '42 a/b 1' });
+    expect(await load(file, ['scan'], { ATLAS_COMPILE_CACHE: 'off' })).toMatchObject({ cacheUsed: false, main: '42 a/b 1' });
     expect(compileCacheDir({ ATLAS_COMPILE_CACHE: 'off' })).toBeUndefined();
 
     const shared = join(dir, 'shared');
     mkdirSync(shared);
     chmodSync(shared, 0o777);
     expect(compileCacheDir({ ATLAS_COMPILE_CACHE: shared })).toBeUndefined();
-    expect(load(file, ['scan'], { ATLAS_COMPILE_CACHE: shared }).main).toBe('42 a/b 1');
+    expect((await load(file, ['scan'], { ATLAS_COMPILE_CACHE: shared })).main).toBe('42 a/b 1');
     expect(readdirSync(shared)).toEqual([]);
 
     const notADir = join(dir, 'file');
