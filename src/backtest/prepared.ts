@@ -124,17 +124,14 @@ export function panelMasks(panel: Panel): PanelMasks {
   // A saved panel keeps its bar mask beside it: reading 1 byte a cell instead of testing 3 columns.
   const side = panelSidecar(panel);
   const saved = side?.read(BAR_SIDECAR, bar) === true;
-  if (!saved) {
-    // The three columns hasBar reads, as one small object: this loop visits every cell of the panel.
-    const cols = { close: panel.close, adjClose, high: panel.high };
-    for (let k = 0; k < n * m; k++) if (hasBar(cols, k)) bar[k] = 1;
-    side?.write(BAR_SIDECAR, bar);
-  }
+  // The three columns hasBar reads, as one small object: this loop visits every cell of the panel.
+  const cols = { close: panel.close, adjClose, high: panel.high };
   for (let s = 0; s < m; s++) {
     let px = NaN;
     let last = -1;
     for (let d = 0, k = s * n; d < n; d++, k++) {
-      if (bar[k] === 1) {
+      if (saved ? bar[k] === 1 : hasBar(cols, k)) {
+        bar[k] = 1;
         last = d;
         px = adjClose[k];
       }
@@ -142,6 +139,7 @@ export function panelMasks(panel: Panel): PanelMasks {
     }
     lastBar[s] = last;
   }
+  if (!saved) side?.write(BAR_SIDECAR, bar);
   const out = { close: panel.close, adjClose: panel.adjClose, high: panel.high, symbols: panel.symbols, bar, lastBar, mark, symRank: symbolRanks(panel.symbols) };
   masks.set(panel, out);
   return out;
