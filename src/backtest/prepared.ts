@@ -13,6 +13,7 @@ import { hasBar, type Panel } from '../data/panel.js';
 import { rebalancePeriodKey, type RebalanceFrequency } from '../calendar/rebalanceSchedule.js';
 import type { Regime } from '../portfolio/allocation.js';
 import { momentumSlots, precomputeMomentumAt, rankCandidates, symbolRanks, type MomentumPrecomp } from '../selection/momentum52w.js';
+import { bytesOf } from '../data/store/fileBytes.js';
 import { panelSidecar } from '../data/store/panelSidecar.js';
 
 /** The part of a Universe the engine needs. */
@@ -157,13 +158,13 @@ function savedPrecompute(panel: Panel, lookback: number, wanted: readonly number
   const side = panelSidecar(panel);
   if (!side) return precomputeMomentumAt(panel, lookback, wanted, candidates, bar);
   const dates = Int32Array.from(wanted);
-  const hash = createHash('sha1').update(new Uint8Array(dates.buffer)).update('|').update(new Uint8Array(candidates.buffer, candidates.byteOffset, candidates.byteLength)).digest('hex').slice(0, 24);
+  const hash = createHash('sha1').update(bytesOf(dates)).update('|').update(bytesOf(candidates)).digest('hex').slice(0, 24);
   const name = `high52-v1-${lookback}-${hash}`;
   const { slotOf, slots } = momentumSlots(panel.dates.length, dates);
   const high52 = new Float64Array(slots * panel.symbols.length);
-  if (side.read(name, new Uint8Array(high52.buffer))) return { panel, lookback, high52, slotOf };
+  if (side.read(name, bytesOf(high52))) return { panel, lookback, high52, slotOf };
   const pre = precomputeMomentumAt(panel, lookback, dates, candidates, bar);
-  side.write(name, new Uint8Array(pre.high52.buffer, pre.high52.byteOffset, pre.high52.byteLength));
+  side.write(name, bytesOf(pre.high52));
   return pre;
 }
 

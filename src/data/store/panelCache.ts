@@ -14,10 +14,11 @@
  */
 import type Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fromDayNumber } from '../../core/dates.js';
 import { PANEL_FIELDS, type Panel, type PanelField } from '../panel.js';
+import { bytesOf, readFully, writeFully } from './fileBytes.js';
 import { registerSavedPanel, pruneSidecars } from './panelSidecar.js';
 import { prepared } from './statements.js';
 
@@ -95,20 +96,6 @@ export function panelCacheEntry(db: Database.Database, req: PanelCacheRequest): 
   };
 }
 
-function bytesOf(a: Int32Array | Float64Array): Uint8Array {
-  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-}
-
-function readFully(fd: number, into: Uint8Array, position: number): boolean {
-  let done = 0;
-  while (done < into.byteLength) {
-    const got = readSync(fd, into, done, into.byteLength - done, position + done);
-    if (got <= 0) return false;
-    done += got;
-  }
-  return true;
-}
-
 function readPanel(file: string, key: string, mask: number, symbols: readonly string[]): Panel | undefined {
   let fd: number;
   try {
@@ -163,7 +150,7 @@ function writePanel(dir: string, file: string, key: string, mask: number, panel:
       head.writeUInt32LE(panel.symbols.length, 44);
       head.writeUInt32LE(mask, 48);
       const parts = [head, bytesOf(panel.dayNumbers), ...fields.map((f) => bytesOf(panel[f]))];
-      for (const p of parts) for (let done = 0; done < p.byteLength; ) done += writeSync(fd, p, done, p.byteLength - done);
+      writeFully(fd, parts);
       // Durable before it is visible: a torn file after a crash must never be read as a panel.
       fsyncSync(fd);
     } finally {

@@ -10,9 +10,10 @@
  * checked against its key, name and size when read; anything unexpected is a miss, so the caller
  * computes the value as it would without the file.
  */
-import { closeSync, fstatSync, fsyncSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PANEL_FIELDS, type Panel } from '../panel.js';
+import { readFully, writeFully } from './fileBytes.js';
 
 const MAGIC = 'ATLASSC1';
 const HEADER = 8 + 32 + 64; // magic, panel key, name (latin1, space padded)
@@ -74,13 +75,7 @@ function readSidecar(home: Home, name: string, into: Uint8Array): boolean {
   try {
     if (fstatSync(fd).size !== HEADER + into.byteLength) return false;
     const head = Buffer.alloc(HEADER);
-    if (readSync(fd, head, 0, HEADER, 0) !== HEADER || !head.equals(headerOf(home, name))) return false;
-    for (let done = 0; done < into.byteLength; ) {
-      const got = readSync(fd, into, done, into.byteLength - done, HEADER + done);
-      if (got <= 0) return false;
-      done += got;
-    }
-    return true;
+    return readFully(fd, head, 0) && head.equals(headerOf(home, name)) && readFully(fd, into, HEADER);
   } catch {
     return false;
   } finally {
@@ -94,7 +89,7 @@ function writeSidecar(home: Home, name: string, data: Uint8Array): void {
   try {
     const fd = openSync(tmp, 'w');
     try {
-      for (const part of [headerOf(home, name), data]) for (let done = 0; done < part.byteLength; ) done += writeSync(fd, part, done, part.byteLength - done);
+      writeFully(fd, [headerOf(home, name), data]);
       // Durable before it is visible: after a crash a file of the right size must hold the right bytes.
       fsyncSync(fd);
     } finally {
