@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Thin launcher: the CLI is compiled to dist/ by `npm install` (the prepare script).
 import module from 'node:module';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 // Node >= 22.1 keeps the compiled code of dist/ and node_modules on disk, so a command's start-up
@@ -13,24 +15,28 @@ module.enableCompileCache?.();
 // than the tsc output, so a plain `tsc` rebuild is never shadowed by a stale bundle;
 // ATLAS_UNBUNDLED=1 forces the module tree.
 const BUNDLE = fileURLToPath(new URL('../dist/bundle/atlas.cjs', import.meta.url));
+const MAIN = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 function bundleIsFresh() {
   if (process.env.ATLAS_UNBUNDLED === '1') return false;
   try {
-    return statSync(BUNDLE).mtimeMs >= statSync(new URL('../dist/cli/main.js', import.meta.url)).mtimeMs;
+    return statSync(BUNDLE).mtimeMs >= statSync(MAIN).mtimeMs;
   } catch {
     return false;
   }
 }
+const useBundle = bundleIsFresh();
 
-let main;
-let bundle;
-if (bundleIsFresh()) {
-  const { loadBundle } = await import('../dist/cli/bundleLoader.js');
-  bundle = loadBundle(BUNDLE, process.argv.slice(2));
-  main = bundle.exports.main;
-} else {
-  ({ main } = await import('../dist/cli/main.js'));
+// The build this process runs: a resident process (`atlas resident`) serves only clients of its own.
+let build = process.version;
+try {
+  const st = statSync(useBundle ? BUNDLE : MAIN);
+  build = `${process.version} ${st.ino}:${st.size}:${st.mtimeMs}`;
+} catch {
+  // no dist/ yet: the import below says so
 }
+globalThis.__atlasBuild = build;
+
+const args = process.argv.slice(2);
 
 // `atlas positions | head` closes the pipe early: that is not an error.
 for (const stream of [process.stdout, process.stderr]) {
@@ -39,7 +45,26 @@ for (const stream of [process.stdout, process.stderr]) {
     throw err;
   });
 }
+// A resident process serving this data directory runs backtest and scan with everything already
+// in memory (src/cli/resident). One stat when none was ever started.
+if (process.env.ATLAS_RESIDENT !== 'off' && existsSync(join(tmpdir(), `atlas-resident-${process.getuid?.() ?? 'user'}`))) {
+  const { runInResident } = await import('../dist/cli/resident/client.js');
+  const code = await runInResident(args, { build });
+  if (code !== undefined) process.exitCode = code;
+}
 
-process.exitCode = await main(process.argv);
-// A run that failed may have taken a short path: only a successful one leaves code for the next.
-if (process.exitCode === 0) bundle?.saveCache();
+if (process.exitCode === undefined) {
+  let main;
+  let bundle;
+  if (useBundle) {
+    const { loadBundle } = await import('../dist/cli/bundleLoader.js');
+    bundle = loadBundle(BUNDLE, args);
+    main = bundle.exports.main;
+  } else {
+    ({ main } = await import('../dist/cli/main.js'));
+  }
+
+  process.exitCode = await main(process.argv);
+  // A run that failed may have taken a short path: only a successful one leaves code for the next.
+  if (process.exitCode === 0) bundle?.saveCache();
+}

@@ -38,6 +38,7 @@ export const COMMAND_MODULES: readonly { names: readonly string[]; load: () => P
   { names: ['replay'], load: async () => (await import('./commands/replay.js')).registerReplayCommand },
   { names: ['parity'], load: async () => (await import('./commands/parity.js')).registerParityCommand },
   { names: ['dashboard'], load: async () => (await import('./commands/dashboard.js')).registerDashboardCommand },
+  { names: ['resident'], load: async () => (await import('./commands/resident.js')).registerResidentCommands },
 ];
 
 /**

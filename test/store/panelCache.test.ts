@@ -6,6 +6,7 @@ import type { DailyBar } from '../../src/data/bar.js';
 import { PANEL_FIELDS, type Panel, type PanelField } from '../../src/data/panel.js';
 import { BarStore } from '../../src/data/store/barStore.js';
 import { openDatabase } from '../../src/data/store/database.js';
+import { keepPanelsInMemory, panelsInMemory } from '../../src/data/store/panelCache.js';
 import { loadPanel } from '../../src/data/store/panelLoader.js';
 import { useTempDirs } from '../support/tmp.js';
 
@@ -71,6 +72,33 @@ describe('saved panels (cache/panel)', () => {
     expect(after.close[0]).toBe(101);
     expect(plain(after)).toEqual(plain(loadPanel(store.db, symbols)));
     store.db.close();
+  });
+
+  it('held in memory (a resident process) serves the same panel object until a bar is written, and keeps only the newest', () => {
+    const dir = tmp();
+    const { store, symbols } = storeWith(dir, [[0, 1, 2, 3], [1, 2, 3]]);
+    keepPanelsInMemory(1);
+    try {
+      const first = loadPanel(store.db, symbols, { cacheMinBars: 0 });
+      // The file is not read again: a marked file changes nothing while the panel is held.
+      const [file] = savedFiles(dir);
+      const bytes = readFileSync(file);
+      bytes.writeDoubleLE(-42, bytes.length - 8 * first.dates.length * symbols.length * (PANEL_FIELDS.length - PANEL_FIELDS.indexOf('close')));
+      writeFileSync(file, bytes);
+      expect(loadPanel(store.db, symbols, { cacheMinBars: 0 })).toBe(first);
+      expect(panelsInMemory().count).toBe(1);
+      expect(panelsInMemory().bytes).toBe(PANEL_FIELDS.length * 8 * first.dates.length * symbols.length);
+      store.replaceBars('S0', 'csv', [0, 1, 2, 3].map((d) => bar(DAY0 + d, 100 + d)));
+      const after = loadPanel(store.db, symbols, { cacheMinBars: 0 });
+      expect(after).not.toBe(first);
+      expect(after.close[0]).toBe(101);
+      expect(panelsInMemory().count).toBe(1);
+      expect(loadPanel(store.db, symbols, { cacheMinBars: 0 })).toBe(after);
+    } finally {
+      keepPanelsInMemory(0);
+      store.db.close();
+    }
+    expect(panelsInMemory().count).toBe(0);
   });
 
   it('any write to bar_chunks or symbols, by any code, moves the bar version', () => {

@@ -86,14 +86,55 @@ export function panelCacheEntry(db: Database.Database, req: PanelCacheRequest): 
   const mask = PANEL_FIELDS.reduce((m, f, i) => (req.fields.includes(f) ? m | (1 << i) : m), 0);
   return {
     read: () => {
+      const held = inMemory.get(file);
+      if (held) {
+        inMemory.delete(file);
+        inMemory.set(file, held); // newest last
+        return held;
+      }
       const panel = readPanel(file, key, mask, req.symbols);
-      if (panel) registerSavedPanel(panel, dir, key);
+      if (panel) {
+        registerSavedPanel(panel, dir, key);
+        hold(file, panel);
+      }
       return panel;
     },
     write: (panel) => {
-      if (writePanel(dir, file, key, mask, panel)) registerSavedPanel(panel, dir, key);
+      if (writePanel(dir, file, key, mask, panel)) {
+        registerSavedPanel(panel, dir, key);
+        hold(file, panel);
+      }
     },
   };
+}
+
+/**
+ * Saved panels a long-lived process keeps in memory, by file (whose name is the key: a bar
+ * written since makes another key, so a held panel is never stale), oldest first. Empty unless
+ * keepPanelsInMemory was called: a command's own process reads a panel once and exits.
+ * Nothing writes into a loaded panel's columns, so one object can serve every run.
+ */
+const inMemory = new Map<string, Panel>();
+let inMemoryMax = 0;
+
+/** Keeps the `max` most recently used saved panels in memory (cli/resident); 0 drops them all. */
+export function keepPanelsInMemory(max: number): void {
+  inMemoryMax = max;
+  while (inMemory.size > inMemoryMax) inMemory.delete(inMemory.keys().next().value!);
+}
+
+function hold(file: string, panel: Panel): void {
+  if (inMemoryMax === 0) return;
+  inMemory.delete(file);
+  inMemory.set(file, panel);
+  while (inMemory.size > inMemoryMax) inMemory.delete(inMemory.keys().next().value!);
+}
+
+/** How many saved panels are held in memory, and their column bytes. */
+export function panelsInMemory(): { count: number; bytes: number } {
+  let bytes = 0;
+  for (const p of inMemory.values()) for (const f of PANEL_FIELDS) bytes += p[f].byteLength;
+  return { count: inMemory.size, bytes };
 }
 
 function readPanel(file: string, key: string, mask: number, symbols: readonly string[]): Panel | undefined {

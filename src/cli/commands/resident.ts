@@ -1,0 +1,160 @@
+/**
+ * @module `atlas resident start | stop | status | run`: a resident process for one data directory
+ * that runs `atlas backtest` and `atlas scan` for the `atlas` client, with the CLI compiled and
+ * the saved panels in memory (cli/resident/server.ts). Opt-in and visible: started by hand, stops
+ * after --idle minutes without a run, and `status` says what it holds and what it refused.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Option, type Command } from 'commander';
+import { AtlasError } from '../../core/errors.js';
+import { STORE_FILE } from '../../data/store/database.js';
+import { keepPanelsInMemory } from '../../data/store/panelCache.js';
+import { resolveDataDir } from '../../config/dataDir.js';
+import type { Cli } from '../main.js';
+import { fmt, json, table } from '../output.js';
+import { canonicalDataDir, residentFolder, socketPath, type ResidentStatus } from '../resident/protocol.js';
+import { askResident, startResident } from '../resident/server.js';
+
+/** Saved panels a resident keeps in memory (a 500-stock, 23-year panel is about 100 MB). */
+const PANELS_HELD = 2;
+
+function idleOption(): Option {
+  return new Option('--idle <minutes>', 'stop after this many minutes without a run').default('60').argParser((v) => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0 || n > 7 * 24 * 60) throw new AtlasError(`--idle must be a number of minutes between 0 and 10080, got "${v}".`, { code: 'BAD_FLAG', exitCode: 2 });
+    return String(n);
+  });
+}
+
+/** The build this process runs, as bin/atlas.js told it (see there); a resident refuses clients of another. */
+function ownBuild(): string {
+  const b = (globalThis as { __atlasBuild?: unknown }).__atlasBuild;
+  if (typeof b !== 'string') throw new AtlasError('`atlas resident` runs through the atlas command (bin/atlas.js), not as a library call.', { code: 'RESIDENT_BUILD' });
+  return b;
+}
+
+function dataDirOf(cli: Cli, program: Command): string {
+  const flag = program.opts<{ dataDir?: string }>().dataDir;
+  // The store is not opened here (the resident opens it per run); .env may still set ATLAS_HOME.
+  const dir = flag ? resolveDataDir(flag, process.env) : cli.context().dataDir;
+  if (!existsSync(join(dir, STORE_FILE))) throw new AtlasError(`No store in ${dir}; import data first (\`atlas data import\`) or pass --data-dir.`, { code: 'NO_STORE' });
+  return canonicalDataDir(dir);
+}
+
+function socketOf(dataDir: string): string | undefined {
+  const folder = residentFolder(false);
+  return folder && socketPath(folder, dataDir);
+}
+
+function statusRows(s: ResidentStatus, now: Date): string[][] {
+  const mins = (now.getTime() - Date.parse(s.startedAt)) / 60_000;
+  return [
+    ['data dir', s.dataDir],
+    ['pid', String(s.pid)],
+    ['Node', s.node],
+    ['up', `${fmt.num(mins, 1)} min (since ${s.startedAt}), stops after ${s.idleMinutes} min idle`],
+    ['runs served', String(s.served)],
+    ['runs refused', s.refused === 0 ? '0' : `${s.refused} (last: ${s.lastRefusal})`],
+    ['panels in memory', `${s.panels} (${fmt.num(s.panelBytes / 2 ** 20, 0)} MB)`],
+    ['memory (RSS)', `${fmt.num(s.rssBytes / 2 ** 20, 0)} MB`],
+  ];
+}
+
+export function registerResidentCommands(program: Command, cli: Cli): void {
+  const resident = program
+    .command('resident')
+    .description('a resident process that runs backtest and scan with the CLI and saved panels already in memory (opt-in)');
+
+  resident
+    .command('start')
+    .description('start a resident process for the data directory, in the background')
+    .addOption(idleOption())
+    .action(async (opts: { idle: string }) => {
+      const dataDir = dataDirOf(cli, program);
+      const socket = socketOf(dataDir);
+      if (socket && (await askResident(socket, 'status', 5_000))) {
+        cli.io.out(`a resident process already serves ${dataDir}`);
+        return;
+      }
+      const logDir = join(dataDir, 'logs');
+      mkdirSync(logDir, { recursive: true });
+      const logFile = join(logDir, 'resident.log');
+      const fd = openSync(logFile, 'a');
+      const child = spawn(process.execPath, [...process.execArgv, process.argv[1], '--data-dir', dataDir, 'resident', 'run', '--idle', opts.idle], {
+        detached: true, stdio: ['ignore', fd, fd], env: process.env,
+      });
+      closeSync(fd);
+      let exited = false;
+      child.on('exit', () => (exited = true));
+      child.unref();
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const path = socketOf(dataDir);
+        const s = path ? await askResident(path, 'status', 2_000) : undefined;
+        if (s && 'pid' in s) {
+          cli.io.out(`resident process ${s.pid} serves ${dataDir}: \`atlas backtest\` and \`atlas scan\` now run in it (log: ${logFile}; stop: atlas resident stop)`);
+          return;
+        }
+        if (exited || Date.now() > deadline) {
+          const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').slice(-3).join(' / ') : '';
+          throw new AtlasError(`The resident process did not start${tail ? ` (${tail})` : ''}; see ${logFile}.`, { code: 'RESIDENT_START' });
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    });
+
+  resident
+    .command('stop')
+    .description('stop the resident process of the data directory (after the run it is busy with)')
+    .action(async () => {
+      const dataDir = dataDirOf(cli, program);
+      const socket = socketOf(dataDir);
+      const answer = socket && (await askResident(socket, 'stop'));
+      cli.io.out(answer ? `stopped the resident process of ${dataDir}` : `no resident process serves ${dataDir}`);
+    });
+
+  resident
+    .command('status')
+    .description('whether a resident process serves the data directory, and what it holds')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { json?: boolean }) => {
+      const dataDir = dataDirOf(cli, program);
+      const socket = socketOf(dataDir);
+      const s = socket ? await askResident(socket, 'status', 10_000) : undefined;
+      const st = s && 'pid' in s ? s : undefined;
+      if (opts.json) {
+        cli.io.out(json({ running: st !== undefined, dataDir, ...(st ? { resident: st } : {}) }));
+        return;
+      }
+      if (!st) {
+        cli.io.out(`no resident process serves ${dataDir} (start one with \`atlas resident start\`)`);
+        return;
+      }
+      cli.io.out(table(['', ''], statusRows(st, new Date())));
+    });
+
+  resident
+    .command('run')
+    .description('run the resident process in the foreground (what `start` runs in the background)')
+    .addOption(idleOption())
+    .action(async (opts: { idle: string }) => {
+      const dataDir = dataDirOf(cli, program);
+      const build = ownBuild();
+      keepPanelsInMemory(PANELS_HELD);
+      const { main } = await import('../main.js');
+      const r = await startResident({
+        dataDir, build, idleMinutes: Number(opts.idle),
+        run: (argv, io) => main(argv, io),
+        log: (line) => process.stderr.write(`${new Date().toISOString()} resident: ${line}\n`),
+      });
+      const stop = () => r.close();
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+      await r.closed;
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      keepPanelsInMemory(0);
+    });
+}
