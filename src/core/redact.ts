@@ -79,57 +79,8 @@ export function redact(text: string, secrets: readonly (string | null | undefine
   const extra = secrets.filter((s): s is string => typeof s === 'string' && s.length > 0);
   const values = extra.length === 0 ? registrySorted : sortedUnique([...extra.flatMap(spellings), ...registrySorted]);
   for (const s of values) if (out.includes(s)) out = out.split(s).join(REDACTED);
-  // The patterns below cost ~10 ns a character (a backtest's JSON is megabytes); a text that
-  // cannot hold a match skips them. Both checks are exact: no match is ever skipped.
-  if (ASSIGNMENT_WORD.test(out)) out = out.replace(ASSIGNMENT, (_m, prefix: string) => `${prefix}${REDACTED}`);
-  if (credentialShaped(out)) {
-    out = out.replace(ALPACA_KEY_ID, REDACTED);
-    out = out.replace(ALPACA_SECRET, REDACTED);
-  }
+  out = out.replace(ASSIGNMENT, (_m, prefix: string) => `${prefix}${REDACTED}`);
+  out = out.replace(ALPACA_KEY_ID, REDACTED);
+  out = out.replace(ALPACA_SECRET, REDACTED);
   return out;
-}
-
-/** Every ASSIGNMENT match holds one of these words (APCA_API_KEY_ID holds "key"). */
-const ASSIGNMENT_WORD = /secret|key|password|token|authorization/i;
-
-/**
- * True when `text` may hold an ALPACA_KEY_ID or ALPACA_SECRET match: a run of 18+ upper-case
- * letters and digits with a letter in it (a key id, whose second letter is K), or a run of 40+
- * letters and digits with a digit and a letter outside a-f (a secret; a run of only 0-9a-f is
- * the lower-case hex both patterns leave alone). JSON keys, dates, numbers and hex digests
- * never qualify, so the usual output is scanned once, with no regex.
- */
-export function credentialShaped(text: string): boolean {
-  let upRun = 0;
-  let upLetter = false;
-  let run = 0;
-  let digit = false;
-  let nonHex = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      upRun++;
-      run++;
-      digit = true;
-    } else if (c >= 65 && c <= 90) {
-      upRun++;
-      upLetter = true;
-      run++;
-      nonHex = true;
-    } else if (c >= 97 && c <= 122) {
-      upRun = 0;
-      upLetter = false;
-      run++;
-      if (c > 102) nonHex = true;
-    } else {
-      upRun = 0;
-      upLetter = false;
-      run = 0;
-      digit = false;
-      nonHex = false;
-      continue;
-    }
-    if ((upRun >= 18 && upLetter) || (run >= 40 && digit && nonHex)) return true;
-  }
-  return false;
 }
