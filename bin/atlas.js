@@ -26,15 +26,20 @@ function bundleIsFresh() {
 }
 const useBundle = bundleIsFresh();
 
-// The build this process runs: a resident process (`atlas resident`) serves only clients of its own.
-let build = process.version;
-try {
-  const st = statSync(useBundle ? BUNDLE : MAIN);
-  build = `${process.version} ${st.ino}:${st.size}:${st.mtimeMs}`;
-} catch {
-  // no dist/ yet: the import below says so
+// The build this process runs: a resident process (`atlas resident`) serves only clients of its
+// own, and stops when the files it was loaded from change under it (a rebuild).
+const RUNNING = useBundle ? BUNDLE : MAIN;
+function buildOf() {
+  try {
+    const st = statSync(RUNNING);
+    return `${process.version} ${st.ino}:${st.size}:${st.mtimeMs}`;
+  } catch {
+    return process.version; // no dist/ yet: the import below says so
+  }
 }
+const build = buildOf();
 globalThis.__atlasBuild = build;
+globalThis.__atlasBuildNow = buildOf;
 
 const args = process.argv.slice(2);
 
@@ -46,8 +51,12 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 // A resident process serving this data directory runs backtest and scan with everything already
-// in memory (src/cli/resident). One stat when none was ever started.
-if (process.env.ATLAS_RESIDENT !== 'off' && existsSync(join(tmpdir(), `atlas-resident-${process.getuid?.() ?? 'user'}`))) {
+// in memory (src/cli/resident). One stat when none was ever started, none for other commands.
+if (
+  process.env.ATLAS_RESIDENT !== 'off' &&
+  (args.includes('backtest') || args.includes('scan')) &&
+  existsSync(join(tmpdir(), `atlas-resident-${process.getuid?.() ?? 'user'}`))
+) {
   const { runInResident } = await import('../dist/cli/resident/client.js');
   const code = await runInResident(args, { build });
   if (code !== undefined) process.exitCode = code;

@@ -3,6 +3,7 @@
  * VIX, so the regime layer runs), then
  * - `atlas backtest` from the CLI, store load included, in a fresh process (the whole process, as a
  *   user waits for it), once per regime mode: off, daily and compare (all three modes in one run);
+ *   then the same commands again with `atlas resident` serving the store (cli/resident);
  * - a 1,000-configuration sweep on worker threads sharing one loaded panel.
  */
 import { execFileSync } from 'node:child_process';
@@ -60,15 +61,22 @@ export async function benchPipeline(): Promise<BenchResult[]> {
       { mode: 'daily', targetMs: 350 },
       { mode: 'compare', targetMs: 600 },
     ] as const;
-    const cli = modes.map(({ mode, targetMs }) => {
-      const runs: number[] = [];
-      for (let i = 0; i < 5; i++) {
-        const t0 = performance.now();
-        execFileSync(process.execPath, [bin, '--data-dir', dir, 'backtest', '--universe-file', list, '--rebalance', 'monthly', '--regime-mode', mode, '--json'], { stdio: ['ignore', 'ignore', 'inherit'] });
-        runs.push(performance.now() - t0);
-      }
-      return { mode, targetMs, ms: median(runs) };
-    });
+    const backtest = (mode: string, env: NodeJS.ProcessEnv) => {
+      const t0 = performance.now();
+      execFileSync(process.execPath, [bin, '--data-dir', dir, 'backtest', '--universe-file', list, '--rebalance', 'monthly', '--regime-mode', mode, '--json'], { stdio: ['ignore', 'ignore', 'inherit'], env });
+      return performance.now() - t0;
+    };
+    const local = { ...process.env, ATLAS_RESIDENT: 'off' };
+    const cli = modes.map(({ mode, targetMs }) => ({ mode, targetMs, ms: median(Array.from({ length: 5 }, () => backtest(mode, local))) }));
+    // The same commands with `atlas resident` serving the store (one run per mode to warm it first).
+    execFileSync(process.execPath, [bin, '--data-dir', dir, 'resident', 'start', '--idle', '10'], { stdio: 'ignore' });
+    let resident: { mode: string; targetMs: number; ms: number }[];
+    try {
+      for (const { mode } of modes) backtest(mode, process.env);
+      resident = modes.map(({ mode, targetMs }) => ({ mode, targetMs, ms: median(Array.from({ length: 5 }, () => backtest(mode, process.env))) }));
+    } finally {
+      execFileSync(process.execPath, [bin, '--data-dir', dir, 'resident', 'stop'], { stdio: 'ignore' });
+    }
 
     const store = new BarStore(openDatabase(dir));
     const universe = staticUniverse('bench', names, 'bench');
@@ -88,6 +96,11 @@ export async function benchPipeline(): Promise<BenchResult[]> {
         name: `atlas backtest --regime-mode ${mode} (whole process)`,
         ms,
         detail: `${SYMBOLS} symbols x ${data.panel.dates.length} sessions, monthly, store load and JSON output included, median of 5; target <= ${targetMs} ms`,
+      })),
+      ...resident.map(({ mode, targetMs, ms }) => ({
+        name: `atlas backtest --regime-mode ${mode} (whole process, atlas resident serving)`,
+        ms,
+        detail: `the same command while \`atlas resident\` holds the CLI and the panel in memory, median of 5 after one warm-up run; target <= ${targetMs} ms`,
       })),
       { name: `sweep of ${points.length} configurations`, ms: sweepS * 1000, detail: `${(points.length / sweepS).toFixed(1)} configurations/s on ${availableParallelism()} worker threads (${SYMBOLS} symbols)` },
     ];

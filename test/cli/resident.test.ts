@@ -154,6 +154,18 @@ describe('a resident in this process, with a stand-in for main', () => {
     expect(existsSync(stale)).toBe(false);
   });
 
+  it('stops once the CLI it runs was rebuilt, at the first client of the new build', async () => {
+    const dir = join(tmp, 'rebuilt');
+    mkdirSync(dir);
+    let onDisk = 'build-1';
+    const r = await startResident({ dataDir: dir, build: 'build-1', buildNow: () => onDisk, idleMinutes: 5, log: () => {}, run: async () => 0 });
+    expect((await client(['backtest', '--data-dir', dir], { build: 'build-0' })).code).toBeUndefined(); // an old client: refused, the resident stays
+    expect((await client(['backtest', '--data-dir', dir])).code).toBe(0);
+    onDisk = 'build-2';
+    expect((await client(['backtest', '--data-dir', dir], { build: 'build-2' })).code).toBeUndefined();
+    await r.closed;
+  });
+
   it('stops after its idle time', async () => {
     const dir = join(tmp, 'idle');
     mkdirSync(dir);

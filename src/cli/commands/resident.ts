@@ -28,11 +28,13 @@ function idleOption(): Option {
   });
 }
 
-/** The build this process runs, as bin/atlas.js told it (see there); a resident refuses clients of another. */
-function ownBuild(): string {
-  const b = (globalThis as { __atlasBuild?: unknown }).__atlasBuild;
-  if (typeof b !== 'string') throw new AtlasError('`atlas resident` runs through the atlas command (bin/atlas.js), not as a library call.', { code: 'RESIDENT_BUILD' });
-  return b;
+/** The build this process runs and the one on disk now, as bin/atlas.js tells them; a resident refuses clients of another. */
+function ownBuild(): { build: string; buildNow: () => string } {
+  const g = globalThis as { __atlasBuild?: unknown; __atlasBuildNow?: unknown };
+  if (typeof g.__atlasBuild !== 'string' || typeof g.__atlasBuildNow !== 'function') {
+    throw new AtlasError('`atlas resident` runs through the atlas command (bin/atlas.js), not as a library call.', { code: 'RESIDENT_BUILD' });
+  }
+  return { build: g.__atlasBuild, buildNow: g.__atlasBuildNow as () => string };
 }
 
 function dataDirOf(cli: Cli, program: Command): string {
@@ -141,11 +143,11 @@ export function registerResidentCommands(program: Command, cli: Cli): void {
     .addOption(idleOption())
     .action(async (opts: { idle: string }) => {
       const dataDir = dataDirOf(cli, program);
-      const build = ownBuild();
+      const { build, buildNow } = ownBuild();
       keepPanelsInMemory(PANELS_HELD);
       const { main } = await import('../main.js');
       const r = await startResident({
-        dataDir, build, idleMinutes: Number(opts.idle),
+        dataDir, build, buildNow, idleMinutes: Number(opts.idle),
         run: (argv, io) => main(argv, io),
         log: (line) => process.stderr.write(`${new Date().toISOString()} resident: ${line}\n`),
       });

@@ -27,6 +27,8 @@ import {
 export interface ResidentOptions {
   dataDir: string;
   build: string;
+  /** The build on disk now: when it is no longer `build` (the CLI was rebuilt), the resident stops. */
+  buildNow?: () => string;
   idleMinutes: number;
   /** The CLI's main (argv as process.argv, the output to print through) -> exit code. */
   run: (argv: string[], io: Output) => Promise<number>;
@@ -95,7 +97,15 @@ export async function startResident(opts: ResidentOptions): Promise<Resident> {
 
   const serve = async (socket: Socket, req: RunRequest) => {
     if (socket.destroyed) return;
-    if (req.protocol !== PROTOCOL || req.build !== opts.build) return refuse(socket, 'another build of atlas or Node');
+    if (req.protocol !== PROTOCOL || req.build !== opts.build) {
+      refuse(socket, 'another build of atlas or Node');
+      // Rebuilt since this resident started: every client from now on would be refused.
+      if (opts.buildNow && opts.buildNow() !== opts.build) {
+        opts.log('the CLI was rebuilt: stopping');
+        close();
+      }
+      return;
+    }
     if (req.env !== ownEnv) return refuse(socket, 'another environment (ATLAS_*, provider keys, TZ, locale or NODE_OPTIONS differ)');
     const word = commandWord(req.argv).word;
     if (word === undefined || !RESIDENT_COMMANDS.has(word)) return refuse(socket, `not a resident command (${word ?? 'none'})`);
