@@ -7,7 +7,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts && npm rebuild better-sqlite3
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev
+COPY scripts/bundleCli.mjs ./scripts/
+# The bundle (dist/bundle/atlas.cjs) is what bin/atlas.js runs, with its code cache (docs/architecture.md "Start-up").
+RUN npx tsc -p tsconfig.build.json && node scripts/bundleCli.mjs && npm prune --omit=dev
 
 FROM node:20-slim
 WORKDIR /app
