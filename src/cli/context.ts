@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { realpathSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { resolveDataDir } from '../config/dataDir.js';
 import { loadDotEnv, parseEnv, secretValues, type AtlasEnv } from '../config/env.js';
@@ -42,6 +43,25 @@ export function clockFromEnv(value: string | undefined): Clock {
   return new ManualClock(t);
 }
 
+/**
+ * The store a long-lived process keeps open for its data directory (`atlas resident`): contexts
+ * on that directory use it and leave it open, so its prepared statements are made once for the
+ * process (on Node 24 every statement stays alive until exit: data/store/node24Workaround.ts).
+ */
+let held: { dataDir: string; db: Database.Database } | undefined;
+
+export function holdDatabase(dataDir: string, db: Database.Database | undefined): void {
+  held = db ? { dataDir: canonicalPath(dataDir), db } : undefined;
+}
+
+function canonicalPath(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return dir;
+  }
+}
+
 export function createContext(global: GlobalOptions, io: Output, clockOrNow?: Clock | (() => Date)): AppContext {
   const clock: Clock = clockOrNow === undefined ? clockFromEnv(process.env.ATLAS_CLOCK) : typeof clockOrNow === 'function' ? { now: clockOrNow, sleep: systemClock.sleep } : clockOrNow;
   if (clockOrNow === undefined && clock !== systemClock) io.note(`note: simulated clock (ATLAS_CLOCK) starting at ${clock.now().toISOString()}`);
@@ -62,7 +82,7 @@ export function createContext(global: GlobalOptions, io: Output, clockOrNow?: Cl
       return log;
     },
     db() {
-      db ??= openDatabase(dataDir);
+      db ??= held && held.dataDir === canonicalPath(dataDir) ? held.db : openDatabase(dataDir);
       return db;
     },
     bars() {
@@ -70,7 +90,7 @@ export function createContext(global: GlobalOptions, io: Output, clockOrNow?: Cl
       return bars;
     },
     close() {
-      db?.close();
+      if (db !== held?.db) db?.close();
       db = undefined;
       bars = undefined;
     },

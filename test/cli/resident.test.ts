@@ -7,6 +7,8 @@ import { runInResident, dataDirFlagOf } from '../../src/cli/resident/client.js';
 import { envFingerprint, FrameReader, frame, residentFolder, socketPath } from '../../src/cli/resident/protocol.js';
 import { askResident, startResident, type Resident } from '../../src/cli/resident/server.js';
 import type { Output } from '../../src/cli/output.js';
+import { createContext, holdDatabase } from '../../src/cli/context.js';
+import { openDatabase } from '../../src/data/store/database.js';
 import { writeDemoStore } from '../backtest/demoStore.js';
 import { runAtlas } from '../support/cli.js';
 
@@ -172,6 +174,34 @@ describe('a resident in this process, with a stand-in for main', () => {
     const r = await startResident({ dataDir: dir, build: 'build-1', idleMinutes: 0.001, log: () => {}, run: async () => 0 });
     await r.closed;
     expect(readdirSync(residentFolder(false)!).some((n) => n === socketPath(residentFolder(false)!, dir).split('/').pop())).toBe(false);
+  });
+});
+
+describe('the store a resident holds', () => {
+  it('is the one every run on its data directory uses, and a run leaves it open; other directories open their own', () => {
+    const dir = mkdtempSync(join(root, 'held-'));
+    const db = openDatabase(dir);
+    const io: Output = { out: () => {}, note: () => {}, isTTY: false };
+    holdDatabase(dir, db);
+    try {
+      const a = createContext({ dataDir: dir }, io);
+      const b = createContext({ dataDir: `${dir}/.` }, io);
+      expect(a.db()).toBe(db);
+      expect(b.db()).toBe(db);
+      a.close();
+      expect(db.open).toBe(true);
+      const other = createContext({ dataDir: join(dir, 'other') }, io);
+      const own = other.db();
+      expect(own).not.toBe(db);
+      other.close();
+      expect(own.open).toBe(false);
+    } finally {
+      holdDatabase(dir, undefined);
+      db.close();
+    }
+    const after = createContext({ dataDir: dir }, io);
+    expect(after.db()).not.toBe(db);
+    after.close();
   });
 });
 

@@ -9,9 +9,10 @@ import { existsSync, mkdirSync, openSync, closeSync, readFileSync } from 'node:f
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { AtlasError } from '../../core/errors.js';
-import { STORE_FILE } from '../../data/store/database.js';
+import { openDatabase, STORE_FILE } from '../../data/store/database.js';
 import { keepPanelsInMemory } from '../../data/store/panelCache.js';
 import { resolveDataDir } from '../../config/dataDir.js';
+import { holdDatabase } from '../context.js';
 import type { Cli } from '../main.js';
 import { fmt, json, table } from '../output.js';
 import { canonicalDataDir, residentFolder, socketPath, type ResidentStatus } from '../resident/protocol.js';
@@ -145,6 +146,9 @@ export function registerResidentCommands(program: Command, cli: Cli): void {
       const dataDir = dataDirOf(cli, program);
       const { build, buildNow } = ownBuild();
       keepPanelsInMemory(PANELS_HELD);
+      // One connection for every run: statements prepared once for the life of the process.
+      const db = openDatabase(dataDir);
+      holdDatabase(dataDir, db);
       const { main } = await import('../main.js');
       const r = await startResident({
         dataDir, build, buildNow, idleMinutes: Number(opts.idle),
@@ -158,5 +162,7 @@ export function registerResidentCommands(program: Command, cli: Cli): void {
       process.off('SIGTERM', stop);
       process.off('SIGINT', stop);
       keepPanelsInMemory(0);
+      holdDatabase(dataDir, undefined);
+      db.close();
     });
 }
