@@ -6,6 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { BacktestMetrics } from '../metrics.js';
+import { prepared } from '../../data/store/statements.js';
 
 export type ResearchKind = 'backtest' | 'sweep';
 
@@ -54,10 +55,10 @@ export class ResearchStore {
 
   constructor(db: Database.Database) {
     if (!db.readonly) {
-      this.insert = db.prepare('INSERT INTO research_runs (kind, created_at, title, strategy_hash, first_date, last_date, simulated, settings, metrics, report_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+      this.insert = prepared(db, 'INSERT INTO research_runs (kind, created_at, title, strategy_hash, first_date, last_date, simulated, settings, metrics, report_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
     }
-    this.list = db.prepare('SELECT * FROM research_runs ORDER BY id DESC LIMIT ?');
-    this.one = db.prepare('SELECT * FROM research_runs WHERE id = ?');
+    this.list = prepared(db, 'SELECT * FROM research_runs ORDER BY id DESC LIMIT ?');
+    this.one = prepared(db, 'SELECT * FROM research_runs WHERE id = ?');
   }
 
   record(run: Omit<ResearchRun, 'id'>): number {

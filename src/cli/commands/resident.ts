@@ -61,7 +61,7 @@ function statusRows(s: ResidentStatus, now: Date): string[][] {
     ['runs served', String(s.served)],
     ['runs refused', s.refused === 0 ? '0' : `${s.refused} (last: ${s.lastRefusal})`],
     ['panels in memory', `${s.panels} (${fmt.num(s.panelBytes / 2 ** 20, 0)} MB)`],
-    ['memory (RSS)', `${fmt.num(s.rssBytes / 2 ** 20, 0)} MB`],
+    ['memory', `${fmt.num(s.rssBytes / 2 ** 20, 0)} MB resident, ${fmt.num(s.heapBytes / 2 ** 20, 0)} MB of it the JavaScript heap`],
   ];
 }
 

@@ -59,6 +59,8 @@ export interface ResidentStatus {
   panels: number;
   panelBytes: number;
   rssBytes: number;
+  /** V8 heap in use after the last run. */
+  heapBytes: number;
 }
 
 export function frame(type: number, payload: string): Buffer {

@@ -151,7 +151,7 @@ export async function startResident(opts: ResidentOptions): Promise<Resident> {
     return {
       pid: process.pid, dataDir, node: process.version, startedAt, idleMinutes: opts.idleMinutes,
       served: status.served, refused: status.refused, lastRefusal: status.lastRefusal,
-      panels: panels.count, panelBytes: panels.bytes, rssBytes: process.memoryUsage().rss,
+      panels: panels.count, panelBytes: panels.bytes, rssBytes: process.memoryUsage().rss, heapBytes: process.memoryUsage().heapUsed,
     };
   };
 

@@ -86,7 +86,8 @@ export function chunkDaysReader(db: Database.Database): (symbol: string, lo: num
 /** The blocks' values of `fields` only, in the same order as chunkDaysReader's rows, with their block numbers. */
 export function chunkValuesReader(db: Database.Database, fields: readonly PanelField[]): (symbol: string, lo: number, hi: number) => IterableIterator<(number | Buffer)[]> {
   const cols = fields.map((f) => COLUMN_OF[f]);
-  const stmt = db.prepare(`SELECT chunk${cols.map((c) => ', ' + c).join('')} FROM bar_chunks WHERE symbol = ? AND chunk BETWEEN ? AND ? ORDER BY chunk`).raw();
+  // Prepared once per connection (statements.ts): a long-lived process loads panels again and again.
+  const stmt = prepared(db, `SELECT chunk${cols.map((c) => ', ' + c).join('')} FROM bar_chunks WHERE symbol = ? AND chunk BETWEEN ? AND ? ORDER BY chunk`, 'raw');
   return (symbol, lo, hi) => stmt.iterate(symbol, chunkOf(lo), chunkOf(hi)) as IterableIterator<(number | Buffer)[]>;
 }
 
