@@ -79,6 +79,20 @@ const result = await build({
   absWorkingDir: root, // metafile paths are relative to it
 });
 
+// The launcher's part (src/cli/launch.ts: the bundle loader and the resident client), as CommonJS
+// for bin/atlas.js to require: Node built-ins only.
+const launch = await build({
+  entryPoints: [resolve(dist, 'cli/launch.js')],
+  outfile: resolve(outdir, 'launch.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  logLevel: 'warning',
+  metafile: true,
+  absWorkingDir: root,
+});
+
 // esbuild writes strings, templates and regular expressions in ASCII but keeps comments as they
 // are, and a few comments hold non-ASCII text. Escaped there too (an escape means the same character
 // wherever else one might be), the script is pure ASCII: the loader reads it as one-byte text,
@@ -90,7 +104,7 @@ if (ascii !== text) await writeFile(bundleFile, ascii);
 
 // Anything else in dist/bundle is from earlier builds (the ES-module chunks of builds before the
 // single script: 360 of them had piled up in a working copy, all shipped by `npm pack`).
-const written = new Set(Object.keys(result.metafile.outputs).map((f) => resolve(root, f)));
+const written = new Set([...Object.keys(result.metafile.outputs), ...Object.keys(launch.metafile.outputs)].map((f) => resolve(root, f)));
 for (const name of await readdir(outdir)) {
   const file = resolve(outdir, name);
   if (!written.has(file)) await rm(file, { force: true });

@@ -5,7 +5,6 @@
  *
  * A frame is one type byte, a 32-bit little-endian length and that many bytes of UTF-8.
  */
-import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -76,10 +75,15 @@ export class FrameReader {
   private buffered: Buffer[] = [];
   private size = 0;
 
+  /** Bytes the frame at the head needs in all (header included), once its header has arrived. */
+  private need = 5;
+
   push(chunk: Buffer): { type: number; payload: string }[] {
     this.buffered.push(chunk);
     this.size += chunk.length;
     const frames: { type: number; payload: string }[] = [];
+    // A megabyte of results arrives in 64 KB chunks: joined once it is complete, not at every chunk.
+    if (this.size < this.need) return frames;
     let all = this.buffered.length === 1 ? this.buffered[0] : Buffer.concat(this.buffered, this.size);
     let at = 0;
     while (all.length - at >= 5) {
@@ -91,6 +95,7 @@ export class FrameReader {
     all = all.subarray(at);
     this.buffered = all.length ? [all] : [];
     this.size = all.length;
+    this.need = all.length >= 5 ? 5 + all.readUInt32LE(1) : 5;
     return frames;
   }
 }
@@ -106,9 +111,28 @@ export function envFingerprint(env: NodeJS.ProcessEnv): string {
     .filter((k) => /^(?:ATLAS|ALPACA|APCA|TIINGO|TELEGRAM|SMTP|NODE)_/.test(k) || ['TZ', 'LANG', 'LC_ALL', 'NO_COLOR', 'FORCE_COLOR', 'CHROMIUM_PATH'].includes(k))
     .filter((k) => k !== 'ATLAS_RESIDENT' && k !== 'ATLAS_COMPILE_CACHE')
     .sort();
-  const h = createHash('sha256');
-  for (const k of keys) h.update(`${k}\0${env[k] ?? ''}\0`);
-  return h.digest('hex');
+  return hashText(keys.map((k) => `${k}\0${env[k] ?? ''}`).join('\0'));
+}
+
+/**
+ * A 106-bit hash of a text (cyrb53 with two seeds): it tells environments and folders apart, it is
+ * not a secret's protection (the socket is private to the user). node:crypto would cost the
+ * client more to load than the whole hash.
+ */
+export function hashText(text: string): string {
+  const one = (seed: number): string => {
+    let h1 = 0xdeadbeef ^ seed;
+    let h2 = 0x41c6ce57 ^ seed;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 2654435761);
+      h2 = Math.imul(h2 ^ c, 1597334677);
+    }
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+    return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, '0');
+  };
+  return one(1) + one(2);
 }
 
 /** The folder of this user's resident sockets, or undefined when it is missing (nothing resident) or unsafe. */
@@ -137,5 +161,5 @@ export function canonicalDataDir(dataDir: string): string {
 
 /** The socket of the resident serving `dataDir`: short (a Unix socket path holds ~100 bytes). */
 export function socketPath(folder: string, dataDir: string): string {
-  return join(folder, `${createHash('sha256').update(canonicalDataDir(dataDir)).digest('hex').slice(0, 20)}.sock`);
+  return join(folder, `${hashText(canonicalDataDir(dataDir)).slice(0, 20)}.sock`);
 }
