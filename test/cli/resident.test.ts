@@ -114,8 +114,9 @@ describe('a resident in this process, with a stand-in for main', () => {
     const before = runs.length;
     expect((await client(['backtest'], { build: 'build-2' })).code).toBeUndefined();
     expect((await client(['backtest'], { env: { ...process.env, ATLAS_PANEL_CACHE: 'off' } })).code).toBeUndefined();
-    // Not a resident command: the client does not even ask.
+    // Not a resident command, or help (wrapped to the terminal's width): the client does not even ask.
     expect((await client(['sweep'])).code).toBeUndefined();
+    expect((await client(['backtest', '--help'])).code).toBeUndefined();
     // .env in the working directory moves the data directory away from the resident's.
     const other = join(tmp, 'other');
     mkdirSync(join(other, '.atlas'), { recursive: true });

@@ -38,6 +38,8 @@ export async function runInResident(args: readonly string[], opts: ResidentClien
   if (env.ATLAS_RESIDENT === 'off') return undefined;
   const { word } = commandWord(args);
   if (word === undefined || !RESIDENT_COMMANDS.has(word)) return undefined;
+  // Help wraps to the terminal's width, which the resident does not have.
+  if (args.includes('--help') || args.includes('-h')) return undefined;
   const folder = residentFolder(false);
   if (!folder) return undefined;
   const cwd = opts.cwd ?? process.cwd();
