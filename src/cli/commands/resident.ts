@@ -135,7 +135,7 @@ export function registerResidentCommands(program: Command, cli: Cli): void {
         cli.io.out(`no resident process serves ${dataDir} (start one with \`atlas resident start\`)`);
         return;
       }
-      cli.io.out(table(['', ''], statusRows(st, new Date())));
+      cli.io.out(table(['resident process', ''], statusRows(st, new Date()), { left: [0, 1] }));
     });
 
   resident
