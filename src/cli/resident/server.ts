@@ -57,6 +57,7 @@ export function answers(path: string): Promise<boolean> {
 }
 
 export async function startResident(opts: ResidentOptions): Promise<Resident> {
+  if (process.platform === 'win32') throw new AtlasError('`atlas resident` needs Unix sockets (Linux, macOS); on Windows every command runs in its own process.', { code: 'RESIDENT_PLATFORM' });
   const folder = residentFolder(true);
   if (!folder) throw new AtlasError('The temp folder for resident sockets (atlas-resident-<uid>) is not private to this user; remove it and start again.', { code: 'RESIDENT_FOLDER' });
   const dataDir = canonicalDataDir(opts.dataDir);
