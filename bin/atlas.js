@@ -43,6 +43,8 @@ function buildOf() {
 const build = buildOf();
 globalThis.__atlasBuild = build;
 globalThis.__atlasBuildNow = buildOf;
+// The environment before any .env file is read into it: what a resident compares clients against.
+globalThis.__atlasEnvAtStart = { ...process.env };
 
 const args = process.argv.slice(2);
 

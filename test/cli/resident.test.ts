@@ -215,7 +215,7 @@ describe('atlas resident, through the real binary', () => {
     dataDir = join(tmp, 'store');
     writeDemoStore(dataDir);
     mkdirSync(join(tmp, 'tmp'));
-    env = { TMPDIR: join(tmp, 'tmp') };
+    env = { TMPDIR: join(tmp, 'tmp'), ATLAS_HOME: dataDir };
   }, 120_000);
   afterAll(async () => {
     await runAtlas(['--data-dir', dataDir, 'resident', 'stop'], { env });
@@ -231,12 +231,16 @@ describe('atlas resident, through the real binary', () => {
     const args = ['--data-dir', dataDir, 'backtest', '--universe', 'technology', '--from', '2006-01-03', '--json'];
     const local = await runAtlas(args, { env: { ...env, ATLAS_RESIDENT: 'off' } });
     expect(local.code).toBe(0);
-    const start = await runAtlas(['--data-dir', dataDir, 'resident', 'start', '--idle', '10'], { env });
+    // Started from a folder whose .env holds a key: the clients' environments do not, and are served.
+    const work = join(tmp, 'work');
+    mkdirSync(work);
+    writeFileSync(join(work, '.env'), 'TIINGO_API_KEY=abcdefgh12345678\n');
+    const start = await runAtlas(['resident', 'start', '--idle', '10'], { env, cwd: work });
     expect(start.stderr).toBe('');
     expect(start.stdout).toMatch(/^resident process \d+ serves /);
     expect(await served()).toBe(0);
     for (let i = 0; i < 2; i++) {
-      const r = await runAtlas(args, { env });
+      const r = await runAtlas(args, { env, cwd: i === 0 ? work : undefined });
       expect(r).toEqual(local);
     }
     expect(await served()).toBe(2);

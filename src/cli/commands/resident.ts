@@ -29,13 +29,18 @@ function idleOption(): Option {
   });
 }
 
-/** The build this process runs and the one on disk now, as bin/atlas.js tells them; a resident refuses clients of another. */
-function ownBuild(): { build: string; buildNow: () => string } {
-  const g = globalThis as { __atlasBuild?: unknown; __atlasBuildNow?: unknown };
-  if (typeof g.__atlasBuild !== 'string' || typeof g.__atlasBuildNow !== 'function') {
+/**
+ * What bin/atlas.js records at start: the build this process runs and the one on disk now (a
+ * resident refuses clients of another), and the environment before any .env file was read into it
+ * (a .env in the folder `start` ran from must not become part of the resident's environment: the
+ * clients' environments do not hold it either, and each run reads its own folder's .env).
+ */
+function launcherFacts(): { build: string; buildNow: () => string; env: NodeJS.ProcessEnv } {
+  const g = globalThis as { __atlasBuild?: unknown; __atlasBuildNow?: unknown; __atlasEnvAtStart?: unknown };
+  if (typeof g.__atlasBuild !== 'string' || typeof g.__atlasBuildNow !== 'function' || typeof g.__atlasEnvAtStart !== 'object' || g.__atlasEnvAtStart === null) {
     throw new AtlasError('`atlas resident` runs through the atlas command (bin/atlas.js), not as a library call.', { code: 'RESIDENT_BUILD' });
   }
-  return { build: g.__atlasBuild, buildNow: g.__atlasBuildNow as () => string };
+  return { build: g.__atlasBuild, buildNow: g.__atlasBuildNow as () => string, env: g.__atlasEnvAtStart as NodeJS.ProcessEnv };
 }
 
 function dataDirOf(cli: Cli, program: Command): string {
@@ -86,7 +91,7 @@ export function registerResidentCommands(program: Command, cli: Cli): void {
       const logFile = join(logDir, 'resident.log');
       const fd = openSync(logFile, 'a');
       const child = spawn(process.execPath, [...process.execArgv, process.argv[1], '--data-dir', dataDir, 'resident', 'run', '--idle', opts.idle], {
-        detached: true, stdio: ['ignore', fd, fd], env: process.env,
+        detached: true, stdio: ['ignore', fd, fd], env: launcherFacts().env,
       });
       closeSync(fd);
       let exited = false;
@@ -144,7 +149,10 @@ export function registerResidentCommands(program: Command, cli: Cli): void {
     .addOption(idleOption())
     .action(async (opts: { idle: string }) => {
       const dataDir = dataDirOf(cli, program);
-      const { build, buildNow } = ownBuild();
+      const { build, buildNow, env } = launcherFacts();
+      // Runs start from the environment a client has (cli/resident/server.ts puts it back after each).
+      for (const k of Object.keys(process.env)) if (!(k in env)) delete process.env[k];
+      Object.assign(process.env, env);
       keepPanelsInMemory(PANELS_HELD);
       // One connection for every run: statements prepared once for the life of the process.
       const db = openDatabase(dataDir);
