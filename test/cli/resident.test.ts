@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInResident, dataDirFlagOf } from '../../src/cli/resident/client.js';
-import { envFingerprint, FrameReader, frame, residentFolder, socketPath } from '../../src/cli/resident/protocol.js';
+import { envFingerprint, FRAME, FrameReader, frame, PROTOCOL, residentFolder, socketPath, type RunRequest } from '../../src/cli/resident/protocol.js';
+import { createConnection } from 'node:net';
 import { askResident, startResident, type Resident } from '../../src/cli/resident/server.js';
 import type { Output } from '../../src/cli/output.js';
 import { createContext, holdDatabase } from '../../src/cli/context.js';
@@ -85,6 +86,22 @@ describe('a resident in this process, with a stand-in for main', () => {
   });
   afterAll(() => resident.close());
 
+  /** The type of the first frame the resident answers a hand-made run request with. */
+  const rawRun = (req: RunRequest): Promise<number> =>
+    new Promise((done, fail) => {
+      const socket = createConnection(resident.socket);
+      const reader = new FrameReader();
+      socket.on('connect', () => socket.write(frame(FRAME.run, JSON.stringify(req))));
+      socket.on('data', (chunk: Buffer) => {
+        const [first] = reader.push(chunk);
+        if (first) {
+          socket.destroy();
+          done(first.type);
+        }
+      });
+      socket.on('error', fail);
+    });
+
   const client = async (args: string[], opts: { build?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}) => {
     let stdout = '';
     let stderr = '';
@@ -124,11 +141,19 @@ describe('a resident in this process, with a stand-in for main', () => {
     expect((await client(['backtest', '--data-dir', dataDir], { cwd: other })).code).toBe(0); // the flag wins over .env
     const moved = await client(['backtest'], { cwd: join(tmp, 'work'), env: { ...process.env } });
     expect(moved.code).toBe(0);
+    // ATLAS_HOME only in a .env: the client finds the resident as a local run finds the store.
+    const homed = join(tmp, 'homed');
+    mkdirSync(homed);
+    writeFileSync(join(homed, '.env'), `ATLAS_HOME=${dataDir}\n`);
+    expect((await client(['backtest'], { cwd: homed })).code).toBe(0);
+    // A .env moving the data directory away: the client does not ask; and the resident checks the
+    // directory itself, whatever a client sends.
     writeFileSync(join(tmp, 'work', '.env'), `ATLAS_HOME=${join(tmp, 'elsewhere')}\n`);
     expect((await client(['backtest'])).code).toBeUndefined();
+    expect(await rawRun({ protocol: PROTOCOL, build: 'build-1', argv: ['backtest'], cwd: join(tmp, 'work'), env: envFingerprint(process.env), dataDirFlag: null })).toBe(FRAME.refuse);
     expect(process.env.ATLAS_HOME).toBeUndefined();
     rmSync(join(tmp, 'work', '.env'));
-    expect(runs.length).toBe(before + 2);
+    expect(runs.length).toBe(before + 3);
     const s = await askResident(resident.socket, 'status');
     expect(s && 'refused' in s && s.refused).toBe(3);
     expect(s && 'lastRefusal' in s && s.lastRefusal).toMatch(/another data directory/);

@@ -5,9 +5,10 @@
  * before it finished. Its stdout is held until the exit code arrives, so a run that falls back
  * never prints its results twice. Imports only Node's built-ins and protocol.ts.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { parseEnv } from 'node:util';
 import { commandWord } from '../commandWord.js';
 import { envFingerprint, FRAME, FrameReader, frame, PROTOCOL, RESIDENT_COMMANDS, residentFolder, socketPath, type RunRequest } from './protocol.js';
 
@@ -21,6 +22,15 @@ export function dataDirFlagOf(args: readonly string[]): string | undefined {
     else if (a.startsWith('--data-dir=')) flag = a.slice('--data-dir='.length);
   }
   return flag;
+}
+
+/** ATLAS_HOME as the working directory's .env sets it (a real variable wins, as in config/env.ts). */
+function homeFromDotEnv(cwd: string): string | undefined {
+  try {
+    return parseEnv(readFileSync(join(cwd, '.env'), 'utf8')).ATLAS_HOME || undefined;
+  } catch {
+    return undefined; // no .env, or one a local run will report
+  }
 }
 
 export interface ResidentClientOptions {
@@ -44,8 +54,9 @@ export async function runInResident(args: readonly string[], opts: ResidentClien
   if (!folder) return undefined;
   const cwd = opts.cwd ?? process.cwd();
   const flag = dataDirFlagOf(args);
-  // Before .env is read, as a guess: the resident checks the data directory again after reading it.
-  const dataDir = resolve(cwd, flag ?? (env.ATLAS_HOME || '.atlas'));
+  // As a local run resolves it (config/dataDir.ts; ATLAS_HOME may come from .env, which the
+  // environment does not hold yet); the resident checks it again.
+  const dataDir = resolve(cwd, flag ?? (env.ATLAS_HOME || homeFromDotEnv(cwd) || '.atlas'));
   const path = socketPath(folder, dataDir);
   if (!existsSync(path)) return undefined;
   const request: RunRequest = {
