@@ -284,4 +284,21 @@ describe('atlas resident, through the real binary', () => {
     expect(await served()).toBe(-1);
     expect(await runAtlas(args, { env })).toEqual(local);
   }, 60_000);
+
+  it('start replaces a resident of an earlier build, which would refuse every client', async () => {
+    const before = process.env.TMPDIR;
+    process.env.TMPDIR = env.TMPDIR;
+    try {
+      const old = await startResident({ dataDir, build: 'an earlier build', idleMinutes: 5, log: () => {}, run: async () => 0 });
+      const start = await runAtlas(['--data-dir', dataDir, 'resident', 'start'], { env });
+      expect(start.stderr).toMatch(/^stopped the resident process of an earlier build \(pid \d+\)/);
+      expect(start.stdout).toMatch(/^resident process \d+ serves /);
+      await old.closed;
+      expect(await served()).toBe(0);
+    } finally {
+      if (before === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = before;
+      await runAtlas(['--data-dir', dataDir, 'resident', 'stop'], { env });
+    }
+  }, 60_000);
 });

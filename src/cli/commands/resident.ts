@@ -82,9 +82,15 @@ export function registerResidentCommands(program: Command, cli: Cli): void {
     .action(async (opts: { idle: string }) => {
       const dataDir = dataDirOf(cli, program);
       const socket = socketOf(dataDir);
-      if (socket && (await askResident(socket, 'status', 5_000))) {
-        cli.io.out(`a resident process already serves ${dataDir}`);
-        return;
+      const running = socket ? await askResident(socket, 'status', 5_000) : undefined;
+      if (running && 'pid' in running) {
+        if (running.build === launcherFacts().build) {
+          cli.io.out(`a resident process already serves ${dataDir}`);
+          return;
+        }
+        // One of an earlier build (or Node) would refuse every client of this one: replaced.
+        await askResident(socket!, 'stop');
+        cli.io.note(`stopped the resident process of an earlier build (pid ${running.pid})`);
       }
       const logDir = join(dataDir, 'logs');
       mkdirSync(logDir, { recursive: true });

@@ -48,6 +48,8 @@ export interface RunRequest {
 
 export interface ResidentStatus {
   pid: number;
+  /** The build it runs (RunRequest.build): `atlas resident start` replaces a resident of another. */
+  build: string;
   dataDir: string;
   node: string;
   startedAt: string;

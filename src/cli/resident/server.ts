@@ -150,7 +150,7 @@ export async function startResident(opts: ResidentOptions): Promise<Resident> {
   const info = (): ResidentStatus => {
     const panels = panelsInMemory();
     return {
-      pid: process.pid, dataDir, node: process.version, startedAt, idleMinutes: opts.idleMinutes,
+      pid: process.pid, build: opts.build, dataDir, node: process.version, startedAt, idleMinutes: opts.idleMinutes,
       served: status.served, refused: status.refused, lastRefusal: status.lastRefusal,
       panels: panels.count, panelBytes: panels.bytes, rssBytes: process.memoryUsage().rss, heapBytes: process.memoryUsage().heapUsed,
     };
