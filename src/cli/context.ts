@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
-import { realpathSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { resolveDataDir } from '../config/dataDir.js';
+import { canonicalDataDir, resolveDataDir } from '../config/dataDir.js';
 import { loadDotEnv, parseEnv, secretValues, type AtlasEnv } from '../config/env.js';
 import { ManualClock, systemClock, type Clock } from '../core/clock.js';
 import { AtlasError } from '../core/errors.js';
@@ -51,16 +50,9 @@ export function clockFromEnv(value: string | undefined): Clock {
 let held: { dataDir: string; db: Database.Database } | undefined;
 
 export function holdDatabase(dataDir: string, db: Database.Database | undefined): void {
-  held = db ? { dataDir: canonicalPath(dataDir), db } : undefined;
+  held = db ? { dataDir: canonicalDataDir(dataDir), db } : undefined;
 }
 
-function canonicalPath(dir: string): string {
-  try {
-    return realpathSync(dir);
-  } catch {
-    return dir;
-  }
-}
 
 export function createContext(global: GlobalOptions, io: Output, clockOrNow?: Clock | (() => Date)): AppContext {
   const clock: Clock = clockOrNow === undefined ? clockFromEnv(process.env.ATLAS_CLOCK) : typeof clockOrNow === 'function' ? { now: clockOrNow, sleep: systemClock.sleep } : clockOrNow;
@@ -82,7 +74,7 @@ export function createContext(global: GlobalOptions, io: Output, clockOrNow?: Cl
       return log;
     },
     db() {
-      db ??= held && held.dataDir === canonicalPath(dataDir) ? held.db : openDatabase(dataDir);
+      db ??= held && held.dataDir === canonicalDataDir(dataDir) ? held.db : openDatabase(dataDir);
       return db;
     },
     bars() {

@@ -11,12 +11,12 @@ import { Option, type Command } from 'commander';
 import { AtlasError } from '../../core/errors.js';
 import { openDatabase, STORE_FILE } from '../../data/store/database.js';
 import { keepPanelsInMemory } from '../../data/store/panelCache.js';
-import { resolveDataDir } from '../../config/dataDir.js';
+import { canonicalDataDir, resolveDataDir } from '../../config/dataDir.js';
 import { holdDatabase } from '../context.js';
 import type { Cli } from '../main.js';
 import { fmt, json, table } from '../output.js';
-import { canonicalDataDir, residentFolder, socketPath, type ResidentStatus } from '../resident/protocol.js';
-import { askResident, startResident } from '../resident/server.js';
+import { residentFolder, socketPath, type ResidentStatus } from '../resident/protocol.js';
+import { askResident, replaceEnvironment, startResident } from '../resident/server.js';
 
 /** Saved panels a resident keeps in memory (a 500-stock, 23-year panel is about 100 MB). */
 const PANELS_HELD = 2;
@@ -157,8 +157,7 @@ export function registerResidentCommands(program: Command, cli: Cli): void {
       const dataDir = dataDirOf(cli, program);
       const { build, buildNow, env } = launcherFacts();
       // Runs start from the environment a client has (cli/resident/server.ts puts it back after each).
-      for (const k of Object.keys(process.env)) if (!(k in env)) delete process.env[k];
-      Object.assign(process.env, env);
+      replaceEnvironment(env);
       keepPanelsInMemory(PANELS_HELD);
       // One connection for every run: statements prepared once for the life of the process.
       const db = openDatabase(dataDir);

@@ -1,13 +1,14 @@
 /**
  * @module What the `atlas` client and a resident process (`atlas resident`, server.ts) say to each
- * other over a Unix socket, and where that socket lives. Imports only Node's built-ins:
- * bin/atlas.js loads it (through client.ts) before the CLI itself.
+ * other over a Unix socket, and where that socket lives. Imports only Node's built-ins and
+ * config/dataDir.ts: bin/atlas.js loads it (through client.ts) before the CLI itself.
  *
  * A frame is one type byte, a 32-bit little-endian length and that many bytes of UTF-8.
  */
-import { lstatSync, mkdirSync, realpathSync } from 'node:fs';
+import { lstatSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { canonicalDataDir } from '../../config/dataDir.js';
 
 /** Commands a resident process runs: they read the store and print, and write nothing but the files asked for. */
 export const RESIDENT_COMMANDS: ReadonlySet<string> = new Set(['backtest', 'scan']);
@@ -149,15 +150,6 @@ export function residentFolder(create: boolean): string | undefined {
     return dir;
   } catch {
     return undefined;
-  }
-}
-
-/** The data directory's canonical path (the folder itself when it does not exist yet). */
-export function canonicalDataDir(dataDir: string): string {
-  try {
-    return realpathSync(dataDir);
-  } catch {
-    return resolve(dataDir);
   }
 }
 

@@ -15,12 +15,13 @@
 import { existsSync, rmSync, chmodSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { resolve } from 'node:path';
+import { canonicalDataDir } from '../../config/dataDir.js';
 import { AtlasError } from '../../core/errors.js';
 import { panelsInMemory } from '../../data/store/panelCache.js';
 import { commandWord } from '../commandWord.js';
 import type { Output } from '../output.js';
 import {
-  canonicalDataDir, envFingerprint, FRAME, FrameReader, frame, PROTOCOL, RESIDENT_COMMANDS, residentFolder, socketPath,
+  envFingerprint, FRAME, FrameReader, frame, PROTOCOL, RESIDENT_COMMANDS, residentFolder, socketPath,
   type ResidentStatus, type RunRequest,
 } from './protocol.js';
 
@@ -42,6 +43,12 @@ export interface Resident {
   /** Resolves when the resident has stopped (stop request, idle, close()). */
   closed: Promise<void>;
   close(): void;
+}
+
+/** Makes process.env exactly `env` (keys it lacks are removed). */
+export function replaceEnvironment(env: NodeJS.ProcessEnv): void {
+  for (const k of Object.keys(process.env)) if (!(k in env)) delete process.env[k];
+  Object.assign(process.env, env);
 }
 
 /** True when something accepts connections on `path`. */
@@ -141,8 +148,7 @@ export async function startResident(opts: ResidentOptions): Promise<Resident> {
       send(socket, FRAME.exit, JSON.stringify({ code }));
       socket.end();
     } finally {
-      for (const k of Object.keys(process.env)) if (!(k in envBefore)) delete process.env[k];
-      Object.assign(process.env, envBefore);
+      replaceEnvironment(envBefore);
       process.chdir(cwdBefore);
     }
   };
